@@ -1,0 +1,144 @@
+// Correlation across streams: one event per role, on the same key, all within `within`.
+// Each role keeps its candidates (events that passed the role's predicate). When an event
+// can complete a set, the other roles take their LATEST usable candidate:
+//   - order 'any': any candidate with ts >= e.ts - within, each event used once;
+//   - order 'ordered': only the last role completes; going backwards, each role takes its
+//     latest candidate that came before the one chosen for the role after it.
+// With skip-past-last-event a match consumes every candidate held; with no-skip the
+// candidates stay and every completing event raises one match.
+import type { MatchedStep } from './alert.ts';
+import type { CorrelationRole, CorrelationRule } from './rule-types.ts';
+import type { Ingested, Operator, RuleKeyState, StateBounds } from './runtime.ts';
+
+interface Candidate {
+  readonly item: Ingested;
+  readonly seq: number;
+}
+
+export interface CorrelationState {
+  /** Candidates per role, oldest first. */
+  roles: Candidate[][];
+}
+
+export function correlationOperator(rule: CorrelationRule, bounds: StateBounds): Operator {
+  const roles = rule.roles;
+  const within = rule.within as number;
+  const ordered = rule.order === 'ordered';
+  const skipPast = rule.skip === 'skip-past-last-event';
+
+  /** Chooses one candidate per role with `item` in role r, or null when the set is incomplete. */
+  function choose(state: CorrelationState, r: number, item: Ingested, seq: number): Candidate[] | null {
+    const chosen: Candidate[] = new Array<Candidate>(roles.length);
+    const self: Candidate = { item, seq };
+    chosen[r] = self;
+    const horizon = item.event.ts - within;
+    if (ordered) {
+      if (r !== roles.length - 1) return null;
+      let before = seq;
+      for (let j = r - 1; j >= 0; j--) {
+        const list = state.roles[j] as Candidate[];
+        let pick: Candidate | undefined;
+        for (let i = list.length - 1; i >= 0; i--) {
+          const c = list[i] as Candidate;
+          if (c.seq < before && c.item.event.ts >= horizon) {
+            pick = c;
+            break;
+          }
+        }
+        if (pick === undefined) return null;
+        chosen[j] = pick;
+        before = pick.seq;
+      }
+      return chosen;
+    }
+    const used = new Set<number>([seq]);
+    for (let j = 0; j < roles.length; j++) {
+      if (j === r) continue;
+      const list = state.roles[j] as Candidate[];
+      let pick: Candidate | undefined;
+      for (let i = list.length - 1; i >= 0; i--) {
+        const c = list[i] as Candidate;
+        if (!used.has(c.seq) && c.item.event.ts >= horizon) {
+          pick = c;
+          break;
+        }
+      }
+      if (pick === undefined) return null;
+      chosen[j] = pick;
+      used.add(pick.seq);
+    }
+    return chosen;
+  }
+
+  return {
+    create: (): CorrelationState => ({ roles: roles.map(() => []) }),
+
+    onEvent(rs: RuleKeyState, item, seq, host) {
+      const state = rs.op as CorrelationState;
+      const e = item.event;
+      const ctx = host.context(rs);
+      const matching: number[] = [];
+      for (let r = 0; r < roles.length; r++) {
+        const role = roles[r] as CorrelationRole;
+        if (role.kind === e.kind && (role.where === undefined || role.where(e, ctx))) matching.push(r);
+      }
+      if (matching.length === 0) return;
+
+      for (const r of matching) {
+        const set = choose(state, r, item, seq);
+        if (set === null) continue;
+        const matched: MatchedStep[] = roles.map((role, j) => {
+          const c = set[j] as Candidate;
+          return { step: role.name, events: [{ event: c.item.event, source: c.item.source }] };
+        });
+        const caps: Record<string, unknown> = {};
+        let first = Infinity;
+        roles.forEach((role, j) => {
+          const ev = (set[j] as Candidate).item.event;
+          caps[role.name] = ev;
+          first = Math.min(first, ev.ts);
+        });
+        const message = rule.message ? rule.message(caps as never, ctx, rs.key) : `${rule.id}: ${rule.description} (key ${rs.key})`;
+        host.alert(rs, matched, first, e.ts, e.ts, {}, message, '');
+        if (skipPast) {
+          for (const list of state.roles) list.length = 0;
+          return;
+        }
+        break;
+      }
+      for (const r of matching) {
+        const list = state.roles[r] as Candidate[];
+        list.push({ item, seq });
+        let drop = 0;
+        while (drop < list.length && (list[drop] as Candidate).item.event.ts < e.ts - within) drop++;
+        if (list.length - drop > bounds.maxPartialMatches) {
+          const over = list.length - drop - bounds.maxPartialMatches;
+          drop += over;
+          host.overflow(rs, over);
+        }
+        if (drop > 0) list.splice(0, drop);
+      }
+    },
+
+    onTimer() {
+      // Correlations decide on events only.
+    },
+
+    prune(rs, horizon) {
+      const state = rs.op as CorrelationState;
+      let left = 0;
+      for (let r = 0; r < state.roles.length; r++) {
+        const list = (state.roles[r] as Candidate[]).filter((c) => c.item.event.ts >= horizon - within);
+        state.roles[r] = list;
+        left += list.length;
+      }
+      return left === 0;
+    },
+
+    held(rs) {
+      let n = 0;
+      for (const list of (rs.op as CorrelationState).roles) n += list.length;
+      return n;
+    },
+  };
+}

@@ -1,0 +1,417 @@
+// The engine: rules x keys x event time. Pure: no I/O, no clock; time comes with events and
+// watermark calls, and every outcome is returned as an Effect.
+//
+//   push(e) ──► late? ──► reorder heap (ts, arrival) ──► release while ts <= watermark
+//                                                          │   merged with timers (at < wm)
+//                                                          ▼
+//                 per key space: key(e) ─► KeyState ─► each rule reading e.kind ─► operator
+//                                                    └► fold contexts (after the rules)
+//
+// Watermark = max event time seen - outOfOrderness. An event older than the watermark by at
+// most allowedLateness is processed at once (after what was already released); older ones
+// become `late` effects. Timers (absence deadlines, window ends) fire once the watermark is
+// past them, before any later event. Same input, same effects, whatever the batching.
+import type { AnyEvent, EventKind, EventTimeMs, SourceRef } from '../events/types.ts';
+import { alertId } from './alert.ts';
+import type { Alert, MatchedStep } from './alert.ts';
+import { correlationOperator } from './correlation-operator.ts';
+import type { Effect } from './effects.ts';
+import { CepError, ErrorCodes } from './errors.ts';
+import { MinHeap } from './heap.ts';
+import { toJson } from './json.ts';
+import type { JsonValue } from './json.ts';
+import type { AnyRule, ContextDef, KeySpace, PatternStep } from './rule-types.ts';
+import { Ingested, KeyState, RuleKeyState } from './runtime.ts';
+import type { CompiledRule, Operator, OperatorHost, RuleStats, StateBounds } from './runtime.ts';
+import { sequenceOperator } from './sequence-operator.ts';
+import { thresholdOperator } from './threshold-operator.ts';
+import { validateRules } from './validate.ts';
+
+export interface EngineOptions {
+  /** Watermark lag behind the largest event time seen (bounded out-of-orderness). */
+  readonly outOfOrdernessMs: number;
+  /** How far behind the watermark an event may be and still be processed. */
+  readonly allowedLatenessMs: number;
+  readonly maxPartialMatches: number;
+  readonly maxWindowEvents: number;
+  /** Keys with no event and no pending state for this long (event time) are evicted. */
+  readonly idleKeyTtlMs: number;
+  /** Event-time interval between sweeps of expired state. */
+  readonly sweepIntervalMs: number;
+  /** Shard ownership: when set, keys it rejects are skipped (another shard owns them). */
+  readonly owns: ((keySpace: string, key: string) => boolean) | undefined;
+}
+
+export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
+  outOfOrdernessMs: 0,
+  allowedLatenessMs: 0,
+  maxPartialMatches: 1000,
+  maxWindowEvents: 10_000,
+  idleKeyTtlMs: 45 * 86_400_000,
+  sweepIntervalMs: 60_000,
+  owns: undefined,
+};
+
+export interface RuleInfo {
+  readonly id: string;
+  readonly version: number;
+  readonly kind: AnyRule['kind'];
+  readonly enabled: boolean;
+  readonly stats: Readonly<RuleStats>;
+  readonly stateKeys: number;
+  readonly held: number;
+}
+
+export interface EngineStats {
+  readonly events: number;
+  readonly late: number;
+  readonly lateAccepted: number;
+  readonly buffered: number;
+  readonly timers: number;
+  readonly watermark: number;
+  readonly keys: number;
+}
+
+interface SpaceRuntime {
+  readonly space: KeySpace;
+  readonly keys: Map<string, KeyState>;
+  readonly contexts: ContextDef<unknown>[];
+  readonly rules: CompiledRule[];
+  /** Per event kind: rules of this space reading it, and contexts folding it. */
+  readonly rulesByKind: Map<EventKind, CompiledRule[]>;
+  readonly foldsByKind: Map<EventKind, number[]>;
+}
+
+interface Timer {
+  readonly at: number;
+  readonly seq: number;
+  readonly rs: RuleKeyState;
+}
+
+function kindsOf(rule: AnyRule): Set<EventKind> {
+  switch (rule.kind) {
+    case 'sequence': return new Set((rule.steps as readonly PatternStep[]).map((s) => s.kind));
+    case 'threshold': return new Set([rule.on]);
+    case 'correlation': return new Set(rule.roles.map((r) => r.kind));
+    default: {
+      const never: never = rule;
+      throw new Error(`unknown rule ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+function operatorOf(rule: AnyRule, bounds: StateBounds): Operator {
+  switch (rule.kind) {
+    case 'sequence': return sequenceOperator(rule, bounds);
+    case 'threshold': return thresholdOperator(rule, bounds);
+    case 'correlation': return correlationOperator(rule, bounds);
+    default: {
+      const never: never = rule;
+      throw new Error(`unknown rule ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+function checkOptions(o: EngineOptions): void {
+  const problems: string[] = [];
+  const nonNeg = ['outOfOrdernessMs', 'allowedLatenessMs', 'idleKeyTtlMs'] as const;
+  for (const k of nonNeg) if (!(Number.isFinite(o[k]) && o[k] >= 0)) problems.push(`${k} must be a number >= 0 (got ${o[k]})`);
+  const pos = ['maxPartialMatches', 'maxWindowEvents', 'sweepIntervalMs'] as const;
+  for (const k of pos) if (!(Number.isInteger(o[k]) && o[k] > 0)) problems.push(`${k} must be a whole number > 0 (got ${o[k]})`);
+  if (problems.length > 0) throw new CepError(ErrorCodes.ENGINE_OPTIONS, 'invalid engine options', problems);
+}
+
+export class Engine implements OperatorHost {
+  readonly options: EngineOptions;
+  readonly compiled: readonly CompiledRule[];
+  private readonly spaces: SpaceRuntime[] = [];
+  private readonly spacesByKind = new Map<EventKind, SpaceRuntime[]>();
+  private readonly ruleSpace: SpaceRuntime[] = [];
+  private readonly buffer = new MinHeap<Ingested>((a, b) =>
+    a.event.ts < b.event.ts || (a.event.ts === b.event.ts && a.arrival < b.arrival));
+  private readonly timers = new MinHeap<Timer>((a, b) => a.at < b.at || (a.at === b.at && a.seq < b.seq));
+  private out: Effect[] = [];
+  private arrivals = 0;
+  private timerSeq = 0;
+  private maxTs = -Infinity;
+  private nextSweep = -Infinity;
+  private counts = { events: 0, late: 0, lateAccepted: 0 };
+  watermark = -Infinity;
+
+  constructor(rules: readonly AnyRule[], options: Partial<EngineOptions> = {}) {
+    validateRules(rules);
+    this.options = { ...DEFAULT_ENGINE_OPTIONS, ...options };
+    checkOptions(this.options);
+    const bounds: StateBounds = this.options;
+    const compiled: CompiledRule[] = [];
+    rules.forEach((rule, index) => {
+      let space = this.spaces.find((s) => s.space === rule.key);
+      if (space === undefined) {
+        space = { space: rule.key, keys: new Map(), contexts: [], rules: [], rulesByKind: new Map(), foldsByKind: new Map() };
+        this.spaces.push(space);
+      }
+      let ctxIndex = -1;
+      if (rule.context !== undefined) {
+        ctxIndex = space.contexts.findIndex((c) => c === rule.context || c.id === rule.context?.id);
+        if (ctxIndex < 0) {
+          ctxIndex = space.contexts.length;
+          space.contexts.push(rule.context);
+        }
+      }
+      const cr: CompiledRule = {
+        index, local: space.rules.length, rule, kinds: kindsOf(rule), op: operatorOf(rule, bounds), ctxIndex, enabled: true,
+        stats: { eventsSeen: 0, alerts: 0, errors: 0, overflowDropped: 0 },
+      };
+      compiled.push(cr);
+      space.rules.push(cr);
+      this.ruleSpace[index] = space;
+      for (const k of cr.kinds) {
+        const list = space.rulesByKind.get(k) ?? [];
+        list.push(cr);
+        space.rulesByKind.set(k, list);
+      }
+    });
+    for (const space of this.spaces) {
+      const kinds = new Set<EventKind>([...Object.keys(space.space.keys)] as EventKind[]);
+      space.contexts.forEach((c, ci) => {
+        for (const k of Object.keys(c.fold) as EventKind[]) {
+          if (!kinds.has(k)) continue;
+          const list = space.foldsByKind.get(k) ?? [];
+          list.push(ci);
+          space.foldsByKind.set(k, list);
+        }
+      });
+      for (const k of kinds) {
+        if (!space.rulesByKind.has(k) && !space.foldsByKind.has(k)) continue;
+        const list = this.spacesByKind.get(k) ?? [];
+        list.push(space);
+        this.spacesByKind.set(k, list);
+      }
+    }
+    this.compiled = compiled;
+  }
+
+  /** Adds one event. Effects collect until `drain()`. */
+  push(event: AnyEvent, source: SourceRef | null = null): void {
+    const item = new Ingested(event, source, this.arrivals++);
+    this.counts.events++;
+    const ts = event.ts as number;
+    if (ts < this.watermark) {
+      if (ts < this.watermark - this.options.allowedLatenessMs) {
+        this.counts.late++;
+        this.out.push({ kind: 'late', event, source, watermark: this.watermark as EventTimeMs });
+        return;
+      }
+      this.counts.lateAccepted++;
+    }
+    this.buffer.push(item);
+    if (ts > this.maxTs) this.maxTs = ts;
+    const wm = ts - this.options.outOfOrdernessMs;
+    if (wm > this.watermark) this.watermark = wm;
+    this.release();
+  }
+
+  /** Moves event time forward without an event (idle sources, processing-time ticks). */
+  advanceWatermark(to: number): void {
+    if (to > this.watermark) {
+      this.watermark = to;
+      this.release();
+    }
+  }
+
+  /**
+   * End of input: releases every buffered event and fires the timers due before the last
+   * event time. Deadlines after the input's end stay pending (nothing says time passed).
+   */
+  flush(): void {
+    if (this.maxTs > this.watermark) this.watermark = this.maxTs;
+    this.release();
+  }
+
+  /** Returns the effects produced since the last call and starts a new list. */
+  drain(): Effect[] {
+    const out = this.out;
+    this.out = [];
+    return out;
+  }
+
+  setEnabled(ruleId: string, enabled: boolean): boolean {
+    const cr = this.compiled.find((c) => c.rule.id === ruleId);
+    if (cr === undefined) return false;
+    cr.enabled = enabled;
+    return true;
+  }
+
+  rules(): RuleInfo[] {
+    return this.compiled.map((cr) => {
+      let stateKeys = 0;
+      let held = 0;
+      for (const ks of (this.ruleSpace[cr.index] as SpaceRuntime).keys.values()) {
+        const rs = ks.rules[cr.local];
+        if (rs === undefined) continue;
+        stateKeys++;
+        held += cr.op.held(rs);
+      }
+      return { id: cr.rule.id, version: cr.rule.version, kind: cr.rule.kind, enabled: cr.enabled, stats: { ...cr.stats }, stateKeys, held };
+    });
+  }
+
+  stats(): EngineStats {
+    let keys = 0;
+    for (const s of this.spaces) keys += s.keys.size;
+    return { ...this.counts, buffered: this.buffer.size, timers: this.timers.size, watermark: this.watermark, keys };
+  }
+
+  // ---- OperatorHost ----------------------------------------------------------
+
+  alert(rs: RuleKeyState, matched: readonly MatchedStep[], firstTs: number, lastTs: number, detectedAt: number,
+    aggregates: Readonly<Record<string, number>>, message: string, salt: string): void {
+    const r = rs.rule.rule;
+    const alert: Alert = {
+      id: alertId(r.id, r.version, rs.key, matched, salt), ruleId: r.id, ruleVersion: r.version, ruleKind: r.kind,
+      severity: r.severity, keySpace: r.key.name, key: rs.key,
+      firstEventTime: firstTs as EventTimeMs, lastEventTime: lastTs as EventTimeMs, detectedAtEventTime: detectedAt as EventTimeMs,
+      message, matched, aggregates, context: this.snapshot(rs),
+    };
+    rs.rule.stats.alerts++;
+    this.out.push({ kind: 'alert', alert });
+  }
+
+  overflow(rs: RuleKeyState, dropped: number): void {
+    rs.rule.stats.overflowDropped += dropped;
+    this.out.push({ kind: 'overflow', ruleId: rs.rule.rule.id, key: rs.key, dropped });
+  }
+
+  schedule(rs: RuleKeyState, at: number): void {
+    if (rs.timerAt !== -Infinity && rs.timerAt <= at) return;
+    rs.timerAt = at;
+    this.timers.push({ at, seq: this.timerSeq++, rs });
+  }
+
+  context(rs: RuleKeyState): unknown {
+    return rs.rule.ctxIndex < 0 ? undefined : rs.keyState.ctx[rs.rule.ctxIndex];
+  }
+
+  // ---- internals ---------------------------------------------------------------
+
+  private snapshot(rs: RuleKeyState): JsonValue {
+    if (rs.rule.ctxIndex < 0) return null;
+    const def = (this.ruleSpace[rs.rule.index] as SpaceRuntime).contexts[rs.rule.ctxIndex] as ContextDef<unknown>;
+    const value = rs.keyState.ctx[rs.rule.ctxIndex];
+    return def.snapshot ? def.snapshot(value) : toJson(value);
+  }
+
+  private release(): void {
+    const wm = this.watermark;
+    for (;;) {
+      const e = this.buffer.peek();
+      const t = this.timers.peek();
+      const eReady = e !== undefined && e.event.ts <= wm;
+      const tReady = t !== undefined && t.at < wm;
+      if (!eReady && !tReady) break;
+      if (tReady && (!eReady || t.at < e.event.ts)) this.fire(this.timers.pop() as Timer);
+      else this.process(this.buffer.pop() as Ingested);
+    }
+    if (wm >= this.nextSweep && wm !== -Infinity) {
+      if (this.nextSweep !== -Infinity) this.sweep(wm);
+      this.nextSweep = wm + this.options.sweepIntervalMs;
+    }
+  }
+
+  private fire(t: Timer): void {
+    const rs = t.rs;
+    if (rs.dead || rs.timerAt !== t.at) return;
+    rs.timerAt = -Infinity;
+    if (!rs.rule.enabled) return;
+    try {
+      rs.rule.op.onTimer(rs, t.at, this);
+    } catch (err) {
+      this.ruleError(rs.rule, rs.key, `timer@${t.at}`, err);
+    }
+  }
+
+  private process(item: Ingested): void {
+    const e = item.event;
+    const spaces = this.spacesByKind.get(e.kind);
+    if (spaces === undefined) return;
+    for (const space of spaces) {
+      const extract = (space.space.keys as Record<string, (ev: AnyEvent) => string | null>)[e.kind] as (ev: AnyEvent) => string | null;
+      let key: string | null;
+      try {
+        key = extract(e);
+      } catch (err) {
+        for (const cr of space.rulesByKind.get(e.kind) ?? []) this.ruleError(cr, '', e.id, err);
+        continue;
+      }
+      if (key === null || key === undefined || key === '') continue;
+      if (this.options.owns !== undefined && !this.options.owns(space.space.name, key)) continue;
+      let ks = space.keys.get(key);
+      if (ks === undefined) {
+        ks = new KeyState(key, space.contexts.map((c) => c.initial()), space.rules.length);
+        space.keys.set(key, ks);
+      }
+      ks.lastSeen = e.ts;
+      const rules = space.rulesByKind.get(e.kind);
+      if (rules !== undefined) {
+        for (const cr of rules) {
+          if (!cr.enabled) continue;
+          const li = cr.local;
+          let rs = ks.rules[li];
+          if (rs === undefined) {
+            rs = new RuleKeyState(cr, key, ks, cr.op.create());
+            ks.rules[li] = rs;
+          }
+          cr.stats.eventsSeen++;
+          try {
+            cr.op.onEvent(rs, item, ++rs.seq, this);
+          } catch (err) {
+            this.ruleError(cr, key, e.id, err);
+          }
+        }
+      }
+      const folds = space.foldsByKind.get(e.kind);
+      if (folds !== undefined) {
+        for (const ci of folds) {
+          const def = space.contexts[ci] as ContextDef<unknown>;
+          const fold = (def.fold as Record<string, (c: unknown, ev: AnyEvent) => unknown>)[e.kind];
+          if (fold === undefined) continue;
+          try {
+            ks.ctx[ci] = fold(ks.ctx[ci], e);
+          } catch (err) {
+            for (const cr of space.rules) if (cr.ctxIndex === ci) this.ruleError(cr, key, e.id, err);
+          }
+        }
+      }
+    }
+  }
+
+  private ruleError(cr: CompiledRule, key: string, eventId: string, err: unknown): void {
+    cr.stats.errors++;
+    const error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    this.out.push({ kind: 'rule-error', ruleId: cr.rule.id, key, eventId, error });
+  }
+
+  /** Drops state that can no longer match and evicts idle keys. */
+  private sweep(wm: number): void {
+    const horizon = wm - this.options.allowedLatenessMs;
+    const idleBefore = wm - this.options.idleKeyTtlMs;
+    for (const space of this.spaces) {
+      for (const [key, ks] of space.keys) {
+        let empty = true;
+        for (const rs of ks.rules) {
+          if (rs === undefined) continue;
+          if (!rs.rule.op.prune(rs, horizon) || rs.timerAt !== -Infinity) empty = false;
+        }
+        if (empty && ks.lastSeen < idleBefore) {
+          for (const rs of ks.rules) if (rs !== undefined) rs.dead = true;
+          space.keys.delete(key);
+        }
+      }
+    }
+  }
+}
+
+/** Builds an engine over validated rules (throws CepError with every problem otherwise). */
+export function createEngine(rules: readonly AnyRule[], options: Partial<EngineOptions> = {}): Engine {
+  return new Engine(rules, options);
+}

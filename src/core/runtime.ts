@@ -1,0 +1,105 @@
+// Runtime shapes shared by the engine and its operators. Hot-path objects are small
+// classes with fixed fields so V8 keeps one shape per kind of object.
+import type { AnyEvent, EventKind, SourceRef } from '../events/types.ts';
+import type { MatchedStep } from './alert.ts';
+import type { AnyRule } from './rule-types.ts';
+
+/** One event as the engine holds it: the event, where it came from, its arrival number. */
+export class Ingested {
+  readonly event: AnyEvent;
+  readonly source: SourceRef | null;
+  readonly arrival: number;
+  constructor(event: AnyEvent, source: SourceRef | null, arrival: number) {
+    this.event = event;
+    this.source = source;
+    this.arrival = arrival;
+  }
+}
+
+/** A (rule, key) pair's state. `op` is the operator's own state object. */
+export class RuleKeyState {
+  readonly rule: CompiledRule;
+  readonly key: string;
+  readonly keyState: KeyState;
+  op: unknown;
+  /** Events of the rule's kinds seen at this key: positions for strict contiguity. */
+  seq: number;
+  /** Time of this state's live timer entry, or -Infinity when none is scheduled. */
+  timerAt: number;
+  /** Set when the key is evicted: stale timers then do nothing. */
+  dead: boolean;
+  constructor(rule: CompiledRule, key: string, keyState: KeyState, op: unknown) {
+    this.rule = rule;
+    this.key = key;
+    this.keyState = keyState;
+    this.op = op;
+    this.seq = 0;
+    this.timerAt = -Infinity;
+    this.dead = false;
+  }
+}
+
+/** Everything held for one key of one key space: context values and per-rule states. */
+export class KeyState {
+  readonly key: string;
+  lastSeen: number;
+  readonly ctx: unknown[];
+  readonly rules: (RuleKeyState | undefined)[];
+  constructor(key: string, ctx: unknown[], ruleCount: number) {
+    this.key = key;
+    this.lastSeen = -Infinity;
+    this.ctx = ctx;
+    this.rules = new Array<RuleKeyState | undefined>(ruleCount).fill(undefined);
+  }
+}
+
+/** What an operator may ask of the engine while it handles an event or a timer. */
+export interface OperatorHost {
+  alert(rs: RuleKeyState, matched: readonly MatchedStep[], firstTs: number, lastTs: number, detectedAt: number,
+    aggregates: Readonly<Record<string, number>>, message: string, salt: string): void;
+  overflow(rs: RuleKeyState, dropped: number): void;
+  schedule(rs: RuleKeyState, at: number): void;
+  /** The current context value for the rule's context at this key (undefined without one). */
+  context(rs: RuleKeyState): unknown;
+  /** Latest watermark: no on-time event is older than this. */
+  readonly watermark: number;
+}
+
+/** One rule kind's matching logic. State is plain data so it can be snapshotted. */
+export interface Operator {
+  create(): unknown;
+  onEvent(rs: RuleKeyState, item: Ingested, seqNo: number, host: OperatorHost): void;
+  /** A timer this state scheduled is due: everything with a deadline <= at is decided. */
+  onTimer(rs: RuleKeyState, at: number, host: OperatorHost): void;
+  /** Drops what can no longer match (everything before `horizon`); true when nothing is left. */
+  prune(rs: RuleKeyState, horizon: number): boolean;
+  /** Partial matches (or buffered window events) held. */
+  held(rs: RuleKeyState): number;
+}
+
+export interface CompiledRule {
+  readonly index: number;
+  /** Index among the rules of its key space (slot in KeyState.rules). */
+  readonly local: number;
+  readonly rule: AnyRule;
+  readonly kinds: ReadonlySet<EventKind>;
+  readonly op: Operator;
+  /** Index of the rule's context in its key space's context list, or -1. */
+  readonly ctxIndex: number;
+  enabled: boolean;
+  readonly stats: RuleStats;
+}
+
+export interface RuleStats {
+  eventsSeen: number;
+  alerts: number;
+  errors: number;
+  overflowDropped: number;
+}
+
+export interface StateBounds {
+  /** Max partial matches held per (rule, key); the oldest are dropped beyond it. */
+  readonly maxPartialMatches: number;
+  /** Max events a threshold window holds per (rule, key); the oldest are dropped beyond it. */
+  readonly maxWindowEvents: number;
+}

@@ -1,0 +1,250 @@
+// Sequence matching: a non-deterministic automaton run per (rule, key) over the key's
+// events in event-time order. Each partial match ("run") is at a step with a count:
+//
+//   step:   fails{3..10}  ──►  ok  ──►  [absent: logout]  ──►  cash
+//   run:    (step 0, count 4, lastSeq 17, blocked=false, items=[e3,e9,e12,e17])
+//
+// On each event a run may (a) take it into its current step, (b) advance to the next
+// step(s) with it (optional steps can be passed over), and (c) ignore it when some later
+// relaxed take is still possible. Strict contiguity means the taken event is the next
+// event of the rule's streams for this key (seq = lastSeq + 1). An absence between two
+// steps blocks advancing once a matching event follows the last taken one; a trailing
+// absence turns a complete run into a pending one decided by a timer at start + within.
+import type { MatchedStep } from './alert.ts';
+import type { Captures, PatternStep, PositiveStep, SequenceRule, AbsentStep } from './rule-types.ts';
+import type { Ingested, Operator, OperatorHost, RuleKeyState, StateBounds } from './runtime.ts';
+
+/** A partial match. Runs are never mutated after a branch copies them, except `blocked`. */
+class Run {
+  readonly start: number;
+  readonly firstSeq: number;
+  readonly lastSeq: number;
+  readonly step: number;
+  readonly count: number;
+  blocked: boolean;
+  readonly items: readonly Ingested[];
+  readonly seqs: readonly number[];
+  readonly stepOf: readonly number[];
+  readonly caps: Captures;
+  constructor(start: number, firstSeq: number, lastSeq: number, step: number, count: number,
+    items: readonly Ingested[], seqs: readonly number[], stepOf: readonly number[], caps: Captures) {
+    this.start = start;
+    this.firstSeq = firstSeq;
+    this.lastSeq = lastSeq;
+    this.step = step;
+    this.count = count;
+    this.blocked = false;
+    this.items = items;
+    this.seqs = seqs;
+    this.stepOf = stepOf;
+    this.caps = caps;
+  }
+}
+
+export interface SequenceState {
+  runs: Run[];
+  pending: Run[];
+}
+
+interface Plan {
+  readonly steps: readonly PositiveStep[];
+  /** absentAfter[i]: the absence between step i and i+1 (or trailing, for the last). */
+  readonly absentAfter: readonly (AbsentStep | undefined)[];
+  /** Whether a run that completed step i (count >= min) can still advance on a relaxed step. */
+  readonly relaxedAdvance: readonly boolean[];
+}
+
+export function planOf(rule: SequenceRule): Plan {
+  const steps: PositiveStep[] = [];
+  const absentAfter: (AbsentStep | undefined)[] = [];
+  for (const s of rule.steps as readonly PatternStep[]) {
+    if (s.type === 'step') {
+      steps.push(s);
+      absentAfter.push(undefined);
+    } else {
+      absentAfter[steps.length - 1] = s;
+    }
+  }
+  const relaxedAdvance = steps.map((_, j) => {
+    for (let t = j + 1; t < steps.length; t++) {
+      const st = steps[t] as PositiveStep;
+      if (st.contiguity === 'relaxed') return true;
+      if (st.quantifier.min > 0) break;
+    }
+    return false;
+  });
+  return { steps, absentAfter, relaxedAdvance };
+}
+
+function lexLess(a: Run, b: Run): boolean {
+  if (a.firstSeq !== b.firstSeq) return a.firstSeq < b.firstSeq;
+  const n = Math.min(a.seqs.length, b.seqs.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.seqs[i] as number;
+    const y = b.seqs[i] as number;
+    if (x !== y) return x < y;
+  }
+  return a.seqs.length < b.seqs.length;
+}
+const byMatchOrder = (a: Run, b: Run): number => (lexLess(a, b) ? -1 : lexLess(b, a) ? 1 : 0);
+
+export function sequenceOperator(rule: SequenceRule, bounds: StateBounds): Operator {
+  const plan = planOf(rule);
+  const { steps, absentAfter, relaxedAdvance } = plan;
+  const last = steps.length - 1;
+  const trailing = absentAfter[last];
+  const within = rule.within as number;
+  const skipPast = rule.skip === 'skip-past-last-event';
+
+  const accepts = (st: PositiveStep | AbsentStep, item: Ingested, caps: Captures, ctx: unknown): boolean =>
+    st.kind === item.event.kind && (st.where === undefined || st.where(item.event, caps, ctx));
+
+  function take(run: Run | null, t: number, item: Ingested, seq: number): Run {
+    const st = steps[t] as PositiveStep;
+    const prevCount = run !== null && run.step === t ? run.count : 0;
+    const caps: Record<string, unknown> = run === null ? {} : { ...run.caps };
+    if (st.quantifier.shape === 'many') {
+      const prev = (caps[st.name] as readonly unknown[] | undefined) ?? [];
+      caps[st.name] = [...prev, item.event];
+    } else {
+      caps[st.name] = item.event;
+    }
+    return new Run(
+      run === null ? item.event.ts : run.start,
+      run === null ? seq : run.firstSeq,
+      seq, t, prevCount + 1,
+      run === null ? [item] : [...run.items, item],
+      run === null ? [seq] : [...run.seqs, seq],
+      run === null ? [t] : [...run.stepOf, t],
+      caps as Captures,
+    );
+  }
+
+  function matchedOf(run: Run): MatchedStep[] {
+    const out: MatchedStep[] = steps.map((s) => ({ step: s.name, events: [] }));
+    for (let i = 0; i < run.items.length; i++) {
+      const it = run.items[i] as Ingested;
+      (out[run.stepOf[i] as number]?.events as { event: unknown; source: unknown }[]).push({ event: it.event, source: it.source });
+    }
+    return out;
+  }
+
+  function emit(rs: RuleKeyState, run: Run, detectedAt: number, host: OperatorHost): void {
+    const lastItem = run.items[run.items.length - 1] as Ingested;
+    const ctx = host.context(rs);
+    const message = rule.message ? rule.message(run.caps, ctx, rs.key) : `${rule.id}: ${rule.description} (key ${rs.key})`;
+    host.alert(rs, matchedOf(run), run.start, lastItem.event.ts, detectedAt, {}, message, '');
+  }
+
+  function schedulePending(rs: RuleKeyState, state: SequenceState, host: OperatorHost): void {
+    let earliest = Infinity;
+    for (const p of state.pending) if (p.start + within < earliest) earliest = p.start + within;
+    if (earliest !== Infinity) host.schedule(rs, earliest);
+  }
+
+  return {
+    create: (): SequenceState => ({ runs: [], pending: [] }),
+
+    onEvent(rs, item, seq, host) {
+      const state = rs.op as SequenceState;
+      const ctx = host.context(rs);
+      const e = item.event;
+
+      // Pending runs wait out a trailing absence: a matching event kills them.
+      let pending = state.pending;
+      if (trailing !== undefined && pending.length > 0 && trailing.kind === e.kind) {
+        pending = pending.filter((p) => !(e.ts <= p.start + within && accepts(trailing, item, p.caps, ctx)));
+      }
+
+      const next: Run[] = [];
+      const completed: Run[] = [];
+      const add = (r: Run): void => {
+        if (r.step === last && r.count === (steps[last] as PositiveStep).quantifier.max) completed.push(r);
+        else next.push(r);
+      };
+
+      for (const run of state.runs) {
+        if (e.ts - run.start > within) continue;
+        const j = run.step;
+        const sj = steps[j] as PositiveStep;
+        const q = sj.quantifier;
+        if (run.count < q.max && (sj.contiguity === 'relaxed' || seq === run.lastSeq + 1) && accepts(sj, item, run.caps, ctx)) {
+          add(take(run, j, item, seq));
+        }
+        if (run.count >= q.min && !run.blocked) {
+          for (let t = j + 1; t <= last; t++) {
+            const st = steps[t] as PositiveStep;
+            if ((st.contiguity === 'relaxed' || seq === run.lastSeq + 1) && accepts(st, item, run.caps, ctx)) add(take(run, t, item, seq));
+            if (st.quantifier.min > 0) break;
+          }
+        }
+        const gap = absentAfter[j];
+        const blocked = run.blocked || (gap !== undefined && accepts(gap, item, run.caps, ctx));
+        const canStay = (run.count < q.max && sj.contiguity === 'relaxed') || (run.count >= q.min && !blocked && relaxedAdvance[j] === true);
+        if (canStay) {
+          run.blocked = blocked;
+          next.push(run);
+        }
+      }
+      const first = steps[0] as PositiveStep;
+      if (accepts(first, item, {}, ctx)) add(take(null, 0, item, seq));
+
+      if (next.length > bounds.maxPartialMatches) {
+        const dropped = next.length - bounds.maxPartialMatches;
+        next.splice(0, dropped);
+        host.overflow(rs, dropped);
+      }
+      state.runs = next;
+      state.pending = pending;
+
+      if (completed.length === 0) return;
+      completed.sort(byMatchOrder);
+      if (trailing !== undefined) {
+        for (const r of completed) state.pending.push(r);
+        if (state.pending.length > bounds.maxPartialMatches) {
+          const dropped = state.pending.length - bounds.maxPartialMatches;
+          state.pending.splice(0, dropped);
+          host.overflow(rs, dropped);
+        }
+        schedulePending(rs, state, host);
+        return;
+      }
+      if (skipPast) {
+        emit(rs, completed[0] as Run, e.ts, host);
+        // Every held run contains an event at or before this one: none may be reused.
+        state.runs = [];
+        state.pending = [];
+      } else {
+        for (const r of completed) emit(rs, r, e.ts, host);
+      }
+    },
+
+    onTimer(rs, at, host) {
+      const state = rs.op as SequenceState;
+      const due = state.pending.filter((p) => p.start + within <= at).sort(byMatchOrder);
+      state.pending = state.pending.filter((p) => p.start + within > at);
+      let end = -1;
+      for (const r of due) {
+        if (skipPast && r.firstSeq <= end) continue;
+        emit(rs, r, r.start + within, host);
+        if (skipPast) end = r.lastSeq;
+      }
+      if (end >= 0) {
+        state.pending = state.pending.filter((p) => p.firstSeq > end);
+        state.runs = state.runs.filter((p) => p.firstSeq > end);
+      }
+      schedulePending(rs, state, host);
+    },
+
+    prune(rs, horizon) {
+      const state = rs.op as SequenceState;
+      state.runs = state.runs.filter((r) => r.start + within >= horizon);
+      return state.runs.length === 0 && state.pending.length === 0;
+    },
+
+    held(rs) {
+      const state = rs.op as SequenceState;
+      return state.runs.length + state.pending.length;
+    },
+  };
+}

@@ -1,0 +1,196 @@
+// Windowed aggregates per (rule, key) and a condition on them.
+// - tumbling: windows [k*size, (k+1)*size) aligned to the epoch, decided when the
+//   watermark passes the window end;
+// - sliding (exact, event time): after every event, over (t - size, t];
+// - session: events closer than `gap` form one session, decided when the watermark passes
+//   last + gap.
+// Aggregates are computed from the window's events in one pass when a window is decided
+// (exact, and simple to check against a reference); each window holds at most
+// maxWindowEvents events, the oldest dropped and counted beyond that.
+import type { MatchedStep } from './alert.ts';
+import type { MeasureSpec, ThresholdRule } from './rule-types.ts';
+import type { AnyEvent } from '../events/types.ts';
+import type { Ingested, Operator, OperatorHost, RuleKeyState, StateBounds } from './runtime.ts';
+
+interface Window {
+  start: number;
+  end: number;
+  items: Ingested[];
+}
+
+export interface ThresholdState {
+  /** Open windows, oldest first (tumbling and session). */
+  windows: Window[];
+  /** Sliding buffer: the events in (t - size, t]. */
+  buf: Ingested[];
+}
+
+/** Computes every measure over the events, in time order. */
+export function aggregate(measures: readonly (readonly [string, MeasureSpec<AnyEvent>])[], items: readonly Ingested[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  const n = items.length;
+  for (const [name, m] of measures) {
+    switch (m.op) {
+      case 'count': out[name] = n; break;
+      case 'sum': case 'avg': {
+        let s = 0;
+        for (const it of items) s += m.value(it.event);
+        out[name] = m.op === 'sum' ? s : n === 0 ? NaN : s / n;
+        break;
+      }
+      case 'min': case 'max': {
+        let v = m.op === 'min' ? Infinity : -Infinity;
+        for (const it of items) {
+          const x = m.value(it.event);
+          v = m.op === 'min' ? Math.min(v, x) : Math.max(v, x);
+        }
+        out[name] = n === 0 ? NaN : v;
+        break;
+      }
+      case 'stddev': {
+        // Welford: numerically stable population standard deviation.
+        let mean = 0;
+        let m2 = 0;
+        let k = 0;
+        for (const it of items) {
+          const x = m.value(it.event);
+          k++;
+          const d = x - mean;
+          mean += d / k;
+          m2 += d * (x - mean);
+        }
+        out[name] = k === 0 ? NaN : Math.sqrt(m2 / k);
+        break;
+      }
+      case 'distinct': {
+        const seen = new Set<string | number>();
+        for (const it of items) seen.add(m.value(it.event));
+        out[name] = seen.size;
+        break;
+      }
+      case 'ewma': {
+        let v = NaN;
+        for (const it of items) {
+          const x = m.value(it.event);
+          v = Number.isNaN(v) ? x : m.alpha * x + (1 - m.alpha) * v;
+        }
+        out[name] = v;
+        break;
+      }
+      default: {
+        const never: never = m;
+        throw new Error(`unknown measure ${JSON.stringify(never)}`);
+      }
+    }
+  }
+  return out;
+}
+
+export function thresholdOperator(rule: ThresholdRule, bounds: StateBounds): Operator {
+  const measures = Object.entries(rule.measures);
+  const win = rule.window;
+  const skipPast = rule.skip === 'skip-past-last-event';
+
+  function decide(rs: RuleKeyState, items: readonly Ingested[], start: number, end: number, detectedAt: number, host: OperatorHost): boolean {
+    if (items.length === 0) return false;
+    const agg = aggregate(measures, items);
+    const ctx = host.context(rs);
+    if (!rule.when(agg, ctx)) return false;
+    const matched: MatchedStep[] = [{ step: 'window', events: items.map((it) => ({ event: it.event, source: it.source })) }];
+    const message = rule.message ? rule.message(agg, ctx, rs.key) : `${rule.id}: ${rule.description} (key ${rs.key})`;
+    const first = (items[0] as Ingested).event.ts;
+    const lastTs = (items[items.length - 1] as Ingested).event.ts;
+    host.alert(rs, matched, first, lastTs, detectedAt, agg, message, `${win.type}:${start}:${end}`);
+    return true;
+  }
+
+  function push(rs: RuleKeyState, items: Ingested[], item: Ingested, host: OperatorHost): void {
+    items.push(item);
+    if (items.length > bounds.maxWindowEvents) {
+      items.shift();
+      host.overflow(rs, 1);
+    }
+  }
+
+  function scheduleEarliest(rs: RuleKeyState, state: ThresholdState, host: OperatorHost): void {
+    // Timers fire when the watermark is past `at`; a window [s, e) is complete once it passes e - 1.
+    const w = state.windows[0];
+    if (w !== undefined) host.schedule(rs, w.end - 1);
+  }
+
+  return {
+    create: (): ThresholdState => ({ windows: [], buf: [] }),
+
+    onEvent(rs, item, _seq, host) {
+      const state = rs.op as ThresholdState;
+      const e = item.event;
+      if (rule.where !== undefined && !rule.where(e, host.context(rs))) return;
+      switch (win.type) {
+        case 'tumbling': {
+          const size = win.size as number;
+          const start = Math.floor(e.ts / size) * size;
+          let w = state.windows.find((x) => x.start === start);
+          if (w === undefined) {
+            w = { start, end: start + size, items: [] };
+            state.windows.push(w);
+            state.windows.sort((a, b) => a.start - b.start);
+          }
+          push(rs, w.items, item, host);
+          scheduleEarliest(rs, state, host);
+          return;
+        }
+        case 'session': {
+          const gap = win.gap as number;
+          const open = state.windows[state.windows.length - 1];
+          if (open !== undefined && e.ts - (open.items[open.items.length - 1] as Ingested).event.ts <= gap) {
+            push(rs, open.items, item, host);
+            open.end = e.ts + gap + 1;
+          } else {
+            state.windows.push({ start: e.ts, end: e.ts + gap + 1, items: [item] });
+          }
+          scheduleEarliest(rs, state, host);
+          return;
+        }
+        case 'sliding': {
+          const size = win.size as number;
+          const buf = state.buf;
+          let drop = 0;
+          while (drop < buf.length && (buf[drop] as Ingested).event.ts <= e.ts - size) drop++;
+          if (drop > 0) buf.splice(0, drop);
+          push(rs, buf, item, host);
+          if (decide(rs, buf, e.ts - size + 1, e.ts + 1, e.ts, host) && skipPast) state.buf = [];
+          return;
+        }
+        default: {
+          const never: never = win;
+          throw new Error(`unknown window ${JSON.stringify(never)}`);
+        }
+      }
+    },
+
+    onTimer(rs, at, host) {
+      const state = rs.op as ThresholdState;
+      while (state.windows.length > 0 && (state.windows[0] as Window).end - 1 <= at) {
+        const w = state.windows.shift() as Window;
+        decide(rs, w.items, w.start, w.end, w.end - 1, host);
+      }
+      scheduleEarliest(rs, state, host);
+    },
+
+    prune(rs, horizon) {
+      const state = rs.op as ThresholdState;
+      if (win.type === 'sliding') {
+        const size = win.size as number;
+        state.buf = state.buf.filter((it) => it.event.ts > horizon - size);
+      }
+      return state.windows.length === 0 && state.buf.length === 0;
+    },
+
+    held(rs) {
+      const state = rs.op as ThresholdState;
+      let n = state.buf.length;
+      for (const w of state.windows) n += w.items.length;
+      return n;
+    },
+  };
+}
