@@ -1,0 +1,147 @@
+// Property: on random small streams and random patterns, the engine's alerts equal the
+// brute-force reference's, in order, whatever the disorder within the bound and batching.
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createEngine } from '../../../src/core/engine.ts';
+import { keyBy, one, optional, sequence, times } from '../../../src/core/rule-api.ts';
+import type { AnyEvent } from '../../../src/events/types.ts';
+import type { Captures, PatternStep, Quantifier, SequenceRule, SkipStrategy } from '../../../src/core/rule-types.ts';
+import { ms } from '../../../src/events/time.ts';
+import { alertsOf, login, transfer } from './helpers.ts';
+import { referenceSequence } from './reference/sequence-reference.ts';
+
+const STATS = { runs: 0, withAlerts: 0 };
+// The generator must produce matches often enough for the comparison to mean something.
+afterAll(() => {
+  if (STATS.runs >= 500) expect(STATS.withAlerts / STATS.runs).toBeGreaterThan(0.1);
+});
+const RUNS = Number(process.env['CEPHEUS_PROPERTY_RUNS'] ?? 2500);
+const byAccount = keyBy('account', { login: (e) => e.account, transfer: (e) => e.account });
+
+type Pred = (e: AnyEvent, m: Captures) => boolean;
+const firstOf = (m: Captures): AnyEvent | undefined => {
+  const v = Object.values(m)[0];
+  return Array.isArray(v) ? (v[0] as AnyEvent | undefined) : (v as AnyEvent | undefined);
+};
+const PREDICATES: Record<string, Pred | undefined> = {
+  any: undefined,
+  a: (e) => e.kind === 'login' ? e.device === 'a' : e.amount === 1,
+  notA: (e) => e.kind === 'login' ? e.device !== 'a' : e.amount !== 1,
+  ok: (e) => e.kind === 'login' ? e.success : e.direction === 'OUT',
+  sameAsFirst: (e, m) => {
+    const f = firstOf(m);
+    if (f === undefined) return true;
+    const v = (x: AnyEvent): string => (x.kind === 'login' ? x.device : String(x.amount));
+    return v(e) === v(f);
+  },
+};
+
+interface StepSpec { absent: boolean; kind: 'login' | 'transfer'; pred: string; q: 'one' | 'optional' | 'n' | 'nm'; n: number; m: number; strict: boolean }
+
+const stepArb = fc.record({
+  absent: fc.boolean(), kind: fc.constantFrom('login' as const, 'transfer' as const), pred: fc.constantFrom(...Object.keys(PREDICATES)),
+  q: fc.constantFrom('one' as const, 'optional' as const, 'n' as const, 'nm' as const), n: fc.integer({ min: 1, max: 3 }), m: fc.integer({ min: 0, max: 2 }), strict: fc.boolean(),
+});
+
+/** Turns random step specs into a valid pattern (fixing what validation would reject). */
+function buildRule(specs: StepSpec[], within: number, skip: SkipStrategy): SequenceRule {
+  const steps: PatternStep[] = [];
+  specs.forEach((s, i) => {
+    const prev = steps[steps.length - 1];
+    const where = PREDICATES[s.pred] as PatternStep['where'];
+    if (s.absent && prev !== undefined && prev.type === 'step' && prev.quantifier.min > 0) {
+      steps.push({ type: 'absent', name: `s${i}`, kind: s.kind, where });
+      return;
+    }
+    let q: Quantifier = s.q === 'one' ? one() : s.q === 'optional' ? optional() : s.q === 'n' ? times(s.n) : times(s.n, s.n + s.m);
+    if (q.min === 0 && (steps.length === 0 || prev?.type === 'absent')) q = one();
+    steps.push({ type: 'step', name: `s${i}`, kind: s.kind, contiguity: s.strict && steps.length > 0 ? 'strict' : 'relaxed', quantifier: q, where });
+  });
+  // The last positive step needs an exact count; an absence may not follow an optional step.
+  let lastPos = -1;
+  steps.forEach((s, i) => { if (s.type === 'step') lastPos = i; });
+  const last = steps[lastPos];
+  if (last?.type === 'step' && last.quantifier.min !== last.quantifier.max) {
+    steps[lastPos] = { ...last, quantifier: last.quantifier.min === 0 ? one() : times(last.quantifier.min) };
+  }
+  const base = sequence({
+    id: 'prop', version: 1, severity: 'low', description: 'property', key: byAccount, within: ms(within), skip,
+    pattern: (p) => p.begin('x', 'login'),
+  });
+  return { ...base, steps };
+}
+
+const eventArb = fc.record({
+  kind: fc.constantFrom('login' as const, 'transfer' as const), dt: fc.integer({ min: 0, max: 3 }),
+  v: fc.constantFrom('a', 'b', 'c'), ok: fc.boolean(), delay: fc.integer({ min: 0, max: 100 }),
+});
+
+function makeEvents(specs: { kind: 'login' | 'transfer'; dt: number; v: string; ok: boolean }[]): AnyEvent[] {
+  let ts = 1000;
+  return specs.map((s, i) => {
+    ts += s.dt;
+    const id = `e${i}`;
+    return s.kind === 'login'
+      ? login(id, ts, { device: s.v, success: s.ok })
+      : transfer(id, ts, { amount: s.v === 'a' ? 1 : s.v === 'b' ? 2 : 3, direction: s.ok ? 'OUT' : 'IN' });
+  });
+}
+
+/** Delivery order with disorder bounded by `bound`: each event is delayed by at most `bound`. */
+function deliver(events: AnyEvent[], delays: number[], bound: number): AnyEvent[] {
+  return events
+    .map((e, i) => ({ e, i, at: e.ts + (bound === 0 ? 0 : (delays[i] as number) % (bound + 1)) }))
+    .sort((a, b) => a.at - b.at || a.i - b.i)
+    .map((x) => x.e);
+}
+
+function runEngine(rule: SequenceRule, input: AnyEvent[], bound: number) {
+  const engine = createEngine([rule], { outOfOrdernessMs: bound, maxPartialMatches: 1_000_000 });
+  for (const e of input) engine.push(e);
+  engine.flush();
+  const effects = engine.drain();
+  expect(effects.filter((f) => f.kind !== 'alert')).toEqual([]);
+  return alertsOf(effects).map((a) => ({ steps: a.steps, at: a.at }));
+}
+
+describe('sequence semantics match the brute-force reference', () => {
+  it('on random patterns and streams, in order and out of order within the bound', () => {
+    fc.assert(
+      fc.property(
+        fc.array(stepArb, { minLength: 1, maxLength: 4 }),
+        fc.integer({ min: 2, max: 15 }),
+        fc.constantFrom<SkipStrategy>('no-skip', 'skip-past-last-event'),
+        fc.array(eventArb, { minLength: 0, maxLength: 11 }),
+        fc.integer({ min: 0, max: 4 }),
+        (specs, within, skip, evSpecs, bound) => {
+          const rule = buildRule(specs, within, skip);
+          const events = makeEvents(evSpecs);
+          const input = deliver(events, evSpecs.map((s) => s.delay), bound);
+          const got = runEngine(rule, input, bound);
+          STATS.runs++;
+          if (got.length > 0) STATS.withAlerts++;
+          expect(got).toEqual(referenceSequence(rule, input));
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('gives the same alerts (and ids) whether events arrive one by one or after a pause', () => {
+    fc.assert(
+      fc.property(fc.array(stepArb, { minLength: 2, maxLength: 4 }), fc.array(eventArb, { maxLength: 10 }), (specs, evSpecs) => {
+        const rule = buildRule(specs, 10, 'no-skip');
+        const events = makeEvents(evSpecs);
+        const a = createEngine([rule]);
+        for (const e of events) a.push(e);
+        a.flush();
+        const b = createEngine([rule], { outOfOrdernessMs: 1_000_000 });
+        for (const e of events) b.push(e);
+        b.flush();
+        const ids = (x: ReturnType<typeof a.drain>) => x.flatMap((f) => (f.kind === 'alert' ? [f.alert.id] : []));
+        expect(ids(b.drain())).toEqual(ids(a.drain()));
+      }),
+      { numRuns: Math.ceil(RUNS / 5) },
+    );
+  });
+});
