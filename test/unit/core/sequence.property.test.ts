@@ -23,16 +23,16 @@ const firstOf = (m: Captures): AnyEvent | undefined => {
   const v = Object.values(m)[0];
   return Array.isArray(v) ? (v[0] as AnyEvent | undefined) : (v as AnyEvent | undefined);
 };
+/** The test streams hold logins (device a/b/c) and transfers (amount 1/2/3): one value each. */
+const value = (e: AnyEvent): string => (e.kind === 'login' ? e.device : e.kind === 'transfer' ? String(e.amount) : '');
 const PREDICATES: Record<string, Pred | undefined> = {
   any: undefined,
-  a: (e) => e.kind === 'login' ? e.device === 'a' : e.amount === 1,
-  notA: (e) => e.kind === 'login' ? e.device !== 'a' : e.amount !== 1,
-  ok: (e) => e.kind === 'login' ? e.success : e.direction === 'OUT',
+  a: (e) => value(e) === 'a' || value(e) === '1',
+  notA: (e) => value(e) !== 'a' && value(e) !== '1',
+  ok: (e) => (e.kind === 'login' ? e.success : e.kind === 'transfer' && e.direction === 'OUT'),
   sameAsFirst: (e, m) => {
     const f = firstOf(m);
-    if (f === undefined) return true;
-    const v = (x: AnyEvent): string => (x.kind === 'login' ? x.device : String(x.amount));
-    return v(e) === v(f);
+    return f === undefined || value(e) === value(f);
   },
 };
 

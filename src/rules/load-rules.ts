@@ -1,0 +1,86 @@
+// Loads rules from bundled ids, module paths and folders. A rule module exports rules as its
+// default export (one rule or an array) and/or as named exports; anything else is ignored.
+// Loading is where bad rules stop the start: every problem is reported with what to fix.
+import { readdirSync, statSync, existsSync } from 'node:fs';
+import { basename, extname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CepError } from '../core/errors.ts';
+import type { AnyRule } from '../core/rule-types.ts';
+import { validateRules } from '../core/validate.ts';
+
+export const BUNDLED_RULES_DIR = fileURLToPath(new URL('../../rules/', import.meta.url));
+
+export interface LoadedRule {
+  readonly rule: AnyRule;
+  /** The module file it came from. */
+  readonly source: string;
+}
+
+const MODULE_EXT = new Set(['.ts', '.mts', '.js', '.mjs']);
+const isRuleFile = (f: string): boolean =>
+  MODULE_EXT.has(extname(f)) && !/\.(test|spec|test-d)\.[mc]?[jt]s$/.test(f) && !basename(f).startsWith('_') && !f.endsWith('.d.ts');
+
+function isRule(x: unknown): x is AnyRule {
+  return typeof x === 'object' && x !== null && 'kind' in x && 'id' in x &&
+    ['sequence', 'threshold', 'correlation'].includes(String((x as { kind: unknown }).kind));
+}
+
+/** Module files in a folder (not recursive into `lib/` or hidden folders), sorted. */
+export function ruleFilesIn(dir: string): string[] {
+  return readdirSync(dir).filter(isRuleFile).sort().map((f) => join(dir, f));
+}
+
+/** Ids of the rules bundled in rules/ (file names). */
+export function bundledRuleIds(): string[] {
+  return ruleFilesIn(BUNDLED_RULES_DIR).map((f) => basename(f, extname(f)));
+}
+
+/** Resolves a spec (bundled id, file or folder) to module files. */
+export function resolveRuleSpec(spec: string, cwd: string = process.cwd()): string[] {
+  const asPath = resolve(cwd, spec);
+  if (existsSync(asPath)) {
+    return statSync(asPath).isDirectory() ? ruleFilesIn(asPath) : [asPath];
+  }
+  for (const ext of ['.ts', '.js']) {
+    const bundled = join(BUNDLED_RULES_DIR, `${spec}${ext}`);
+    if (existsSync(bundled)) return [bundled];
+  }
+  throw new CepError('CEP_ERR_RULE_NOT_FOUND', `no rule '${spec}': not a file or folder, and not a bundled rule id`,
+    [`bundled rules: ${bundledRuleIds().join(', ') || '(none)'}`, 'pass a bundled id, a path to a rule module, or a folder of rule modules']);
+}
+
+async function rulesOfModule(file: string): Promise<AnyRule[]> {
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (err) {
+    throw new CepError('CEP_ERR_RULE_MODULE', `cannot load rule module ${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const out: AnyRule[] = [];
+  const add = (x: unknown): void => {
+    if (Array.isArray(x)) x.forEach(add);
+    else if (isRule(x) && !out.includes(x)) out.push(x);
+  };
+  add(mod['default']);
+  for (const [name, value] of Object.entries(mod)) if (name !== 'default') add(value);
+  return out;
+}
+
+/**
+ * Loads and validates rules. Specs default to every bundled rule. Throws a CepError naming
+ * every problem (unknown id, module that fails to import, invalid or duplicate rule).
+ */
+export async function loadRules(specs: readonly string[] = [], cwd: string = process.cwd()): Promise<LoadedRule[]> {
+  const files = (specs.length === 0 ? [BUNDLED_RULES_DIR] : specs).flatMap((s) => resolveRuleSpec(s, cwd));
+  const loaded: LoadedRule[] = [];
+  for (const file of [...new Set(files)]) {
+    const rules = await rulesOfModule(file);
+    if (rules.length === 0 && specs.length > 0 && statSync(file).isFile() && specs.some((s) => resolve(cwd, s) === file)) {
+      throw new CepError('CEP_ERR_RULE_MODULE', `${file} exports no rule; export default sequence(...), threshold(...) or correlate(...)`);
+    }
+    for (const rule of rules) if (!loaded.some((l) => l.rule === rule)) loaded.push({ rule, source: file });
+  }
+  if (loaded.length === 0) throw new CepError('CEP_ERR_RULE_NOT_FOUND', `no rules found in ${specs.join(', ') || BUNDLED_RULES_DIR}`);
+  validateRules(loaded.map((l) => l.rule));
+  return loaded;
+}
