@@ -72,6 +72,38 @@ export interface EngineStats {
   readonly keys: number;
 }
 
+/**
+ * Everything the engine holds, as structured-cloneable data (plain objects, arrays, Sets,
+ * Maps; no functions). `snapshot()` returns live references: serialize it (v8.serialize,
+ * structuredClone) before pushing more events. Restoring continues exactly where the
+ * snapshot was taken: same watermark, buffered events, partial matches, windows, contexts.
+ */
+export interface EngineSnapshot {
+  readonly format: 1;
+  readonly watermark: number;
+  readonly maxTs: number;
+  readonly arrivals: number;
+  readonly timerSeq: number;
+  readonly nextSweep: number;
+  readonly counts: { readonly events: number; readonly late: number; readonly lateAccepted: number };
+  readonly buffer: readonly { readonly event: AnyEvent; readonly source: SourceRef | null; readonly arrival: number }[];
+  readonly spaces: readonly SpaceSnapshot[];
+}
+
+export interface SpaceSnapshot {
+  readonly name: string;
+  /** Context ids in the order of each key's `ctx` array. */
+  readonly contexts: readonly string[];
+  readonly keys: readonly KeySnapshot[];
+}
+
+export interface KeySnapshot {
+  readonly key: string;
+  readonly lastSeen: number;
+  readonly ctx: readonly unknown[];
+  readonly rules: readonly { readonly ruleId: string; readonly ruleVersion: number; readonly seq: number; readonly timerAt: number; readonly timerSeq: number; readonly op: unknown }[];
+}
+
 interface SpaceRuntime {
   readonly space: KeySpace;
   readonly keys: Map<string, KeyState>;
@@ -138,7 +170,7 @@ export class Engine implements OperatorHost {
   private counts = { events: 0, late: 0, lateAccepted: 0 };
   watermark = -Infinity;
 
-  constructor(rules: readonly AnyRule[], options: Partial<EngineOptions> = {}) {
+  constructor(rules: readonly AnyRule[], options: Partial<EngineOptions> = {}, from?: EngineSnapshot) {
     validateRules(rules);
     this.options = { ...DEFAULT_ENGINE_OPTIONS, ...options };
     checkOptions(this.options);
@@ -189,6 +221,64 @@ export class Engine implements OperatorHost {
       }
     }
     this.compiled = compiled;
+    if (from !== undefined) this.restore(from);
+  }
+
+  /** The whole state as cloneable data (see EngineSnapshot). */
+  snapshot(): EngineSnapshot {
+    return {
+      format: 1, watermark: this.watermark, maxTs: this.maxTs, arrivals: this.arrivals, timerSeq: this.timerSeq, nextSweep: this.nextSweep,
+      counts: { ...this.counts },
+      buffer: this.buffer.items.map((it) => ({ event: it.event, source: it.source, arrival: it.arrival })),
+      spaces: this.spaces.map((space) => ({
+        name: space.space.name,
+        contexts: space.contexts.map((c) => c.id),
+        keys: [...space.keys.values()].map((ks) => ({
+          key: ks.key, lastSeen: ks.lastSeen, ctx: ks.ctx,
+          rules: ks.rules.flatMap((rs) => rs === undefined ? [] : [{ ruleId: rs.rule.rule.id, ruleVersion: rs.rule.rule.version, seq: rs.seq, timerAt: rs.timerAt, timerSeq: rs.timerSeq, op: rs.op }]),
+        })),
+      })),
+    };
+  }
+
+  /**
+   * Loads a snapshot into this (fresh) engine. State of rules that no longer exist, or whose
+   * version changed, is dropped: a new version means new semantics, so it starts clean.
+   */
+  private restore(snap: EngineSnapshot): void {
+    if (snap.format !== 1) throw new CepError('CEP_ERR_SNAPSHOT', `unknown snapshot format ${String(snap.format)}; it was written by another Cepheus version`);
+    this.watermark = snap.watermark;
+    this.maxTs = snap.maxTs;
+    this.arrivals = snap.arrivals;
+    this.timerSeq = snap.timerSeq;
+    this.nextSweep = snap.nextSweep;
+    this.counts = { ...snap.counts };
+    for (const b of snap.buffer) this.buffer.push(new Ingested(b.event, b.source, b.arrival));
+    for (const ss of snap.spaces) {
+      const space = this.spaces.find((s) => s.space.name === ss.name);
+      if (space === undefined) continue;
+      for (const k of ss.keys) {
+        const ctx = space.contexts.map((c) => {
+          const i = ss.contexts.indexOf(c.id);
+          return i >= 0 ? k.ctx[i] : c.initial();
+        });
+        const ks = new KeyState(k.key, ctx, space.rules.length);
+        ks.lastSeen = k.lastSeen;
+        for (const r of k.rules) {
+          const cr = space.rules.find((c) => c.rule.id === r.ruleId);
+          if (cr === undefined || cr.rule.version !== r.ruleVersion) continue;
+          const rs = new RuleKeyState(cr, k.key, ks, r.op);
+          rs.seq = r.seq;
+          ks.rules[cr.local] = rs;
+          if (r.timerAt !== -Infinity) {
+            rs.timerAt = r.timerAt;
+            rs.timerSeq = r.timerSeq;
+            this.timers.push({ at: r.timerAt, seq: r.timerSeq, rs });
+          }
+        }
+        space.keys.set(k.key, ks);
+      }
+    }
   }
 
   /** Adds one event. Effects collect until `drain()`. */
@@ -271,7 +361,7 @@ export class Engine implements OperatorHost {
       id: alertId(r.id, r.version, rs.key, matched, salt), ruleId: r.id, ruleVersion: r.version, ruleKind: r.kind,
       severity: r.severity, keySpace: r.key.name, key: rs.key,
       firstEventTime: firstTs as EventTimeMs, lastEventTime: lastTs as EventTimeMs, detectedAtEventTime: detectedAt as EventTimeMs,
-      message, matched, aggregates, context: this.snapshot(rs),
+      message, matched, aggregates, context: this.contextSnapshot(rs),
     };
     rs.rule.stats.alerts++;
     this.out.push({ kind: 'alert', alert });
@@ -285,7 +375,8 @@ export class Engine implements OperatorHost {
   schedule(rs: RuleKeyState, at: number): void {
     if (rs.timerAt !== -Infinity && rs.timerAt <= at) return;
     rs.timerAt = at;
-    this.timers.push({ at, seq: this.timerSeq++, rs });
+    rs.timerSeq = this.timerSeq++;
+    this.timers.push({ at, seq: rs.timerSeq, rs });
   }
 
   context(rs: RuleKeyState): unknown {
@@ -294,7 +385,7 @@ export class Engine implements OperatorHost {
 
   // ---- internals ---------------------------------------------------------------
 
-  private snapshot(rs: RuleKeyState): JsonValue {
+  private contextSnapshot(rs: RuleKeyState): JsonValue {
     if (rs.rule.ctxIndex < 0) return null;
     const def = (this.ruleSpace[rs.rule.index] as SpaceRuntime).contexts[rs.rule.ctxIndex] as ContextDef<unknown>;
     const value = rs.keyState.ctx[rs.rule.ctxIndex];
@@ -411,7 +502,7 @@ export class Engine implements OperatorHost {
   }
 }
 
-/** Builds an engine over validated rules (throws CepError with every problem otherwise). */
-export function createEngine(rules: readonly AnyRule[], options: Partial<EngineOptions> = {}): Engine {
-  return new Engine(rules, options);
+/** Builds an engine over validated rules (throws CepError with every problem otherwise), optionally from a snapshot. */
+export function createEngine(rules: readonly AnyRule[], options: Partial<EngineOptions> = {}, from?: EngineSnapshot): Engine {
+  return new Engine(rules, options, from);
 }

@@ -26,6 +26,8 @@ export class RuleKeyState {
   seq: number;
   /** Time of this state's live timer entry, or -Infinity when none is scheduled. */
   timerAt: number;
+  /** Tie-break order of that timer entry among timers due at the same time. */
+  timerSeq: number;
   /** Set when the key is evicted: stale timers then do nothing. */
   dead: boolean;
   constructor(rule: CompiledRule, key: string, keyState: KeyState, op: unknown) {
@@ -35,6 +37,7 @@ export class RuleKeyState {
     this.op = op;
     this.seq = 0;
     this.timerAt = -Infinity;
+    this.timerSeq = 0;
     this.dead = false;
   }
 }
