@@ -99,10 +99,14 @@ export function sequenceOperator(rule: SequenceRule, bounds: StateBounds): Opera
   const accepts = (st: PositiveStep | AbsentStep, item: Ingested, caps: Captures, ctx: unknown): boolean =>
     st.kind === item.event.kind && (st.where === undefined || st.where(item.event, caps, ctx));
 
+  // Counted steps capture arrays, empty when the step took no event (`times(0, n)`).
+  const emptyCaps: Record<string, unknown> = {};
+  for (const st of steps) if (st.quantifier.shape === 'many') emptyCaps[st.name] = [];
+
   function take(run: Run | null, t: number, item: Ingested, seq: number): Run {
     const st = steps[t] as PositiveStep;
     const prevCount = run !== null && run.step === t ? run.count : 0;
-    const caps: Record<string, unknown> = run === null ? {} : { ...run.caps };
+    const caps: Record<string, unknown> = run === null ? { ...emptyCaps } : { ...run.caps };
     if (st.quantifier.shape === 'many') {
       const prev = (caps[st.name] as readonly unknown[] | undefined) ?? [];
       caps[st.name] = [...prev, item.event];
@@ -187,7 +191,7 @@ export function sequenceOperator(rule: SequenceRule, bounds: StateBounds): Opera
         }
       }
       const first = steps[0] as PositiveStep;
-      if (accepts(first, item, {}, ctx)) add(take(null, 0, item, seq));
+      if (accepts(first, item, emptyCaps as Captures, ctx)) add(take(null, 0, item, seq));
 
       if (next.length > bounds.maxPartialMatches) {
         const dropped = next.length - bounds.maxPartialMatches;

@@ -20,8 +20,11 @@ const byAccount = keyBy('account', { login: (e) => e.account, transfer: (e) => e
 
 type Pred = (e: AnyEvent, m: Captures) => boolean;
 const firstOf = (m: Captures): AnyEvent | undefined => {
-  const v = Object.values(m)[0];
-  return Array.isArray(v) ? (v[0] as AnyEvent | undefined) : (v as AnyEvent | undefined);
+  for (const v of Object.values(m)) {
+    const e = Array.isArray(v) ? (v[0] as AnyEvent | undefined) : (v as AnyEvent | undefined);
+    if (e !== undefined) return e;
+  }
+  return undefined;
 };
 /** The test streams hold logins (device a/b/c) and transfers (amount 1/2/3): one value each. */
 const value = (e: AnyEvent): string => (e.kind === 'login' ? e.device : e.kind === 'transfer' ? String(e.amount) : '');

@@ -44,6 +44,7 @@ export function referenceSequence(rule: SequenceRule, arrival: readonly AnyEvent
 
   const capsOf = (positions: readonly number[], stepOf: readonly number[]): Captures => {
     const c: Record<string, unknown> = {};
+    for (const st of steps) if (st.quantifier.shape === 'many') c[st.name] = [];
     positions.forEach((p, i) => {
       const st = steps[stepOf[i] as number] as PositiveStep;
       const e = evs[p] as AnyEvent;
@@ -102,7 +103,7 @@ export function referenceSequence(rule: SequenceRule, arrival: readonly AnyEvent
     }
   };
   evs.forEach((e, p) => {
-    if (ok(steps[0] as PositiveStep, e, {})) search([p], [0]);
+    if (ok(steps[0] as PositiveStep, e, capsOf([], []))) search([p], [0]);
   });
 
   const lex = (a: Candidate, b: Candidate): number => {
