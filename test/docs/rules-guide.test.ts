@@ -1,0 +1,43 @@
+// docs/rules.md is executable: every example file it embeds must be shown verbatim, and every
+// output block must be exactly what running that example prints.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { AnyRule } from '../../src/core/rule-types.ts';
+import type { AnyEvent } from '../../src/events/types.ts';
+import { alertsOf, run } from '../../src/testing.ts';
+
+const root = new URL('../../', import.meta.url);
+const guide = readFileSync(new URL('docs/rules.md', root), 'utf8');
+
+/** Blocks introduced by `<!-- file: path -->` or `<!-- output: path -->`. */
+function blocks(tag: 'file' | 'output'): { path: string; body: string }[] {
+  const re = new RegExp(`<!-- ${tag}: (\\S+) -->\\n\`\`\`\\w*\\n([\\s\\S]*?)\`\`\``, 'g');
+  return [...guide.matchAll(re)].map((m) => ({ path: m[1] as string, body: m[2] as string }));
+}
+
+/** What the guide shows for an example: its alerts, summarised, and each message. */
+export async function exampleOutput(path: string): Promise<string> {
+  const mod = (await import(new URL(path, root).href)) as { default: AnyRule; sample: AnyEvent[] };
+  const { alerts, effects } = run([mod.default], mod.sample);
+  return `${JSON.stringify(alertsOf(effects).map((a, i) => ({ ...a, message: alerts[i]?.message })), null, 2)}\n`;
+}
+
+describe('docs/rules.md', () => {
+  const files = blocks('file');
+  const outputs = blocks('output');
+
+  it('embeds every example and shows the output of each', () => {
+    expect(files.map((f) => f.path)).toEqual([
+      'docs/examples/new-device-cashout.ts', 'docs/examples/no-confirmation.ts', 'docs/examples/many-small-transfers.ts', 'docs/examples/login-and-transfer.ts',
+    ]);
+    expect(outputs.map((f) => f.path)).toEqual(files.map((f) => f.path));
+  });
+
+  it.each(files.map((f) => [f.path, f.body] as const))('shows %s verbatim', (path, body) => {
+    expect(body).toBe(readFileSync(new URL(path, root), 'utf8'));
+  });
+
+  it.each(outputs.map((f) => [f.path, f.body] as const))('shows the real output of %s', async (path, body) => {
+    expect(body).toBe(await exampleOutput(path));
+  });
+});
