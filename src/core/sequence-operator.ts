@@ -2,43 +2,55 @@
 // events in event-time order. Each partial match ("run") is at a step with a count:
 //
 //   step:   fails{3..10}  ──►  ok  ──►  [absent: logout]  ──►  cash
-//   run:    (step 0, count 4, lastSeq 17, blocked=false, items=[e3,e9,e12,e17])
+//   run:    (step 0, count 4, seq 17, blocked=false, item=e17 ─► prev run (e12) ─► ... ─► e3)
 //
 // On each event a run may (a) take it into its current step, (b) advance to the next
 // step(s) with it (optional steps can be passed over), and (c) ignore it when some later
 // relaxed take is still possible. Strict contiguity means the taken event is the next
-// event of the rule's streams for this key (seq = lastSeq + 1). An absence between two
+// event of the rule's streams for this key (seq = last seq + 1). An absence between two
 // steps blocks advancing once a matching event follows the last taken one; a trailing
 // absence turns a complete run into a pending one decided by a timer at start + within.
 import type { MatchedStep } from './alert.ts';
 import type { Captures, PatternStep, PositiveStep, SequenceRule, AbsentStep } from './rule-types.ts';
 import type { Ingested, Operator, OperatorHost, RuleKeyState, StateBounds } from './runtime.ts';
 
-/** A partial match. Runs are never mutated after a branch copies them, except `blocked`. */
+/**
+ * A partial match. Runs form persistent chains: a take creates one object pointing at the
+ * run it extends (O(1), shared prefixes), never copying the events taken so far. Fields are
+ * never mutated after creation, except `blocked`, which only the run kept by an "ignore"
+ * branch changes (extensions start unblocked).
+ */
 class Run {
+  readonly prev: Run | null;
+  readonly item: Ingested;
+  readonly seq: number;
   readonly start: number;
   readonly firstSeq: number;
-  readonly lastSeq: number;
   readonly step: number;
   readonly count: number;
+  /** Number of events in the chain. */
+  readonly length: number;
   blocked: boolean;
-  readonly items: readonly Ingested[];
-  readonly seqs: readonly number[];
-  readonly stepOf: readonly number[];
   readonly caps: Captures;
-  constructor(start: number, firstSeq: number, lastSeq: number, step: number, count: number,
-    items: readonly Ingested[], seqs: readonly number[], stepOf: readonly number[], caps: Captures) {
-    this.start = start;
-    this.firstSeq = firstSeq;
-    this.lastSeq = lastSeq;
+  constructor(prev: Run | null, item: Ingested, seq: number, step: number, count: number, caps: Captures) {
+    this.prev = prev;
+    this.item = item;
+    this.seq = seq;
+    this.start = prev === null ? item.event.ts : prev.start;
+    this.firstSeq = prev === null ? seq : prev.firstSeq;
     this.step = step;
     this.count = count;
+    this.length = prev === null ? 1 : prev.length + 1;
     this.blocked = false;
-    this.items = items;
-    this.seqs = seqs;
-    this.stepOf = stepOf;
     this.caps = caps;
   }
+}
+
+/** The run's chain from first to last event. */
+function chain(run: Run): Run[] {
+  const out = new Array<Run>(run.length);
+  for (let r: Run | null = run, i = run.length - 1; r !== null; r = r.prev, i--) out[i] = r;
+  return out;
 }
 
 export interface SequenceState {
@@ -78,13 +90,15 @@ export function planOf(rule: SequenceRule): Plan {
 
 function lexLess(a: Run, b: Run): boolean {
   if (a.firstSeq !== b.firstSeq) return a.firstSeq < b.firstSeq;
-  const n = Math.min(a.seqs.length, b.seqs.length);
+  const x = chain(a);
+  const y = chain(b);
+  const n = Math.min(x.length, y.length);
   for (let i = 0; i < n; i++) {
-    const x = a.seqs[i] as number;
-    const y = b.seqs[i] as number;
-    if (x !== y) return x < y;
+    const p = (x[i] as Run).seq;
+    const q = (y[i] as Run).seq;
+    if (p !== q) return p < q;
   }
-  return a.seqs.length < b.seqs.length;
+  return x.length < y.length;
 }
 const byMatchOrder = (a: Run, b: Run): number => (lexLess(a, b) ? -1 : lexLess(b, a) ? 1 : 0);
 
@@ -113,28 +127,19 @@ export function sequenceOperator(rule: SequenceRule, bounds: StateBounds): Opera
     } else {
       caps[st.name] = item.event;
     }
-    return new Run(
-      run === null ? item.event.ts : run.start,
-      run === null ? seq : run.firstSeq,
-      seq, t, prevCount + 1,
-      run === null ? [item] : [...run.items, item],
-      run === null ? [seq] : [...run.seqs, seq],
-      run === null ? [t] : [...run.stepOf, t],
-      caps as Captures,
-    );
+    return new Run(run, item, seq, t, prevCount + 1, caps as Captures);
   }
 
   function matchedOf(run: Run): MatchedStep[] {
     const out: MatchedStep[] = steps.map((s) => ({ step: s.name, events: [] }));
-    for (let i = 0; i < run.items.length; i++) {
-      const it = run.items[i] as Ingested;
-      (out[run.stepOf[i] as number]?.events as { event: unknown; source: unknown }[]).push({ event: it.event, source: it.source });
+    for (const r of chain(run)) {
+      (out[r.step]?.events as { event: unknown; source: unknown }[]).push({ event: r.item.event, source: r.item.source });
     }
     return out;
   }
 
   function emit(rs: RuleKeyState, run: Run, detectedAt: number, host: OperatorHost): void {
-    const lastItem = run.items[run.items.length - 1] as Ingested;
+    const lastItem = run.item;
     const ctx = host.context(rs);
     const message = rule.message ? rule.message(run.caps, ctx, rs.key) : `${rule.id}: ${rule.description} (key ${rs.key})`;
     host.alert(rs, matchedOf(run), run.start, lastItem.event.ts, detectedAt, {}, message, '');
@@ -172,13 +177,13 @@ export function sequenceOperator(rule: SequenceRule, bounds: StateBounds): Opera
         const j = run.step;
         const sj = steps[j] as PositiveStep;
         const q = sj.quantifier;
-        if (run.count < q.max && (sj.contiguity === 'relaxed' || seq === run.lastSeq + 1) && accepts(sj, item, run.caps, ctx)) {
+        if (run.count < q.max && (sj.contiguity === 'relaxed' || seq === run.seq + 1) && accepts(sj, item, run.caps, ctx)) {
           add(take(run, j, item, seq));
         }
         if (run.count >= q.min && !run.blocked) {
           for (let t = j + 1; t <= last; t++) {
             const st = steps[t] as PositiveStep;
-            if ((st.contiguity === 'relaxed' || seq === run.lastSeq + 1) && accepts(st, item, run.caps, ctx)) add(take(run, t, item, seq));
+            if ((st.contiguity === 'relaxed' || seq === run.seq + 1) && accepts(st, item, run.caps, ctx)) add(take(run, t, item, seq));
             if (st.quantifier.min > 0) break;
           }
         }
@@ -231,7 +236,7 @@ export function sequenceOperator(rule: SequenceRule, bounds: StateBounds): Opera
       for (const r of due) {
         if (skipPast && r.firstSeq <= end) continue;
         emit(rs, r, r.start + within, host);
-        if (skipPast) end = r.lastSeq;
+        if (skipPast) end = r.seq;
       }
       if (end >= 0) {
         state.pending = state.pending.filter((p) => p.firstSeq > end);
