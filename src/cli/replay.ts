@@ -1,0 +1,136 @@
+// `cepheus replay <file>` and `cepheus test <rule...>`: run rules over an event file on the
+// same core as the service, print a JSON summary, write alerts as JSON lines, and score them
+// against the fixture's labels when a labels file sits next to it.
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { Command } from 'commander';
+import type { Alert } from '../core/alert.ts';
+import { CepError } from '../core/errors.ts';
+import { loadRules } from '../rules/load-rules.ts';
+import { openInput } from '../replay/input.ts';
+import { alertLine, replay } from '../replay/replay.ts';
+import type { ReplaySummary } from '../replay/replay.ts';
+import { score } from '../replay/score.ts';
+import type { Labels, RuleScore } from '../replay/score.ts';
+import { collect, parseNonNegative, parsePositiveInt, printError } from './common.ts';
+
+export interface ReplayCliOptions {
+  rules: string[];
+  out?: string;
+  labels?: string;
+  batchSize: number;
+  outOfOrderMs: number;
+  allowedLatenessMs: number;
+  maxPartialMatches?: number;
+  progress?: boolean;
+}
+
+/** The labels file that goes with a fixture: `x.avro` → `x.labels.json`, if it exists. */
+export function labelsPathFor(file: string): string | undefined {
+  const candidate = file.replace(/\.(avro|jsonl|ndjson)$/, '') + '.labels.json';
+  return candidate !== file && existsSync(candidate) ? candidate : undefined;
+}
+
+function progressReporter(enabled: boolean, totalHint: number | undefined): { tick: (n: number) => void; done: () => void } {
+  if (!enabled) return { tick: () => undefined, done: () => undefined };
+  const started = performance.now();
+  return {
+    tick: (n) => {
+      const s = (performance.now() - started) / 1000;
+      const rate = n / Math.max(s, 1e-3);
+      const eta = totalHint !== undefined && totalHint > n ? ` ETA ${Math.ceil((totalHint - n) / rate)} s` : '';
+      process.stderr.write(`\r${n.toLocaleString('en')} events, ${Math.round(rate).toLocaleString('en')} events/s${eta}   `);
+    },
+    done: () => process.stderr.write('\n'),
+  };
+}
+
+export interface ReplayRun {
+  readonly summary: ReplaySummary & { readonly input: string; readonly scores?: Record<string, RuleScore> };
+  readonly alerts: Alert[];
+}
+
+/** Runs a replay as the CLI does (also used by the demo command and tests). */
+export async function runReplay(file: string, opts: ReplayCliOptions): Promise<ReplayRun> {
+  const loaded = await loadRules(opts.rules);
+  const rules = loaded.map((l) => l.rule);
+  const labelsPath = opts.labels ?? labelsPathFor(file);
+  const labels = labelsPath === undefined ? undefined : (JSON.parse(readFileSync(labelsPath, 'utf8')) as Labels & { options?: { events?: number } });
+  const out = opts.out === undefined ? undefined : createWriteStream(opts.out);
+  const alerts: Alert[] = [];
+  const errors: string[] = [];
+  const progress = progressReporter(opts.progress ?? process.stderr.isTTY, labels?.options?.events);
+  const summary = await replay(openInput(file), {
+    rules,
+    batchSize: opts.batchSize,
+    engine: {
+      outOfOrdernessMs: opts.outOfOrderMs, allowedLatenessMs: opts.allowedLatenessMs,
+      ...(opts.maxPartialMatches === undefined ? {} : { maxPartialMatches: opts.maxPartialMatches }),
+    },
+    onAlert: (a) => {
+      alerts.push(a);
+      if (out !== undefined && !out.write(`${alertLine(a)}\n`)) void once(out, 'drain');
+    },
+    onInputError: (e) => {
+      if (errors.length < 20) errors.push(`${e.code}: ${e.message}`);
+    },
+    onProgress: progress.tick,
+  });
+  progress.done();
+  if (out !== undefined) {
+    out.end();
+    await once(out, 'finish');
+  }
+  for (const e of errors) console.error(e);
+  const scores = labels === undefined ? undefined : score(alerts, labels, rules.map((r) => r.id));
+  return { summary: { input: file, ...summary, ...(scores === undefined ? {} : { scores }) }, alerts };
+}
+
+function replayOptions(cmd: Command): Command {
+  return cmd
+    .option('--rules <spec>', 'bundled rule id, rule module or folder; repeatable or comma-separated (default: all bundled rules)', collect, [])
+    .option('--labels <file>', 'labels to score against (default: <fixture>.labels.json when present)')
+    .option('--batch-size <n>', 'events between two collections of effects (does not change results)', parsePositiveInt('--batch-size'), 1024)
+    .option('--out-of-order-ms <ms>', 'watermark lag behind the largest event time (bounded out-of-orderness)', parseNonNegative('--out-of-order-ms'), 5000)
+    .option('--allowed-lateness-ms <ms>', 'how far behind the watermark an event is still processed', parseNonNegative('--allowed-lateness-ms'), 0)
+    .option('--max-partial-matches <n>', 'bound on partial matches per (rule, key)', parsePositiveInt('--max-partial-matches'))
+    .option('--progress', 'show progress on stderr (default: when stderr is a terminal)')
+    .option('--no-progress', 'never show progress');
+}
+
+export function replayCommand(): Command {
+  return replayOptions(new Command('replay'))
+    .description('run rules over an event file (Avro container .avro, or JSON Lines .jsonl) and print a JSON summary')
+    .argument('<file>', 'event file: .avro (Avro object container) or .jsonl (one event per line with its kind)')
+    .option('--out <file>', 'write alerts as JSON lines to this file')
+    .action(async (file: string, opts: ReplayCliOptions) => {
+      try {
+        const { summary } = await runReplay(file, opts);
+        console.log(JSON.stringify(summary, null, 2));
+      } catch (err) {
+        printError(err);
+      }
+    });
+}
+
+export function testCommand(): Command {
+  return replayOptions(new Command('test'))
+    .description('test rules against a labelled fixture: exit 1 unless every planted scenario is detected and no near miss fires')
+    .argument('[rules...]', 'bundled rule ids, rule modules or folders (default: all bundled rules)')
+    .option('--fixture <file>', 'labelled fixture to run', 'fixtures/default.avro')
+    .action(async (specs: string[], opts: ReplayCliOptions & { fixture: string }) => {
+      try {
+        const { summary } = await runReplay(opts.fixture, { ...opts, rules: [...opts.rules, ...specs] });
+        if (summary.scores === undefined) throw new CepError('CEP_ERR_NO_LABELS', `no labels for ${opts.fixture}; pass --labels <file>`);
+        let ok = true;
+        for (const [rule, s] of Object.entries(summary.scores)) {
+          const pass = s.recall === 1 && s.nearMissAlerts.length === 0 && s.positives > 0;
+          ok &&= pass;
+          console.log(`${pass ? 'PASS' : 'FAIL'} ${rule.padEnd(24)} detected ${s.detected}/${s.positives}  alerts ${s.alerts}  precision ${s.precision.toFixed(2)}  near misses fired ${s.nearMissAlerts.length}${s.missed.length > 0 ? `  missed: ${s.missed.join(', ')}` : ''}`);
+        }
+        if (!ok) process.exitCode = 1;
+      } catch (err) {
+        printError(err);
+      }
+    });
+}
