@@ -1,0 +1,4 @@
+// Where the integration tests find Kafka and the schema registry (see scripts/kafka/).
+export const BROKERS = (process.env['CEPHEUS_KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',').map((s) => s.trim());
+export const REGISTRY_URL = process.env['CEPHEUS_REGISTRY_URL'] ?? 'http://127.0.0.1:8081/apis/ccompat/v7';
+export const IN_CI = process.env['CI'] === 'true' || process.env['CI'] === '1';
