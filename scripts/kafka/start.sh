@@ -62,7 +62,10 @@ logger.authorizer.level = WARN
 LOG
 
 "$JAVA_KAFKA" -cp "$KAFKA_LIBS/*" kafka.tools.StorageTool format -t "cepheus-local-$KAFKA_PORT-0000" \
-  -c "$RUN_DIR/server.properties" > "$RUN_DIR/format.log" 2>&1 || { cat "$RUN_DIR/format.log" >&2; die "formatting the Kafka storage failed"; }
+  -c "$RUN_DIR/server.properties" > "$RUN_DIR/format.log" 2>&1 || {
+    tail -n 5 "$RUN_DIR/format.log" >&2
+    die "formatting the Kafka storage failed: $(grep -m1 -E 'Exception|Error' "$RUN_DIR/format.log" || echo "see $RUN_DIR/format.log")"
+  }
 
 stop_started() { bash "$(dirname "${BASH_SOURCE[0]}")/stop.sh" >/dev/null 2>&1 || true; }
 
