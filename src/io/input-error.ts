@@ -1,0 +1,46 @@
+// Errors of reading event files. Per-record problems are data (InputError, yielded in the
+// stream so one bad line does not stop a replay); whole-file problems throw a CepError.
+import { CepError } from '../core/errors.ts';
+
+export const InputErrorCodes = {
+  /** A JSON Lines line that is not valid JSON, or not a JSON object. */
+  JSON: 'CEP_ERR_INPUT_JSON',
+  /** `kind` missing or not one of login | order | trade | transfer. */
+  KIND: 'CEP_ERR_INPUT_KIND',
+  /** A required field is absent. */
+  FIELD_MISSING: 'CEP_ERR_INPUT_FIELD_MISSING',
+  /** A field has the wrong type or an enum value outside the schema's symbols. */
+  FIELD_TYPE: 'CEP_ERR_INPUT_FIELD_TYPE',
+} as const;
+export type InputErrorCode = (typeof InputErrorCodes)[keyof typeof InputErrorCodes];
+
+export const InputFileErrorCodes = {
+  /** The file cannot be opened or read. */
+  OPEN: 'CEP_ERR_INPUT_OPEN',
+  /** The extension is not .avro, .jsonl or .ndjson. */
+  FORMAT: 'CEP_ERR_INPUT_FORMAT',
+  /** Not an Avro object container file, or corrupt (bad magic, sync marker, codec). */
+  AVRO: 'CEP_ERR_INPUT_AVRO',
+  /** The file's writer schema cannot be read as Cepheus events. */
+  AVRO_SCHEMA: 'CEP_ERR_INPUT_AVRO_SCHEMA',
+} as const;
+
+/** One record that could not be read. `record` is the 1-based line number (JSON Lines, blank
+ *  lines counted) or record index (Avro); `field` names the offending field when there is one. */
+export interface InputError {
+  readonly code: InputErrorCode;
+  readonly message: string;
+  readonly file: string;
+  readonly record: number;
+  readonly field?: string;
+}
+
+export function inputError(code: InputErrorCode, file: string, record: number, unit: 'line' | 'record', what: string, field?: string): InputError {
+  const where = `${file}: ${unit} ${record}${field === undefined ? '' : `: field '${field}'`}`;
+  const base = { code, message: `${code}: ${where}: ${what}`, file, record };
+  return field === undefined ? base : { ...base, field };
+}
+
+export function fileError(code: string, file: string, what: string): CepError {
+  return new CepError(code, `${file}: ${what}`);
+}

@@ -1,0 +1,81 @@
+// Checks one decoded record against the event schemas and rebuilds it as a plain object in
+// canonical shape: `kind` first, then the schema's fields in schema order, nothing else.
+// Unknown extra fields are dropped; a missing field whose Avro type is ["null", X] reads as null.
+import { EVENT_KINDS } from '../events/types.ts';
+import type { AnyEvent, EventKind } from '../events/types.ts';
+import { KIND_SPECS } from './event-schema.ts';
+import type { FieldCheck } from './event-schema.ts';
+import { InputErrorCodes, inputError } from './input-error.ts';
+import type { InputError } from './input-error.ts';
+
+export interface RecordPosition {
+  readonly file: string;
+  readonly record: number;
+  readonly unit: 'line' | 'record';
+}
+
+const isKind = (k: unknown): k is EventKind => typeof k === 'string' && (EVENT_KINDS as readonly string[]).includes(k);
+
+function show(v: unknown): string {
+  const s = JSON.stringify(v);
+  return s === undefined ? String(v) : s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+/** Why `v` does not pass `check`, or undefined when it does. */
+function mismatch(check: FieldCheck, v: unknown): string | undefined {
+  switch (check.type) {
+    case 'string':
+      return typeof v === 'string' ? undefined : `expected a string, got ${show(v)}`;
+    case 'boolean':
+      return typeof v === 'boolean' ? undefined : `expected true or false, got ${show(v)}`;
+    case 'double':
+      return typeof v === 'number' && Number.isFinite(v) ? undefined : `expected a finite number, got ${show(v)}`;
+    case 'long':
+      return Number.isSafeInteger(v) ? undefined : `expected a whole number (timestamps are ms since epoch), got ${show(v)}`;
+    case 'enum':
+      return typeof v === 'string' && check.symbols.includes(v) ? undefined : `expected one of ${check.symbols.join(' | ')}, got ${show(v)}`;
+    default: {
+      const never: never = check;
+      return `unsupported check ${show(never)}`;
+    }
+  }
+}
+
+/**
+ * Validates `raw` as an event. `kind` is the record's kind when the format already says it
+ * (Avro union branch); otherwise it is read from `raw.kind`.
+ */
+export function validateEvent(raw: unknown, at: RecordPosition, kind?: EventKind): AnyEvent | InputError {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return inputError(InputErrorCodes.JSON, at.file, at.record, at.unit, `expected a JSON object, got ${show(raw)}`);
+  }
+  const o = raw as Record<string, unknown>;
+  const k = kind ?? o['kind'];
+  if (!isKind(k)) {
+    const what = k === undefined ? `no 'kind' field; add "kind": one of ${EVENT_KINDS.join(' | ')}` : `unknown kind ${show(k)}; expected one of ${EVENT_KINDS.join(' | ')}`;
+    return inputError(InputErrorCodes.KIND, at.file, at.record, at.unit, what, 'kind');
+  }
+  const out: Record<string, unknown> = { kind: k };
+  for (const f of KIND_SPECS[k].fields) {
+    const v = o[f.name];
+    if (v === undefined) {
+      if (f.nullable) {
+        out[f.name] = null;
+        continue;
+      }
+      return inputError(InputErrorCodes.FIELD_MISSING, at.file, at.record, at.unit, `missing in this ${k} event`, f.name);
+    }
+    if (v === null && f.nullable) {
+      out[f.name] = null;
+      continue;
+    }
+    const why = mismatch(f.check, v);
+    if (why !== undefined) return inputError(InputErrorCodes.FIELD_TYPE, at.file, at.record, at.unit, `${why}${f.nullable ? ' (or null)' : ''}`, f.name);
+    out[f.name] = v;
+  }
+  return out as unknown as AnyEvent;
+}
+
+export function isInputError(x: AnyEvent | InputError): x is InputError {
+  return 'code' in x;
+}
