@@ -1,0 +1,28 @@
+// docker-compose.yml cannot be run here (no Docker engine); this keeps it consistent with
+// the local scripts and the engine's settings: same host ports, same env names.
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+
+interface Service { image?: string; build?: string; ports?: string[]; environment?: Record<string, string> }
+const root = new URL('../../../', import.meta.url);
+const compose = parse(readFileSync(new URL('docker-compose.yml', root), 'utf8')) as { services: Record<string, Service> };
+const scripts = readFileSync(new URL('scripts/kafka/common.sh', root), 'utf8');
+const scriptDefault = (name: string): string => new RegExp(`\\$\\{${name}:-([^}]+)\\}`).exec(scripts)?.[1] ?? 'missing';
+
+describe('docker-compose.yml', () => {
+  it('publishes Kafka and the registry on the same loopback ports as scripts/kafka', () => {
+    expect(compose.services['kafka']?.ports).toEqual([`127.0.0.1:${scriptDefault('CEPHEUS_KAFKA_PORT')}:9092`]);
+    expect(compose.services['registry']?.ports).toEqual([`127.0.0.1:${scriptDefault('CEPHEUS_REGISTRY_PORT')}:8080`]);
+    expect(compose.services['kafka']?.image).toBe('apache/kafka:4.1.1');
+    expect(compose.services['registry']?.image).toBe(`apicurio/apicurio-registry:${scriptDefault('CEPHEUS_APICURIO_VERSION')}`);
+  });
+
+  it('points the engine at them with the env names the tools read', () => {
+    expect(compose.services['cepheus']?.build).toBe('.');
+    expect(compose.services['cepheus']?.environment).toMatchObject({
+      CEPHEUS_KAFKA_BROKERS: 'kafka:19092',
+      CEPHEUS_REGISTRY_URL: 'http://registry:8080/apis/ccompat/v7',
+    });
+  });
+});
