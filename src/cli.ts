@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { replayCommand, testCommand } from './cli/replay.ts';
 import { rulesCommand } from './cli/rules.ts';
+import { genCommand } from './cli/gen.ts';
 
 const program = new Command('cepheus')
   .description('Cepheus: low-latency complex event processing for financial surveillance')
@@ -12,5 +13,6 @@ const program = new Command('cepheus')
 program.addCommand(replayCommand());
 program.addCommand(testCommand());
 program.addCommand(rulesCommand());
+program.addCommand(genCommand());
 
 await program.parseAsync(process.argv);

@@ -34,13 +34,25 @@ export function labelsToJson(labels: Labels): string {
   return `${text.replace(/"\\u0000(\d+)\\u0000"/g, (_, i: string) => placeholders[Number(i)] ?? '[]')}\n`;
 }
 
-export async function generateFile(file: string, options: Partial<GenOptions> = {}, format: EventFileFormat = formatOf(file)): Promise<GeneratedFile> {
+export interface GenerateFileOptions {
+  /** Overrides the format implied by the extension. */
+  readonly format?: EventFileFormat;
+  /** Called every `progressEvery` events (default 100,000) with the count so far. */
+  readonly onProgress?: (events: number) => void;
+  readonly progressEvery?: number;
+}
+
+export async function generateFile(file: string, options: Partial<GenOptions> = {}, how: GenerateFileOptions = {}): Promise<GeneratedFile> {
+  const format = how.format ?? formatOf(file);
+  const every = Math.max(1, how.progressEvery ?? 100_000);
+  let n = 0;
   const gen = generate(options);
   const writer = createEventWriter(file, {
     format,
     avro: { metadata: { 'cepheus.generator': 'cepheus gen', 'cepheus.options': JSON.stringify(gen.options) } },
   });
   for (const e of gen.events) {
+    if (++n % every === 0) how.onProgress?.(n);
     const wait = writer.write(e);
     if (wait !== undefined) await wait;
   }
