@@ -1,22 +1,3 @@
-// Continents by ISO 3166-1 alpha-2 country code, for travel rules. Unknown codes map to
-// 'unknown', which never counts as a different continent.
-const TABLE: Record<string, string> = {
-  GB: 'EU', IE: 'EU', FR: 'EU', DE: 'EU', NL: 'EU', BE: 'EU', LU: 'EU', ES: 'EU', PT: 'EU', IT: 'EU', CH: 'EU', AT: 'EU',
-  SE: 'EU', NO: 'EU', DK: 'EU', FI: 'EU', PL: 'EU', CZ: 'EU', GR: 'EU', RO: 'EU', HU: 'EU',
-  US: 'NA', CA: 'NA', MX: 'NA',
-  BR: 'SA', AR: 'SA', CL: 'SA', CO: 'SA', PE: 'SA',
-  CN: 'AS', JP: 'AS', KR: 'AS', IN: 'AS', SG: 'AS', HK: 'AS', TH: 'AS', VN: 'AS', ID: 'AS', MY: 'AS', PH: 'AS', AE: 'AS', SA: 'AS',
-  AU: 'OC', NZ: 'OC',
-  ZA: 'AF', NG: 'AF', KE: 'AF', EG: 'AF', MA: 'AF',
-  RU: 'EU', TR: 'AS', IL: 'AS',
-};
-
-export function continentOf(country: string): string {
-  return TABLE[country] ?? 'unknown';
-}
-
-export function differentContinents(a: string, b: string): boolean {
-  const x = continentOf(a);
-  const y = continentOf(b);
-  return x !== 'unknown' && y !== 'unknown' && x !== y;
-}
+// Continents by ISO 3166-1 alpha-2 country code, for travel rules (shared with the fixture
+// generator). Unknown codes are 'unknown', which never counts as a different continent.
+export { continentOf, differentContinents } from '../../src/gen/scenario-params.ts';
