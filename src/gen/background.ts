@@ -21,8 +21,7 @@ import { login, order, round2, trade, transfer } from './event-builders.ts';
 import type { IdSource } from './ids.ts';
 import type { Market } from './market.ts';
 import type { Prng } from './prng.ts';
-import { newDevice } from './world.ts';
-import type { IpPool } from './world.ts';
+import { newDevice, roamingIp } from './world.ts';
 import type { AccountProfile, Device, Instrument } from './world.ts';
 
 /** Upper bound of events in one session (2 typos + login + 6 orders × 6 events). */
@@ -71,10 +70,14 @@ export class Background {
   private readonly rng: Prng;
   private readonly ids: IdSource;
   private readonly orderIds: IdSource;
-  private readonly travelIps: IpPool;
   private out: AnyEvent[] = [];
+  /** Scales the idle time between an account's sessions: 1 at ordinary density, down to 0.05
+   *  when many events are asked of few accounts, so sessions never pile up past the timeline. */
+  private readonly gapScale: number;
 
-  constructor(accounts: readonly AccountProfile[], instruments: readonly Instrument[], market: Market, rng: Prng, ids: IdSource, orderIds: IdSource, travelIps: IpPool) {
+  constructor(accounts: readonly AccountProfile[], instruments: readonly Instrument[], market: Market, rng: Prng, ids: IdSource, orderIds: IdSource,
+    eventsPerAccountHour: number) {
+    this.gapScale = Math.min(1, Math.max(0.05, 0.5 / Math.max(eventsPerAccountHour, 1e-9)));
     this.accounts = accounts;
     this.states = accounts.map((a) => new AccountState(a));
     this.instruments = instruments;
@@ -82,7 +85,6 @@ export class Background {
     this.rng = rng;
     this.ids = ids;
     this.orderIds = orderIds;
-    this.travelIps = travelIps;
     this.cumWeights = new Float64Array(accounts.length);
     let s = 0;
     accounts.forEach((a, i) => {
@@ -117,6 +119,7 @@ export class Background {
       idx = this.pickAccount();
       start = hourStart + this.rng.int(3_600_000);
     }
+    if ((this.states[idx] as AccountState).busyUntil > hourStart + 3_600_000) idx = this.leastBusy();
     const a = this.accounts[idx] as AccountProfile;
     const s = this.states[idx] as AccountState;
     start = Math.max(start, s.busyUntil);
@@ -136,11 +139,24 @@ export class Background {
       if (isMarketOpen(t) && this.rng.chance(a.tradeProb)) this.trading(a, s, t);
       else if (this.rng.chance(a.transferProb)) this.transfers(a, s, t);
     }
+    // Busy until the session's last event; a resting order's later CANCEL may overlap the
+    // next session (no guard depends on cancels).
     let end = start;
-    for (const e of this.out) if (e.ts > end) end = e.ts;
-    s.lastActivity = end;
-    s.busyUntil = end + this.rng.intIn(2, 40) * MIN;
+    let last = start;
+    for (const e of this.out) {
+      if (e.ts > last) last = e.ts;
+      if (e.ts > end && !(e.kind === 'order' && e.action === 'CANCEL')) end = e.ts;
+    }
+    s.lastActivity = last;
+    s.busyUntil = end + Math.round(this.rng.intIn(2, 40) * MIN * this.gapScale);
     return this.out;
+  }
+
+  /** Saturation fallback: the account free soonest (linear scan, rare). */
+  private leastBusy(): number {
+    let best = 0;
+    for (let i = 1; i < this.states.length; i++) if ((this.states[i] as AccountState).busyUntil < (this.states[best] as AccountState).busyUntil) best = i;
+    return best;
   }
 
   /** A login, maybe after typos; returns the time of the successful login. */
@@ -153,7 +169,7 @@ export class Background {
       // Travelling: same continent or far away, but never two continents within 2 h.
       const c = rng.chance(0.6) ? rng.pick(TRAVEL_COUNTRIES.filter((x) => continentOf(x) === continentOf(a.homeCountry))) : rng.pick(TRAVEL_COUNTRIES);
       country = c;
-      ip = this.travelIps.next();
+      ip = roamingIp(rng);
     }
     if (continentOf(country) !== continentOf(s.lastSuccessCountry) && t0 - s.lastSuccessTs < TRAVEL_GAP) {
       country = s.lastSuccessCountry;

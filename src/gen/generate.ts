@@ -76,7 +76,8 @@ export function generate(partial: Partial<GenOptions> = {}): Generation {
   }
   const plantedIds = new Set(plan.events.map((e) => e.id));
   const market = new Market(instruments, Prng.derive(o.seed, 'market'));
-  const background = new Background(accounts, instruments, market, Prng.derive(o.seed, 'background'), ids, orderIds, new IpPool(Prng.derive(o.seed, 'travel-ips')));
+  const background = new Background(accounts, instruments, market, Prng.derive(o.seed, 'background'), ids, orderIds,
+    backgroundTarget / (o.accounts * o.days * 24));
   const disorderRng = Prng.derive(o.seed, 'disorder');
 
   const byKind = Object.fromEntries(EVENT_KINDS.map((k) => [k, 0])) as Record<EventKind, number>;

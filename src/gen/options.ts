@@ -30,7 +30,7 @@ export interface GenOptions {
 
 export const DEFAULT_GEN_OPTIONS: GenOptions = {
   seed: 42,
-  events: 40_000,
+  events: 36_000,
   accounts: 400,
   instruments: 60,
   days: 40,

@@ -111,6 +111,12 @@ export function iban(rng: Prng, country: string): string {
 
 const PUBLIC_FIRST_OCTETS = [31, 37, 46, 62, 77, 78, 80, 81, 82, 84, 86, 88, 89, 90, 91, 92, 94, 95, 109, 151, 176, 178, 188, 193, 195, 212, 213, 217] as const;
 
+/** Hotel / roaming / airport addresses: a range no account or attacker IP comes from. Not
+ *  tracked (memory stays flat); two travellers sharing one is harmless and realistic. */
+export function roamingIp(rng: Prng): string {
+  return `${rng.intIn(100, 126)}.${rng.int(256)}.${rng.int(256)}.${rng.intIn(1, 254)}`;
+}
+
 /** Hands out IPv4 addresses that no one else holds. */
 export class IpPool {
   private readonly used = new Set<string>();
