@@ -1,0 +1,34 @@
+// The committed fixture cannot rot: regenerating it from the options in its labels gives the
+// same bytes (Avro, JSON Lines and labels), and every rule has its planted positives in it.
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { generateFile } from '../../../src/gen/generate-file.ts';
+import type { Labels } from '../../../src/gen/labels.ts';
+import { DEFAULT_GEN_OPTIONS } from '../../../src/gen/options.ts';
+
+const FIXTURES = join(import.meta.dirname, '../../../fixtures');
+const labels = JSON.parse(readFileSync(join(FIXTURES, 'default.labels.json'), 'utf8')) as Labels;
+const dir = mkdtempSync(join(tmpdir(), 'cepheus-fixture-'));
+
+describe('fixtures/default', () => {
+  it('was generated with the default options (so `cepheus gen --out fixtures/default.avro` remakes it)', () => {
+    expect(labels.options).toStrictEqual(DEFAULT_GEN_OPTIONS);
+  });
+
+  it.each(['avro', 'jsonl'])('default.%s equals a fresh generation byte for byte', async (ext) => {
+    const committed = join(FIXTURES, `default.${ext}`);
+    if (ext === 'jsonl' && !existsSync(committed)) return;
+    const fresh = await generateFile(join(dir, `default.${ext}`), labels.options);
+    expect(readFileSync(fresh.file).equals(readFileSync(committed))).toBe(true);
+    expect(readFileSync(fresh.labelsFile, 'utf8')).toBe(readFileSync(join(FIXTURES, 'default.labels.json'), 'utf8'));
+  });
+
+  it('plants positives for every rule and lists its late events', () => {
+    const rules = new Set(labels.scenarios.filter((s) => s.kind === 'positive').map((s) => s.rule));
+    expect(rules.size).toBe(10);
+    expect(labels.late.length).toBeGreaterThan(0);
+    expect(labels.stats.events).toBe(labels.options.events);
+  });
+});
