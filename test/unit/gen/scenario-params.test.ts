@@ -1,5 +1,6 @@
 // The generator plants against SCENARIO_PARAMS; the bundled rules read rules/lib/params.ts and
-// rules/lib/geo.ts. This keeps the two in step until the rules import SCENARIO_PARAMS directly.
+// rules/lib/geo.ts, which re-export it today. Should either side ever declare its own numbers
+// again, this keeps them in step.
 import { describe, expect, it } from 'vitest';
 import { continentOf as ruleContinentOf } from '../../../rules/lib/geo.ts';
 import { PARAMS } from '../../../rules/lib/params.ts';
