@@ -167,6 +167,8 @@ export class Engine implements OperatorHost {
   private timerSeq = 0;
   private maxTs = -Infinity;
   private nextSweep = -Infinity;
+  private sinceSweep = 0;
+  private keyCount = 0;
   private counts = { events: 0, late: 0, lateAccepted: 0 };
   watermark = -Infinity;
 
@@ -277,6 +279,7 @@ export class Engine implements OperatorHost {
           }
         }
         space.keys.set(k.key, ks);
+        this.keyCount++;
       }
     }
   }
@@ -403,9 +406,14 @@ export class Engine implements OperatorHost {
       if (tReady && (!eReady || t.at < e.event.ts)) this.fire(this.timers.pop() as Timer);
       else this.process(this.buffer.pop() as Ingested);
     }
-    if (wm >= this.nextSweep && wm !== -Infinity) {
+    // Sweeps only reclaim memory (pruned state could never match; eviction is decided
+    // exactly, per event, in process()), so they may run whenever: at most once per sweep
+    // interval of event time, and only after as many events as there are keys, which keeps
+    // their cost O(1) per event however many keys are held.
+    if (wm >= this.nextSweep && wm !== -Infinity && this.sinceSweep >= this.keyCount) {
       if (this.nextSweep !== -Infinity) this.sweep(wm);
       this.nextSweep = wm + this.options.sweepIntervalMs;
+      this.sinceSweep = 0;
     }
   }
 
@@ -423,6 +431,7 @@ export class Engine implements OperatorHost {
 
   private process(item: Ingested): void {
     const e = item.event;
+    this.sinceSweep++;
     const spaces = this.spacesByKind.get(e.kind);
     if (spaces === undefined) return;
     for (const space of spaces) {
@@ -437,9 +446,15 @@ export class Engine implements OperatorHost {
       if (key === null || key === undefined || key === '') continue;
       if (this.options.owns !== undefined && !this.options.owns(space.space.name, key)) continue;
       let ks = space.keys.get(key);
+      if (ks !== undefined && ks.lastSeen < e.ts - this.options.idleKeyTtlMs && this.idle(ks, this.watermark - this.options.allowedLatenessMs)) {
+        // Idle past its TTL: the key starts afresh, exactly as if a sweep had evicted it.
+        this.evict(space, ks);
+        ks = undefined;
+      }
       if (ks === undefined) {
         ks = new KeyState(key, space.contexts.map((c) => c.initial()), space.rules.length);
         space.keys.set(key, ks);
+        this.keyCount++;
       }
       ks.lastSeen = e.ts;
       const rules = space.rulesByKind.get(e.kind);
@@ -482,21 +497,29 @@ export class Engine implements OperatorHost {
     this.out.push({ kind: 'rule-error', ruleId: cr.rule.id, key, eventId, error });
   }
 
-  /** Drops state that can no longer match and evicts idle keys. */
+  /** Prunes what can no longer match; true when the key holds no state and no timer. */
+  private idle(ks: KeyState, horizon: number): boolean {
+    let empty = true;
+    for (const rs of ks.rules) {
+      if (rs === undefined) continue;
+      if (!rs.rule.op.prune(rs, horizon) || rs.timerAt !== -Infinity) empty = false;
+    }
+    return empty;
+  }
+
+  private evict(space: SpaceRuntime, ks: KeyState): void {
+    for (const rs of ks.rules) if (rs !== undefined) rs.dead = true;
+    space.keys.delete(ks.key);
+    this.keyCount--;
+  }
+
+  /** Drops state that can no longer match and evicts idle keys (memory only; see release()). */
   private sweep(wm: number): void {
     const horizon = wm - this.options.allowedLatenessMs;
     const idleBefore = wm - this.options.idleKeyTtlMs;
     for (const space of this.spaces) {
-      for (const [key, ks] of space.keys) {
-        let empty = true;
-        for (const rs of ks.rules) {
-          if (rs === undefined) continue;
-          if (!rs.rule.op.prune(rs, horizon) || rs.timerAt !== -Infinity) empty = false;
-        }
-        if (empty && ks.lastSeen < idleBefore) {
-          for (const rs of ks.rules) if (rs !== undefined) rs.dead = true;
-          space.keys.delete(key);
-        }
+      for (const ks of space.keys.values()) {
+        if (this.idle(ks, horizon) && ks.lastSeen < idleBefore) this.evict(space, ks);
       }
     }
   }

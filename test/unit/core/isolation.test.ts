@@ -1,8 +1,8 @@
 // Bounded state and fault isolation: overflow is counted, a throwing rule does not stop others.
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../../../src/core/engine.ts';
-import { keyBy, sequence, times } from '../../../src/core/rule-api.ts';
-import { days, minutes } from '../../../src/events/time.ts';
+import { defineContext, keyBy, sequence, times } from '../../../src/core/rule-api.ts';
+import { days, minutes, ms } from '../../../src/events/time.ts';
 import { alertsOf, login } from './helpers.ts';
 
 const byAccount = keyBy('account', { login: (e) => e.account });
@@ -23,14 +23,29 @@ describe('bounded state', () => {
     expect(engine.rules()[0]?.stats).toEqual({ eventsSeen: 5, alerts: 2, errors: 0, overflowDropped: 2 });
   });
 
-  it('evicts idle keys after their TTL once they hold nothing', () => {
+  it('a key idle past its TTL starts afresh (context reset), exactly, whenever sweeps run', () => {
+    const seen = defineContext({ id: 'seen', initial: () => ({ n: 0 }), fold: { login: (c) => ({ n: c.n + 1 }) } });
+    const count = sequence({
+      id: 'count', version: 1, severity: 'low', description: 'logins seen before', key: byAccount, context: seen, within: ms(1), skip: 'no-skip',
+      pattern: (p) => p.begin('l', 'login'), message: (_m, ctx) => `seen ${ctx.n}`,
+    });
+    const messages = (ttl: number): string[] => {
+      const engine = createEngine([count], { idleKeyTtlMs: ttl });
+      engine.push(login('a', 0));
+      engine.push(login('b', days(1) + 1));
+      engine.flush();
+      return engine.drain().flatMap((f) => (f.kind === 'alert' ? [f.alert.message] : []));
+    };
+    expect(messages(days(1))).toEqual(['seen 0', 'seen 0']);
+    expect(messages(days(2))).toEqual(['seen 0', 'seen 1']);
+  });
+
+  it('sweeps reclaim idle keys once enough events have passed', () => {
     const engine = createEngine([pairs], { idleKeyTtlMs: days(1), sweepIntervalMs: 60_000 });
     engine.push(login('a', 0, { account: 'A', device: 'x' }));
     engine.push(login('b', 1000, { account: 'B', device: 'z' }));
     expect(engine.stats().keys).toBe(2);
-    engine.advanceWatermark(days(2));
-    engine.push(login('c', days(2) + 1, { account: 'C', device: 'z' }));
-    engine.advanceWatermark(days(2) + 120_000);
+    for (let i = 0; i < 10; i++) engine.push(login(`c${i}`, days(2) + i * 120_000, { account: 'C', device: 'z' }));
     expect(engine.stats().keys).toBe(1);
   });
 });
