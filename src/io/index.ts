@@ -11,3 +11,4 @@ export type { EventFileFormat, EventWriter, WriteResult } from './event-writer.t
 export { InputErrorCodes, InputFileErrorCodes } from './input-error.ts';
 export type { InputError, InputErrorCode } from './input-error.ts';
 export { EVENT_UNION_SCHEMA } from './event-schema.ts';
+export { decodeConfluentValue, encodeConfluentValue, recordTypeOf } from './confluent-frame.ts';
