@@ -64,8 +64,18 @@ export interface Pattern<K extends EventKind, C, M> {
   next<N extends string, P extends K, S extends QuantifierShape = 'one'>(
     name: N, kind: P, where?: StepPredicate<EventOf<P>, M, C>, quantifier?: Quantifier<S>,
   ): Pattern<K, C, Simplify<M & Capture<N, EventOf<P>, S>>>;
-  /** Relaxed contiguity: other events may come in between. */
+  /**
+   * Relaxed contiguity (skip till next match): other events may come in between, but an
+   * event the partial match can take is taken, never skipped. No combinatorial explosion.
+   */
   followedBy<N extends string, P extends K, S extends QuantifierShape = 'one'>(
+    name: N, kind: P, where?: StepPredicate<EventOf<P>, M, C>, quantifier?: Quantifier<S>,
+  ): Pattern<K, C, Simplify<M & Capture<N, EventOf<P>, S>>>;
+  /**
+   * Non-deterministic relaxed contiguity (skip till any match): matching events may be
+   * skipped too, so every combination is tried. Bounded by maxPartialMatches; prefer followedBy.
+   */
+  followedByAny<N extends string, P extends K, S extends QuantifierShape = 'one'>(
     name: N, kind: P, where?: StepPredicate<EventOf<P>, M, C>, quantifier?: Quantifier<S>,
   ): Pattern<K, C, Simplify<M & Capture<N, EventOf<P>, S>>>;
   /**
@@ -82,7 +92,7 @@ export interface PatternStart<K extends EventKind, C> {
 }
 
 function makePattern(steps: readonly PatternStep[]): Pattern<EventKind, unknown, Captures> {
-  const positive = (contiguity: 'strict' | 'relaxed') =>
+  const positive = (contiguity: 'strict' | 'relaxed' | 'any') =>
     (name: string, kind: EventKind, where?: StepPredicate<never, never, unknown>, quantifier?: Quantifier) =>
       makePattern([...steps, {
         type: 'step', name, kind, contiguity, quantifier: quantifier ?? one(),
@@ -92,6 +102,7 @@ function makePattern(steps: readonly PatternStep[]): Pattern<EventKind, unknown,
     steps,
     next: positive('strict'),
     followedBy: positive('relaxed'),
+    followedByAny: positive('any'),
     notFollowedBy: (name: string, kind: EventKind, where?: StepPredicate<never, never, unknown>) =>
       makePattern([...steps, { type: 'absent', name, kind, where: where as PatternStep['where'] }]),
   } as Pattern<EventKind, unknown, Captures>;

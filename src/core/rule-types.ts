@@ -60,7 +60,15 @@ export interface Quantifier<S extends QuantifierShape = QuantifierShape> {
 /** What a step captures: one event, maybe one, or an array (for counted steps). */
 export type CaptureOf<E, S extends QuantifierShape> = S extends 'one' ? E : S extends 'optional' ? E | undefined : readonly E[];
 
-export type Contiguity = 'strict' | 'relaxed';
+/**
+ * How a step's events relate to the previous matched event:
+ * - `strict`: it is the very next event (of the rule's kinds, for this key);
+ * - `relaxed` (skip till next match): events in between are skipped only if the partial
+ *   match could not take them: a matching event is always taken;
+ * - `any` (skip till any match): matching events may be skipped too, so every combination
+ *   is a candidate; use sparingly, partial matches grow quickly.
+ */
+export type Contiguity = 'strict' | 'relaxed' | 'any';
 
 /** A predicate over the candidate event, the captures so far, and the key's context. */
 export type StepPredicate<E, M, C> = (e: E, m: M, ctx: C) => boolean;

@@ -5,9 +5,11 @@
 //   run:    (step 0, count 4, seq 17, blocked=false, item=e17 ─► prev run (e12) ─► ... ─► e3)
 //
 // On each event a run may (a) take it into its current step, (b) advance to the next
-// step(s) with it (optional steps can be passed over), and (c) ignore it when some later
-// relaxed take is still possible. Strict contiguity means the taken event is the next
-// event of the rule's streams for this key (seq = last seq + 1). An absence between two
+// step(s) with it (optional steps can be passed over), and (c) ignore it, when it could not
+// take it (or could only into `any` steps) and some later non-strict take is still
+// possible. Relaxed contiguity is "skip till next match": a takeable event is never
+// skipped, so loops do not explode into every subset. Strict contiguity means the taken
+// event is the next event of the rule's streams for this key (seq = last seq + 1). An absence between two
 // steps blocks advancing once a matching event follows the last taken one; a trailing
 // absence turns a complete run into a pending one decided by a timer at start + within.
 import type { MatchedStep } from './alert.ts';
@@ -80,7 +82,7 @@ export function planOf(rule: SequenceRule): Plan {
   const relaxedAdvance = steps.map((_, j) => {
     for (let t = j + 1; t < steps.length; t++) {
       const st = steps[t] as PositiveStep;
-      if (st.contiguity === 'relaxed') return true;
+      if (st.contiguity !== 'strict') return true;
       if (st.quantifier.min > 0) break;
     }
     return false;
@@ -177,19 +179,26 @@ export function sequenceOperator(rule: SequenceRule, bounds: StateBounds): Opera
         const j = run.step;
         const sj = steps[j] as PositiveStep;
         const q = sj.quantifier;
-        if (run.count < q.max && (sj.contiguity === 'relaxed' || seq === run.seq + 1) && accepts(sj, item, run.caps, ctx)) {
+        // A run skips an event it can take only when every step that could take it is `any`.
+        let mustTake = false;
+        if (run.count < q.max && (sj.contiguity !== 'strict' || seq === run.seq + 1) && accepts(sj, item, run.caps, ctx)) {
           add(take(run, j, item, seq));
+          if (sj.contiguity !== 'any') mustTake = true;
         }
         if (run.count >= q.min && !run.blocked) {
           for (let t = j + 1; t <= last; t++) {
             const st = steps[t] as PositiveStep;
-            if ((st.contiguity === 'relaxed' || seq === run.seq + 1) && accepts(st, item, run.caps, ctx)) add(take(run, t, item, seq));
+            if ((st.contiguity !== 'strict' || seq === run.seq + 1) && accepts(st, item, run.caps, ctx)) {
+              add(take(run, t, item, seq));
+              if (st.contiguity !== 'any') mustTake = true;
+            }
             if (st.quantifier.min > 0) break;
           }
         }
+        if (mustTake) continue;
         const gap = absentAfter[j];
         const blocked = run.blocked || (gap !== undefined && accepts(gap, item, run.caps, ctx));
-        const canStay = (run.count < q.max && sj.contiguity === 'relaxed') || (run.count >= q.min && !blocked && relaxedAdvance[j] === true);
+        const canStay = (run.count < q.max && sj.contiguity !== 'strict') || (run.count >= q.min && !blocked && relaxedAdvance[j] === true);
         if (canStay) {
           run.blocked = blocked;
           next.push(run);

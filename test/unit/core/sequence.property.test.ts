@@ -39,11 +39,11 @@ const PREDICATES: Record<string, Pred | undefined> = {
   },
 };
 
-interface StepSpec { absent: boolean; kind: 'login' | 'transfer'; pred: string; q: 'one' | 'optional' | 'n' | 'nm'; n: number; m: number; strict: boolean }
+interface StepSpec { absent: boolean; kind: 'login' | 'transfer'; pred: string; q: 'one' | 'optional' | 'n' | 'nm'; n: number; m: number; contiguity: 'strict' | 'relaxed' | 'any' }
 
 const stepArb = fc.record({
   absent: fc.boolean(), kind: fc.constantFrom('login' as const, 'transfer' as const), pred: fc.constantFrom(...Object.keys(PREDICATES)),
-  q: fc.constantFrom('one' as const, 'optional' as const, 'n' as const, 'nm' as const), n: fc.integer({ min: 1, max: 3 }), m: fc.integer({ min: 0, max: 2 }), strict: fc.boolean(),
+  q: fc.constantFrom('one' as const, 'optional' as const, 'n' as const, 'nm' as const), n: fc.integer({ min: 1, max: 3 }), m: fc.integer({ min: 0, max: 2 }), contiguity: fc.constantFrom('strict' as const, 'relaxed' as const, 'any' as const),
 });
 
 /** Turns random step specs into a valid pattern (fixing what validation would reject). */
@@ -58,7 +58,7 @@ function buildRule(specs: StepSpec[], within: number, skip: SkipStrategy): Seque
     }
     let q: Quantifier = s.q === 'one' ? one() : s.q === 'optional' ? optional() : s.q === 'n' ? times(s.n) : times(s.n, s.n + s.m);
     if (q.min === 0 && (steps.length === 0 || prev?.type === 'absent')) q = one();
-    steps.push({ type: 'step', name: `s${i}`, kind: s.kind, contiguity: s.strict && steps.length > 0 ? 'strict' : 'relaxed', quantifier: q, where });
+    steps.push({ type: 'step', name: `s${i}`, kind: s.kind, contiguity: steps.length > 0 ? s.contiguity : 'relaxed', quantifier: q, where });
   });
   // The last positive step needs an exact count; an absence may not follow an optional step.
   let lastPos = -1;

@@ -46,3 +46,38 @@ describe('sequence: account takeover', () => {
     expect(alert?.id).toMatch(/^al_[0-9a-f]{32}$/);
   });
 });
+
+describe('sequence: contiguity', () => {
+  const byAcct = keyBy('account', { login: (e) => e.account, transfer: (e) => e.account });
+  const run = (rule: Parameters<typeof createEngine>[0][number], events: Parameters<ReturnType<typeof createEngine>['push']>[0][]) => {
+    const engine = createEngine([rule]);
+    for (const e of events) engine.push(e);
+    engine.flush();
+    return alertsOf(engine.drain()).map((a) => a.steps);
+  };
+  const evs = [login('a', 0, { device: 'a' }), login('b1', 1, { device: 'b' }), login('b2', 2, { device: 'b' }), transfer('x', 3), login('b3', 4, { device: 'b' })];
+  const twoBs = (any: boolean) => sequence({
+    id: 'two-bs', version: 1, severity: 'low', description: 'a then two b', key: byAcct, within: minutes(1), skip: 'no-skip',
+    pattern: (p) => {
+      const start = p.begin('a', 'login', (e) => e.device === 'a');
+      return any ? start.followedByAny('b', 'login', (e) => e.device === 'b', times(2)) : start.followedBy('b', 'login', (e) => e.device === 'b', times(2));
+    },
+  });
+
+  it('followedBy takes the next matching events (skip till next match): one match', () => {
+    expect(run(twoBs(false), evs)).toEqual([{ a: ['a'], b: ['b1', 'b2'] }]);
+  });
+
+  it('followedByAny tries every combination (skip till any match)', () => {
+    expect(run(twoBs(true), evs)).toEqual([{ a: ['a'], b: ['b1', 'b2'] }, { a: ['a'], b: ['b1', 'b3'] }, { a: ['a'], b: ['b2', 'b3'] }]);
+  });
+
+  it('next requires the very next event; a strict loop takes what it can before a relaxed step', () => {
+    const rule = sequence({
+      id: 'strict', version: 1, severity: 'low', description: 'a, then b right after (1-2 times), then a transfer', key: byAcct, within: minutes(1), skip: 'no-skip',
+      pattern: (p) => p.begin('a', 'login', (e) => e.device === 'a').next('b', 'login', (e) => e.device === 'b', times(1, 2)).followedBy('t', 'transfer'),
+    });
+    expect(run(rule, evs)).toEqual([{ a: ['a'], b: ['b1', 'b2'], t: ['x'] }]);
+    expect(run(rule, [login('a', 0, { device: 'a' }), transfer('y', 1), login('b1', 2, { device: 'b' }), transfer('x', 3)])).toEqual([]);
+  });
+});

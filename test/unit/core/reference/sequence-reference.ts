@@ -75,17 +75,28 @@ export function referenceSequence(rule: SequenceRule, arrival: readonly AnyEvent
       if (deadline < maxTs) found.push({ positions, stepOf, emit: [deadline, 1, 0], at: deadline });
       return;
     }
+    const targets: number[] = [];
+    if (count < (steps[j] as PositiveStep).quantifier.max) targets.push(j);
+    if (count >= (steps[j] as PositiveStep).quantifier.min) {
+      for (let t = j + 1; t < k; t++) {
+        targets.push(t);
+        if ((steps[t] as PositiveStep).quantifier.min > 0) break;
+      }
+    }
+    /** Could the partial match take q into a step that may not skip it (strict or relaxed)? */
+    const mustTake = (q: number): boolean => targets.some((t) => {
+      const st = steps[t] as PositiveStep;
+      if (st.contiguity === 'any' || (st.contiguity === 'strict' && q !== lastPos + 1)) return false;
+      if (t !== j && absentAfter[j] !== undefined) {
+        for (let r = lastPos + 1; r < q; r++) if (ok(absentAfter[j] as AbsentStep, evs[r] as AnyEvent, caps)) return false;
+      }
+      return ok(st, evs[q] as AnyEvent, caps);
+    });
     for (let p = lastPos + 1; p < evs.length; p++) {
       const e = evs[p] as AnyEvent;
       if (e.ts - first.ts > within) break;
-      const targets: number[] = [];
-      if (count < (steps[j] as PositiveStep).quantifier.max) targets.push(j);
-      if (count >= (steps[j] as PositiveStep).quantifier.min) {
-        for (let t = j + 1; t < k; t++) {
-          targets.push(t);
-          if ((steps[t] as PositiveStep).quantifier.min > 0) break;
-        }
-      }
+      // Skip till next match: everything skipped before p must have been untakeable.
+      if (p > lastPos + 1 && mustTake(p - 1)) break;
       for (const t of targets) {
         const st = steps[t] as PositiveStep;
         if (st.contiguity === 'strict' && p !== lastPos + 1) continue;
