@@ -11,7 +11,8 @@ describe('account-takeover', () => {
   it('fires on failures, a new-device success and a large cash-out, with the chain and context', () => {
     const { alerts, effects } = run([rule], [...history, ...fails(4, 10 * M), login('ok', 11 * M, { device: 'evil' }), transfer('small', 12 * M, { amount: 500 }), transfer('out', 13 * M, { amount: 25_000 })]);
     expect(alertsOf(effects)).toEqual([{ rule: 'account-takeover', key: 'A1', at: 13 * M, steps: { failures: ['f1', 'f2', 'f3', 'f4'], takeover: ['ok'], cashout: ['out'] } }]);
-    expect(alerts[0]?.message).toBe('4 failed logins, then a login from new device evil (GB; known: home, evil), then 25000 EUR out to X');
+    expect(alerts[0]?.message).toBe('4 failed logins, then a login from new device evil (GB, IP 10.0.0.1), then 25000 EUR out to X');
+    expect(alerts[0]?.context).toMatchObject({ knownDevices: ['home', 'evil'], countries: ['GB'] });
     expect(alerts[0]?.severity).toBe('critical');
   });
 

@@ -21,6 +21,6 @@ export default sequence({
     .begin('failures', 'login', (e) => !e.success, times(P.minFailures, P.maxFailures))
     .followedBy('takeover', 'login', (e, _m, ctx) => e.success && !ctx.knownDevices.includes(e.device))
     .followedBy('cashout', 'transfer', (e) => e.direction === 'OUT' && e.amount >= P.minCashout),
-  message: (m, ctx) =>
-    `${m.failures.length} failed logins, then a login from new device ${m.takeover.device} (${m.takeover.country}; known: ${ctx.knownDevices.join(', ') || 'none'}), then ${m.cashout.amount} ${m.cashout.currency} out to ${m.cashout.counterparty}`,
+  message: (m) =>
+    `${m.failures.length} failed logins, then a login from new device ${m.takeover.device} (${m.takeover.country}, IP ${m.takeover.ip}), then ${m.cashout.amount} ${m.cashout.currency} out to ${m.cashout.counterparty}`,
 });
