@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { replayCommand, testCommand } from './cli/replay.ts';
 import { rulesCommand } from './cli/rules.ts';
 import { genCommand } from './cli/gen.ts';
+import { demoCommand } from './cli/demo.ts';
 
 const program = new Command('cepheus')
   .description('Cepheus: low-latency complex event processing for financial surveillance')
@@ -14,5 +15,6 @@ program.addCommand(replayCommand());
 program.addCommand(testCommand());
 program.addCommand(rulesCommand());
 program.addCommand(genCommand());
+program.addCommand(demoCommand());
 
 await program.parseAsync(process.argv);
