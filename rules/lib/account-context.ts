@@ -20,6 +20,7 @@ export const EWMA_ALPHA = PARAMS.largeTrade.alpha;
 const MAX_REMEMBERED = 8;
 
 function remember(list: string[], value: string): void {
+  if (list[list.length - 1] === value) return;
   const i = list.indexOf(value);
   if (i >= 0) list.splice(i, 1);
   list.push(value);

@@ -114,6 +114,19 @@ interface SpaceRuntime {
   readonly foldsByKind: Map<EventKind, number[]>;
 }
 
+interface Fold {
+  readonly index: number;
+  readonly fold: (ctx: unknown, e: AnyEvent) => unknown;
+}
+
+/** What one event kind touches in one key space, compiled once. */
+interface Route {
+  readonly space: SpaceRuntime;
+  readonly extract: (e: AnyEvent) => string | null;
+  readonly rules: readonly CompiledRule[];
+  readonly folds: readonly Fold[];
+}
+
 interface Timer {
   readonly at: number;
   readonly seq: number;
@@ -157,7 +170,10 @@ export class Engine implements OperatorHost {
   readonly options: EngineOptions;
   readonly compiled: readonly CompiledRule[];
   private readonly spaces: SpaceRuntime[] = [];
-  private readonly spacesByKind = new Map<EventKind, SpaceRuntime[]>();
+  private readonly routes: Partial<Record<EventKind, Route[]>> = {};
+  private readonly ttl: number;
+  private readonly lateness: number;
+  private readonly owns: ((keySpace: string, key: string) => boolean) | undefined;
   private readonly ruleSpace: SpaceRuntime[] = [];
   private readonly buffer = new MinHeap<Ingested>((a, b) =>
     a.event.ts < b.event.ts || (a.event.ts === b.event.ts && a.arrival < b.arrival));
@@ -176,6 +192,9 @@ export class Engine implements OperatorHost {
     validateRules(rules);
     this.options = { ...DEFAULT_ENGINE_OPTIONS, ...options };
     checkOptions(this.options);
+    this.ttl = this.options.idleKeyTtlMs;
+    this.lateness = this.options.allowedLatenessMs;
+    this.owns = this.options.owns;
     const bounds: StateBounds = this.options;
     const compiled: CompiledRule[] = [];
     rules.forEach((rule, index) => {
@@ -217,9 +236,11 @@ export class Engine implements OperatorHost {
       });
       for (const k of kinds) {
         if (!space.rulesByKind.has(k) && !space.foldsByKind.has(k)) continue;
-        const list = this.spacesByKind.get(k) ?? [];
-        list.push(space);
-        this.spacesByKind.set(k, list);
+        const extract = (space.space.keys as Record<string, (ev: AnyEvent) => string | null>)[k] as (ev: AnyEvent) => string | null;
+        const folds = (space.foldsByKind.get(k) ?? []).map((index) => ({
+          index, fold: ((space.contexts[index] as ContextDef<unknown>).fold as Record<string, (c: unknown, ev: AnyEvent) => unknown>)[k] as (c: unknown, ev: AnyEvent) => unknown,
+        }));
+        (this.routes[k] ??= []).push({ space, extract, rules: space.rulesByKind.get(k) ?? [], folds });
       }
     }
     this.compiled = compiled;
@@ -432,60 +453,57 @@ export class Engine implements OperatorHost {
   private process(item: Ingested): void {
     const e = item.event;
     this.sinceSweep++;
-    const spaces = this.spacesByKind.get(e.kind);
-    if (spaces === undefined) return;
-    for (const space of spaces) {
-      const extract = (space.space.keys as Record<string, (ev: AnyEvent) => string | null>)[e.kind] as (ev: AnyEvent) => string | null;
+    const routes = this.routes[e.kind];
+    if (routes === undefined) return;
+    for (let r = 0; r < routes.length; r++) {
+      const route = routes[r] as Route;
+      const space = route.space;
       let key: string | null;
       try {
-        key = extract(e);
+        key = route.extract(e);
       } catch (err) {
-        for (const cr of space.rulesByKind.get(e.kind) ?? []) this.ruleError(cr, '', e.id, err);
+        for (const cr of route.rules) this.ruleError(cr, '', e.id, err);
         continue;
       }
       if (key === null || key === undefined || key === '') continue;
-      if (this.options.owns !== undefined && !this.options.owns(space.space.name, key)) continue;
+      if (this.owns !== undefined && !this.owns(space.space.name, key)) continue;
       let ks = space.keys.get(key);
-      if (ks !== undefined && ks.lastSeen < e.ts - this.options.idleKeyTtlMs && this.idle(ks, this.watermark - this.options.allowedLatenessMs)) {
+      if (ks !== undefined && ks.lastSeen < e.ts - this.ttl && this.idle(ks, this.watermark - this.lateness)) {
         // Idle past its TTL: the key starts afresh, exactly as if a sweep had evicted it.
         this.evict(space, ks);
         ks = undefined;
       }
       if (ks === undefined) {
-        ks = new KeyState(key, space.contexts.map((c) => c.initial()), space.rules.length);
+        const ctx = new Array<unknown>(space.contexts.length);
+        for (let c = 0; c < space.contexts.length; c++) ctx[c] = (space.contexts[c] as ContextDef<unknown>).initial();
+        ks = new KeyState(key, ctx, space.rules.length);
         space.keys.set(key, ks);
         this.keyCount++;
       }
       ks.lastSeen = e.ts;
-      const rules = space.rulesByKind.get(e.kind);
-      if (rules !== undefined) {
-        for (const cr of rules) {
-          if (!cr.enabled) continue;
-          const li = cr.local;
-          let rs = ks.rules[li];
-          if (rs === undefined) {
-            rs = new RuleKeyState(cr, key, ks, cr.op.create());
-            ks.rules[li] = rs;
-          }
-          cr.stats.eventsSeen++;
-          try {
-            cr.op.onEvent(rs, item, ++rs.seq, this);
-          } catch (err) {
-            this.ruleError(cr, key, e.id, err);
-          }
+      const rules = route.rules;
+      for (let i = 0; i < rules.length; i++) {
+        const cr = rules[i] as CompiledRule;
+        if (!cr.enabled) continue;
+        let rs = ks.rules[cr.local];
+        if (rs === undefined) {
+          rs = new RuleKeyState(cr, key, ks, cr.op.create());
+          ks.rules[cr.local] = rs;
+        }
+        cr.stats.eventsSeen++;
+        try {
+          cr.op.onEvent(rs, item, ++rs.seq, this);
+        } catch (err) {
+          this.ruleError(cr, key, e.id, err);
         }
       }
-      const folds = space.foldsByKind.get(e.kind);
-      if (folds !== undefined) {
-        for (const ci of folds) {
-          const def = space.contexts[ci] as ContextDef<unknown>;
-          const fold = (def.fold as Record<string, (c: unknown, ev: AnyEvent) => unknown>)[e.kind];
-          if (fold === undefined) continue;
-          try {
-            ks.ctx[ci] = fold(ks.ctx[ci], e);
-          } catch (err) {
-            for (const cr of space.rules) if (cr.ctxIndex === ci) this.ruleError(cr, key, e.id, err);
-          }
+      const folds = route.folds;
+      for (let i = 0; i < folds.length; i++) {
+        const f = folds[i] as Fold;
+        try {
+          ks.ctx[f.index] = f.fold(ks.ctx[f.index], e);
+        } catch (err) {
+          for (const cr of space.rules) if (cr.ctxIndex === f.index) this.ruleError(cr, key, e.id, err);
         }
       }
     }
