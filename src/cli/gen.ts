@@ -6,7 +6,8 @@ import { Command, Option } from 'commander';
 import { DEFAULT_GEN_OPTIONS } from '../gen/options.ts';
 import type { GenOptions } from '../gen/options.ts';
 import { generateFile } from '../gen/generate-file.ts';
-import { EVENT_FILE_FORMATS } from '../io/event-writer.ts';
+import { CepError } from '../core/errors.ts';
+import { EVENT_FILE_FORMATS, formatOf } from '../io/event-writer.ts';
 import type { EventFileFormat } from '../io/event-writer.ts';
 import { parseNonNegative, parsePositiveInt, printError } from './common.ts';
 
@@ -51,8 +52,11 @@ export function genCommand(): Command {
     .option('--no-progress', 'never show progress')
     .action(async (opts: GenCliOptions) => {
       try {
-        const format: EventFileFormat = opts.format ?? (opts.out !== undefined && /\.(jsonl|ndjson)$/i.test(opts.out) ? 'jsonl' : 'avro');
+        const format: EventFileFormat = opts.format ?? (opts.out === undefined ? 'avro' : formatOf(opts.out));
         const out = opts.out ?? `out/events.${format}`;
+        if (opts.format !== undefined && opts.out !== undefined && formatOf(opts.out) !== opts.format) {
+          throw new CepError('CEP_ERR_CLI_ARG', `--format ${opts.format} does not match --out ${opts.out}; readers pick the format by extension, so name the file .${opts.format === 'avro' ? 'avro' : 'jsonl'}`);
+        }
         mkdirSync(dirname(out), { recursive: true });
         const options: Partial<GenOptions> = {
           seed: opts.seed, events: opts.events, accounts: opts.accounts, instruments: opts.instruments, days: opts.days, start: opts.start,
