@@ -515,14 +515,29 @@ export class Engine implements OperatorHost {
     this.out.push({ kind: 'rule-error', ruleId: cr.rule.id, key, eventId, error });
   }
 
-  /** Prunes what can no longer match; true when the key holds no state and no timer. */
+  /**
+   * Prunes what can no longer match and drops rule states left empty (a fresh state is
+   * equivalent: positions only matter relative to held partial matches). True when the key
+   * holds no rule state at all.
+   */
   private idle(ks: KeyState, horizon: number): boolean {
     let empty = true;
-    for (const rs of ks.rules) {
+    for (let i = 0; i < ks.rules.length; i++) {
+      const rs = ks.rules[i];
       if (rs === undefined) continue;
-      if (!rs.rule.op.prune(rs, horizon) || rs.timerAt !== -Infinity) empty = false;
+      if (rs.rule.op.prune(rs, horizon) && rs.timerAt === -Infinity) {
+        rs.dead = true;
+        ks.rules[i] = undefined;
+      } else {
+        empty = false;
+      }
     }
     return empty;
+  }
+
+  /** Runs a sweep now: prunes dead partial matches, drops empty state, evicts idle keys. */
+  compact(): void {
+    if (this.watermark !== -Infinity) this.sweep(this.watermark);
   }
 
   private evict(space: SpaceRuntime, ks: KeyState): void {

@@ -60,4 +60,21 @@ describe('snapshot and restore', () => {
       expect([...before, ...restored.drain()]).toEqual(expected);
     }), { numRuns: Math.ceil(RUNS / 2) });
   });
+
+  it('compaction at any moment (pruning, dropping empty state, eviction) never changes the effects', () => {
+    fc.assert(fc.property(fc.array(eventArb, { maxLength: 30 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 1, max: 40 }), (specs, bound, ttl) => {
+      const input = events(specs);
+      const opts = { outOfOrdernessMs: bound, idleKeyTtlMs: ttl };
+      const plain = createEngine(rules, opts);
+      const compacted = createEngine(rules, opts);
+      for (const e of input) {
+        plain.push(e);
+        compacted.push(e);
+        compacted.compact();
+      }
+      plain.flush();
+      compacted.flush();
+      expect(compacted.drain()).toEqual(plain.drain());
+    }), { numRuns: Math.ceil(RUNS / 2) });
+  });
 });
