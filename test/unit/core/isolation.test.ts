@@ -38,6 +38,14 @@ describe('bounded state', () => {
     };
     expect(messages(days(1))).toEqual(['seen 0', 'seen 0']);
     expect(messages(days(2))).toEqual(['seen 0', 'seen 1']);
+
+    const engine = createEngine([count], { idleKeyTtlMs: days(1) });
+    engine.push(login('a', 0));
+    engine.push(login('b', 1000, { account: 'B' }));
+    engine.compact(); // A holds no rule state but is within its TTL: its context stays
+    engine.push(login('c', 2000));
+    engine.flush();
+    expect(engine.drain().flatMap((f) => (f.kind === 'alert' ? [f.alert.message] : []))).toEqual(['seen 0', 'seen 0', 'seen 1']);
   });
 
   it('sweeps reclaim idle keys once enough events have passed', () => {

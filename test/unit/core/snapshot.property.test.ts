@@ -30,7 +30,7 @@ const rules = [
   correlate({ id: 'cor', version: 1, severity: 'low', description: 'x', key: byAccount, within: ms(5), order: 'any', skip: 'no-skip', events: (r) => r.role('l', 'login').role('t', 'transfer') }),
 ];
 
-const eventArb = fc.record({ kind: fc.constantFrom('login' as const, 'transfer' as const), dt: fc.integer({ min: 0, max: 3 }), v: fc.integer({ min: 1, max: 3 }), ok: fc.boolean(), acct: fc.constantFrom('A', 'B') });
+const eventArb = fc.record({ kind: fc.constantFrom('login' as const, 'transfer' as const), dt: fc.oneof(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 10, max: 60 })), v: fc.integer({ min: 1, max: 3 }), ok: fc.boolean(), acct: fc.constantFrom('A', 'B') });
 
 function events(specs: { kind: 'login' | 'transfer'; dt: number; v: number; ok: boolean; acct: string }[]): AnyEvent[] {
   let ts = 0;
