@@ -4,13 +4,17 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Command } from 'commander';
-import { printError } from './common.ts';
+import { buildDemoServer } from './demo-server.ts';
+import { parsePositiveInt, printError } from './common.ts';
 import { runReplay } from './replay.ts';
 import type { ReplayRun } from './replay.ts';
 
 export interface DemoOptions {
   fixture: string;
   out: string;
+  port: number;
+  host: string;
+  serve: boolean;
 }
 
 export async function runDemo(opts: DemoOptions): Promise<ReplayRun> {
@@ -35,9 +39,22 @@ export function demoCommand(): Command {
     .description('the embedded default: replay the bundled fixture through the bundled rules (no Kafka needed)')
     .option('--fixture <file>', 'event file to replay', 'fixtures/default.avro')
     .option('--out <file>', 'where to write the alerts (JSON lines)', '.run/demo/alerts.jsonl')
+    .option('--port <n>', 'REST API port', parsePositiveInt('--port'), Number(process.env['CEPHEUS_API_PORT'] ?? 8080))
+    .option('--host <addr>', 'REST API address', process.env['CEPHEUS_API_HOST'] ?? '127.0.0.1')
+    .option('--no-serve', 'exit after the replay instead of serving the alerts over the REST API')
     .action(async (opts: DemoOptions) => {
       try {
-        await runDemo(opts);
+        const run = await runDemo(opts);
+        if (!opts.serve) return;
+        const app = buildDemoServer({ alerts: run.alerts, rules: run.summary.rules });
+        await app.listen({ port: opts.port, host: opts.host });
+        const base = `http://${opts.host}:${opts.port}`;
+        console.log(`REST API up: ${base}/api/v1/alerts  (also /api/v1/alerts/<id>, /api/v1/rules, /healthz); Ctrl-C stops`);
+        const stop = (): void => {
+          void app.close().then(() => process.exit(0));
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
       } catch (err) {
         printError(err);
       }
