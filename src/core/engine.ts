@@ -17,7 +17,7 @@ import type { Alert, MatchedStep } from './alert.ts';
 import { correlationOperator } from './correlation-operator.ts';
 import type { Effect } from './effects.ts';
 import { CepError, ErrorCodes } from './errors.ts';
-import { MinHeap } from './heap.ts';
+import { KeyedHeap } from './heap.ts';
 import { toJson } from './json.ts';
 import type { JsonValue } from './json.ts';
 import type { AnyRule, ContextDef, KeySpace, PatternStep } from './rule-types.ts';
@@ -175,9 +175,10 @@ export class Engine implements OperatorHost {
   private readonly lateness: number;
   private readonly owns: ((keySpace: string, key: string) => boolean) | undefined;
   private readonly ruleSpace: SpaceRuntime[] = [];
-  private readonly buffer = new MinHeap<Ingested>((a, b) =>
-    a.event.ts < b.event.ts || (a.event.ts === b.event.ts && a.arrival < b.arrival));
-  private readonly timers = new MinHeap<Timer>((a, b) => a.at < b.at || (a.at === b.at && a.seq < b.seq));
+  /** Reorder buffer by (event time, arrival). */
+  private readonly buffer = new KeyedHeap<Ingested>();
+  /** Timers by (deadline, scheduling order). */
+  private readonly timers = new KeyedHeap<Timer>();
   private out: Effect[] = [];
   private arrivals = 0;
   private timerSeq = 0;
@@ -252,7 +253,7 @@ export class Engine implements OperatorHost {
     return {
       format: 1, watermark: this.watermark, maxTs: this.maxTs, arrivals: this.arrivals, timerSeq: this.timerSeq, nextSweep: this.nextSweep,
       counts: { ...this.counts },
-      buffer: this.buffer.items.map((it) => ({ event: it.event, source: it.source, arrival: it.arrival })),
+      buffer: this.buffer.values().map((it) => ({ event: it.event, source: it.source, arrival: it.arrival })),
       spaces: this.spaces.map((space) => ({
         name: space.space.name,
         contexts: space.contexts.map((c) => c.id),
@@ -276,7 +277,7 @@ export class Engine implements OperatorHost {
     this.timerSeq = snap.timerSeq;
     this.nextSweep = snap.nextSweep;
     this.counts = { ...snap.counts };
-    for (const b of snap.buffer) this.buffer.push(new Ingested(b.event, b.source, b.arrival));
+    for (const b of snap.buffer) this.buffer.push(b.event.ts, new Ingested(b.event, b.source, b.arrival), b.arrival);
     for (const ss of snap.spaces) {
       const space = this.spaces.find((s) => s.space.name === ss.name);
       if (space === undefined) continue;
@@ -296,7 +297,7 @@ export class Engine implements OperatorHost {
           if (r.timerAt !== -Infinity) {
             rs.timerAt = r.timerAt;
             rs.timerSeq = r.timerSeq;
-            this.timers.push({ at: r.timerAt, seq: r.timerSeq, rs });
+            this.timers.push(r.timerAt, { at: r.timerAt, seq: r.timerSeq, rs }, r.timerSeq);
           }
         }
         space.keys.set(k.key, ks);
@@ -318,7 +319,7 @@ export class Engine implements OperatorHost {
       }
       this.counts.lateAccepted++;
     }
-    this.buffer.push(item);
+    this.buffer.push(ts, item, item.arrival);
     if (ts > this.maxTs) this.maxTs = ts;
     const wm = ts - this.options.outOfOrdernessMs;
     if (wm > this.watermark) this.watermark = wm;
@@ -400,7 +401,7 @@ export class Engine implements OperatorHost {
     if (rs.timerAt !== -Infinity && rs.timerAt <= at) return;
     rs.timerAt = at;
     rs.timerSeq = this.timerSeq++;
-    this.timers.push({ at, seq: rs.timerSeq, rs });
+    this.timers.push(at, { at, seq: rs.timerSeq, rs }, rs.timerSeq);
   }
 
   context(rs: RuleKeyState): unknown {

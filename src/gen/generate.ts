@@ -11,7 +11,7 @@ import { EVENT_KINDS } from '../events/types.ts';
 import type { AnyEvent, EventKind } from '../events/types.ts';
 import { Background, MAX_SESSION_EVENTS } from './background.ts';
 import { DAY, HOUR, hourWeight } from './calendar.ts';
-import { EventHeap } from './event-heap.ts';
+import { KeyedHeap } from '../core/heap.ts';
 import { IdSource } from './ids.ts';
 import { LABELS_FORMAT } from './labels.ts';
 import type { Labels } from './labels.ts';
@@ -90,8 +90,8 @@ export function generate(partial: Partial<GenOptions> = {}): Generation {
   let done = false;
 
   function* run(): Generator<AnyEvent> {
-    const sorted = new EventHeap();
-    const delivery = new EventHeap();
+    const sorted = new KeyedHeap<AnyEvent>();
+    const delivery = new KeyedHeap<AnyEvent>();
     const ready: AnyEvent[] = [];
     const bound = o.disorderBoundMs;
     const out = (e: AnyEvent): void => {
