@@ -1,0 +1,15 @@
+// The shape of a bench result file (bench/results/<stamp>/result.json, bench/baseline/*.json).
+import type { MachineInfo } from './machine.ts';
+import type { LatencyResult, StateResult, ThroughputResult } from './scenarios.ts';
+
+export interface BenchResult {
+  readonly format: 1;
+  readonly startedAt: string;
+  readonly machine: MachineInfo;
+  readonly config: { readonly events: number; readonly rates: readonly number[]; readonly seed: number; readonly stateAccounts: number };
+  readonly throughput: readonly ThroughputResult[];
+  readonly latency: readonly LatencyResult[];
+  readonly state: readonly StateResult[];
+  /** Scenarios the issue asks for that this run could not measure, and why. */
+  readonly notMeasured: readonly { readonly scenario: string; readonly reason: string }[];
+}

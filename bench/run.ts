@@ -1,0 +1,85 @@
+// `npm run bench`: replays a generated fixture, as Confluent-framed Avro bytes held in memory,
+// through decode and the bundled rules; writes result.json, HDR histograms and plot.svg to
+// bench/results/<stamp>/. `npm run bench:compare -- <baseline.json> <candidate.json>` exits
+// non-zero when throughput falls below 0.85x or p99 rises above 1.2x.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { loadRules } from '../src/rules/load-rules.ts';
+import { compare, formatRatios } from './lib/compare.ts';
+import { framedFixture } from './lib/input.ts';
+import { machineInfo } from './lib/machine.ts';
+import { plot } from './lib/plot.ts';
+import type { BenchResult } from './lib/result.ts';
+import { cloneRules, fixedRate, maxThroughput, stateBytes } from './lib/scenarios.ts';
+import type { LatencyResult, StateResult, ThroughputResult } from './lib/scenarios.ts';
+
+const log = (s: string): void => {
+  process.stderr.write(`[bench] ${s}\n`);
+};
+
+async function run(opts: { events: number; rates: number[]; stateAccounts: number; out: string; seed: number }): Promise<void> {
+  const startedAt = new Date().toISOString();
+  const rules = (await loadRules()).map((l) => l.rule);
+  log(`generating ${opts.events.toLocaleString('en')} events (seed ${opts.seed}) as Confluent-framed Avro values`);
+  const input = framedFixture(opts.events, opts.seed);
+  const throughput: ThroughputResult[] = [];
+  const latency: LatencyResult[] = [];
+  const state: StateResult[] = [];
+
+  log('in-process max throughput, all bundled rules');
+  throughput.push(await maxThroughput('max-throughput', rules, input));
+  for (const n of [1, 10, 100]) {
+    const slice = input.slice(0, Math.min(input.length, n === 100 ? 100_000 : 200_000));
+    log(`rule-count sweep: ${n} rules over ${slice.length.toLocaleString('en')} events`);
+    throughput.push(await maxThroughput(`rules-${n}`, cloneRules(rules, n), slice, 1));
+  }
+  for (const rate of opts.rates) {
+    const slice = input.slice(0, Math.min(input.length, rate * 5));
+    log(`open loop at ${rate.toLocaleString('en')} events/s offered (${slice.length.toLocaleString('en')} events)`);
+    latency.push(await fixedRate(`fixed-${rate / 1000}k`, rules, slice, rate));
+  }
+  log(`state: ${opts.stateAccounts.toLocaleString('en')} idle accounts`);
+  state.push(stateBytes(rules, opts.stateAccounts));
+
+  const result: BenchResult = {
+    format: 1, startedAt, machine: machineInfo(), config: { events: opts.events, rates: opts.rates, seed: opts.seed, stateAccounts: opts.stateAccounts },
+    throughput, latency, state,
+    notMeasured: [
+      { scenario: 'worker counts 1..N', reason: 'needs the shard worker pool of the Kafka service (issue 5); this run is one thread' },
+      { scenario: 'through Kafka', reason: 'needs the Kafka service (issue 5)' },
+      { scenario: 'per-rule latency', reason: 'needs the latency recorders of the API issue (issue 6); end-to-end per event is measured' },
+    ],
+  };
+  const dir = join(opts.out, startedAt.replace(/[:.]/g, '-'));
+  mkdirSync(join(dir, 'histograms'), { recursive: true });
+  writeFileSync(join(dir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
+  for (const l of latency) writeFileSync(join(dir, 'histograms', `${l.name}.hdr`), `${l.histogram}\n`);
+  writeFileSync(join(dir, 'plot.svg'), plot(result));
+  const summary = {
+    dir,
+    throughput: Object.fromEntries(throughput.map((t) => [t.name, t.eventsPerSec])),
+    latencyUs: Object.fromEntries(latency.map((l) => [l.name, { achieved: l.achievedPerSec, ...l.latencyUs }])),
+    bytesPerIdleAccount: state[0]?.bytesPerAccount,
+  };
+  console.log(JSON.stringify(summary, null, 2));
+}
+
+const program = new Command('bench').description('Cepheus bench: throughput and latency of the in-process pipeline (decode + bundled rules)');
+program.command('run', { isDefault: true })
+  .description('run the bench and write results to bench/results/<stamp>/')
+  .option('--events <n>', 'events in the generated fixture', (v) => Number(v), 500_000)
+  .option('--rates <list>', 'offered rates for the open-loop runs, events/s', (v) => v.split(',').map(Number), [50_000, 100_000])
+  .option('--state-accounts <n>', 'idle accounts for the state bench', (v) => Number(v), 1_000_000)
+  .option('--seed <n>', 'fixture seed', (v) => Number(v), 42)
+  .option('--out <dir>', 'results folder', 'bench/results')
+  .action(run);
+program.command('compare')
+  .description('compare two result files; exit 1 when throughput < 0.85x or p99 > 1.2x of the baseline')
+  .argument('<baseline>').argument('<candidate>')
+  .action((a: string, b: string) => {
+    const rows = compare(JSON.parse(readFileSync(a, 'utf8')) as BenchResult, JSON.parse(readFileSync(b, 'utf8')) as BenchResult);
+    console.log(formatRatios(rows));
+    if (rows.some((r) => !r.ok)) process.exitCode = 1;
+  });
+await program.parseAsync(process.argv);
