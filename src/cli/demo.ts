@@ -2,8 +2,9 @@
 // through the bundled rules on the same core as the service, writes the alerts, prints what
 // fired and how it scores against the fixture's labels. No Kafka needed.
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Command } from 'commander';
+import { AlertStore } from '../store/alert-store.ts';
 import { buildDemoServer } from './demo-server.ts';
 import { parsePositiveInt, printError } from './common.ts';
 import { runReplay } from './replay.ts';
@@ -46,7 +47,12 @@ export function demoCommand(): Command {
       try {
         const run = await runDemo(opts);
         if (!opts.serve) return;
-        const app = buildDemoServer({ alerts: run.alerts, rules: run.summary.rules });
+        const dbPath = join(dirname(opts.out), 'alerts.db');
+        const store = new AlertStore(dbPath);
+        const added = store.insertAll(run.alerts, Date.now());
+        console.log(`alert store ${dbPath}: ${added} new, ${store.count()} in all (statuses survive restarts)`);
+        const app = buildDemoServer({ store, rules: run.summary.rules });
+        app.addHook('onClose', () => store.close());
         await app.listen({ port: opts.port, host: opts.host });
         const base = `http://${opts.host}:${opts.port}`;
         console.log(`REST API up: ${base}/api/v1/alerts  (also /api/v1/alerts/<id>, /api/v1/rules, /healthz); Ctrl-C stops`);
