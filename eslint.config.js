@@ -39,6 +39,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/dashboard/**/*.js'],
+    languageOptions: { sourceType: 'module', globals: { document: 'readonly', location: 'readonly', fetch: 'readonly', EventSource: 'readonly', URLSearchParams: 'readonly', setInterval: 'readonly', console: 'readonly' } },
+  },
+  {
     files: ['src/core/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: ioPaths, patterns: ioPatterns }],
