@@ -26,3 +26,20 @@ describe('docker-compose.yml', () => {
     });
   });
 });
+
+describe('metrics stack in docker-compose.yml', () => {
+  it('scrapes the engine with a read token and provisions the Grafana dashboard over the metrics the API exports', () => {
+    const prom = parse(readFileSync(new URL('prometheus/prometheus.yml', root), 'utf8')) as { scrape_configs: { static_configs: { targets: string[] }[]; metrics_path: string }[] };
+    expect(prom.scrape_configs[0]?.static_configs[0]?.targets).toEqual(['cepheus:8080']);
+    expect(prom.scrape_configs[0]?.metrics_path).toBe('/metrics');
+    expect(compose.services['prometheus']?.ports).toEqual(['127.0.0.1:9090:9090']);
+    expect(compose.services['grafana']?.ports).toEqual(['127.0.0.1:3000:3000']);
+    const dash = JSON.parse(readFileSync(new URL('grafana/dashboards/cepheus.json', root), 'utf8')) as { panels: { title: string; targets: { expr: string }[] }[] };
+    const metrics = new Set(dash.panels.flatMap((p) => p.targets.map((t) => /cepheus_[a-z_]+/.exec(t.expr)?.[0])));
+    const api = readFileSync(new URL('src/api/metrics.ts', root), 'utf8');
+    for (const m of metrics) expect(api).toContain(`'${m}'`);
+    expect(dash.panels.map((p) => p.title)).toEqual([
+      'Throughput (events/s)', 'Alerts per rule (per minute)', 'Engine latency p99 per rule (µs)', 'End-to-end latency (µs)', 'Consumer lag (records)', 'Dead letters and late events',
+    ]);
+  });
+});
