@@ -1,0 +1,65 @@
+// Service mode: keeps the alert store in step with the alerts topic. A read_committed
+// consumer (only alerts of committed transactions) decodes Confluent-framed alerts through
+// the schema registry and inserts them; the store is idempotent on alert id, so redelivery
+// after a restart or rebalance adds nothing: the store holds each committed alert once.
+import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import type { Kafka } from 'kafkajs';
+import type { AlertBus } from '../api/alert-bus.ts';
+import { fromRecord } from './alert-codec.ts';
+import type { AlertRecord } from './alert-codec.ts';
+import type { AlertStore } from './alert-store.ts';
+
+export interface AlertFeedOptions {
+  readonly kafka: Kafka;
+  readonly registry: SchemaRegistry;
+  readonly topic: string;
+  readonly groupId: string;
+  readonly store: AlertStore;
+  readonly bus?: AlertBus;
+  /** Called for a record that cannot be decoded (it is skipped, counted by the caller). */
+  readonly onError?: (err: unknown, offset: string) => void;
+  readonly now?: () => number;
+}
+
+export interface AlertFeed {
+  readonly stop: () => Promise<void>;
+  /** Records read and alerts newly stored so far. */
+  readonly stats: () => { readonly records: number; readonly stored: number; readonly errors: number };
+}
+
+export async function startAlertFeed(o: AlertFeedOptions): Promise<AlertFeed> {
+  const consumer = o.kafka.consumer({ groupId: o.groupId, readUncommitted: false });
+  const now = o.now ?? Date.now;
+  let records = 0;
+  let stored = 0;
+  let errors = 0;
+  await consumer.connect();
+  await consumer.subscribe({ topic: o.topic, fromBeginning: true });
+  await consumer.run({
+    eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+      for (const m of batch.messages) {
+        records++;
+        try {
+          const alert = fromRecord((await o.registry.decode(m.value as Buffer)) as AlertRecord);
+          const storedAt = now();
+          if (o.store.insert(alert, storedAt)) {
+            stored++;
+            const { matched: _m, context: _c, aggregates: _g, ...summary } = alert;
+            o.bus?.publish({ ...summary, status: 'open', storedAt });
+          }
+        } catch (err) {
+          errors++;
+          o.onError?.(err, m.offset);
+        }
+        resolveOffset(m.offset);
+      }
+      await heartbeat();
+    },
+  });
+  return {
+    stop: async () => {
+      await consumer.disconnect();
+    },
+    stats: () => ({ records, stored, errors }),
+  };
+}
