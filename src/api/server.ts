@@ -46,6 +46,7 @@ interface ListQuery {
   status?: AlertStatus;
   from?: number;
   to?: number;
+  time?: 'event' | 'stored';
   limit?: number;
   cursor?: string;
 }
@@ -112,7 +113,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
       summary: 'List alerts, newest first (detection event time), with filters and an opaque cursor',
       querystring: {
         type: 'object', additionalProperties: false,
-        properties: { ...FILTERS, from: { type: 'integer' }, to: { type: 'integer' }, limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 }, cursor: { type: 'string', maxLength: 200 }, token: { type: 'string' } },
+        properties: { ...FILTERS, from: { type: 'integer' }, to: { type: 'integer' }, time: { type: 'string', enum: ['event', 'stored'], default: 'event' }, limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 }, cursor: { type: 'string', maxLength: 200 }, token: { type: 'string' } },
       },
     },
   }, (req) => {
@@ -120,7 +121,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     return store.list({
       ...(q.rule === undefined ? {} : { ruleId: q.rule }), ...(q.key === undefined ? {} : { key: q.key }),
       ...(q.severity === undefined ? {} : { severity: q.severity }), ...(q.status === undefined ? {} : { status: q.status }),
-      ...(q.from === undefined ? {} : { from: q.from }), ...(q.to === undefined ? {} : { to: q.to }),
+      ...(q.from === undefined ? {} : { from: q.from }), ...(q.to === undefined ? {} : { to: q.to }), time: q.time ?? 'event',
     }, q.limit ?? 50, q.cursor);
   });
 

@@ -29,6 +29,7 @@ export interface DemoOptions {
   host: string;
   serve: boolean;
   live: number;
+  retentionDays?: number;
 }
 
 /** The demo's tokens: CEPHEUS_API_TOKENS when set, else two well-known local ones. */
@@ -39,6 +40,10 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   const rules = (await loadRules()).map((l) => l.rule);
   const engine = createEngine(rules, { outOfOrdernessMs: 5000 });
   const store = new AlertStore(join(opts.data, 'alerts.db'));
+  if (opts.retentionDays !== undefined) {
+    const removed = store.prune(Date.now() - opts.retentionDays * 86_400_000, undefined);
+    if (removed > 0) console.log(`retention: removed ${removed} alerts stored more than ${opts.retentionDays} days ago`);
+  }
   const bus = new AlertBus();
   const latency = new LatencyRecorder();
   const tokens = process.env['CEPHEUS_API_TOKENS'] !== undefined ? parseTokens(process.env['CEPHEUS_API_TOKENS']) : DEMO_TOKENS;
@@ -143,6 +148,7 @@ export function demoCommand(): Command {
     .option('--port <n>', 'REST API port', parsePositiveInt('--port'), Number(process.env['CEPHEUS_API_PORT'] ?? 8080))
     .option('--host <addr>', 'REST API address', process.env['CEPHEUS_API_HOST'] ?? '127.0.0.1')
     .option('--live <events/s>', 'pace the replay at this rate so alerts arrive live (0 = as fast as possible)', parseNonNegative('--live'), 0)
+    .option('--retention-days <n>', 'drop alerts stored longer ago than this at start', parseNonNegative('--retention-days'))
     .option('--no-serve', 'exit after the replay instead of serving the API')
     .action(async (opts: DemoOptions) => {
       try {

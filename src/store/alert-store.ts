@@ -32,9 +32,10 @@ export interface AlertFilter {
   readonly key?: string;
   readonly severity?: Severity;
   readonly status?: AlertStatus;
-  /** Detection event time range, ms, inclusive. */
+  /** Time range, ms, inclusive, on `time`: the detection event time (default) or when stored. */
   readonly from?: number;
   readonly to?: number;
+  readonly time?: 'event' | 'stored';
 }
 
 export interface AlertPage {
@@ -154,12 +155,13 @@ export class AlertStore {
     eq('key', filter.key);
     eq('severity', filter.severity);
     eq('status', filter.status);
+    const timeColumn = filter.time === 'stored' ? 'stored_at' : 'detected_ts';
     if (filter.from !== undefined) {
-      where.push('detected_ts >= ?');
+      where.push(`${timeColumn} >= ?`);
       args.push(filter.from);
     }
     if (filter.to !== undefined) {
-      where.push('detected_ts <= ?');
+      where.push(`${timeColumn} <= ?`);
       args.push(filter.to);
     }
     if (cursor !== undefined) {

@@ -80,6 +80,8 @@ describe('alerts', () => {
     const one = alerts.find((a) => a.ruleId === 'brute-force') as Alert;
     expect(((await get(`/api/v1/alerts?key=${one.key}&rule=brute-force`)).body['items'] as { id: string }[]).map((a) => a.id)).toEqual([one.id]);
     expect(((await get(`/api/v1/alerts?from=${one.detectedAtEventTime}&to=${one.detectedAtEventTime}`)).body['items'] as { id: string }[]).map((a) => a.id)).toEqual([one.id]);
+    expect(((await get('/api/v1/alerts?time=stored&from=1000&to=1000&limit=500')).body['items'] as unknown[]).length).toBe(29);
+    expect(((await get('/api/v1/alerts?time=stored&from=1001')).body['items'] as unknown[]).length).toBe(0);
     const critical = (await get('/api/v1/alerts?severity=critical&limit=500')).body['items'] as { ruleId: string }[];
     expect(critical.map((a) => a.ruleId).sort()).toEqual(alerts.slice(0, 29).filter((a) => a.severity === 'critical').map((a) => a.ruleId).sort());
   });
