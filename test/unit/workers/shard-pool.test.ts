@@ -37,7 +37,7 @@ describe('shard workers', () => {
     expect([Buffer.from(bytes).toString(), [...ends]]).toEqual(['abcde', [2, 2, 5]]);
     expect(['AC1', 'AC2', 'AC3', '10.0.0.1'].map((k) => shardOf(k, 4))).toEqual(['AC1', 'AC2', 'AC3', '10.0.0.1'].map((k) => shardOf(k, 4)));
     const counts = [0, 0, 0, 0];
-    for (let i = 0; i < 4000; i++) counts[shardOf(`AC${i}`, 4)]! += 1;
+    for (let i = 0; i < 4000; i++) counts[shardOf(`AC${i}`, 4)] = (counts[shardOf(`AC${i}`, 4)] ?? 0) + 1;
     expect(counts.every((c) => c > 800 && c < 1200)).toBe(true);
   });
 });
