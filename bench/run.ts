@@ -11,7 +11,8 @@ import { framedFixture } from './lib/input.ts';
 import { machineInfo } from './lib/machine.ts';
 import { plot } from './lib/plot.ts';
 import type { BenchResult } from './lib/result.ts';
-import { cloneRules, fixedRate, maxThroughput, stateBytes } from './lib/scenarios.ts';
+import { availableParallelism } from 'node:os';
+import { cloneRules, fixedRate, maxThroughput, shardedThroughput, stateBytes } from './lib/scenarios.ts';
 import type { LatencyResult, StateResult, ThroughputResult } from './lib/scenarios.ts';
 
 const log = (s: string): void => {
@@ -34,6 +35,10 @@ async function run(opts: { events: number; rates: number[]; stateAccounts: numbe
     log(`rule-count sweep: ${n} rules over ${slice.length.toLocaleString('en')} events`);
     throughput.push(await maxThroughput(`rules-${n}`, cloneRules(rules, n), slice, 1));
   }
+  for (let w = 1; w <= Math.max(2, availableParallelism()); w++) {
+    log(`shard workers: ${w} (each decodes every event, owns its keys)`);
+    throughput.push(await shardedThroughput(w, input));
+  }
   for (const rate of opts.rates) {
     const slice = input.slice(0, Math.min(input.length, rate * 5));
     log(`open loop at ${rate.toLocaleString('en')} events/s offered (${slice.length.toLocaleString('en')} events)`);
@@ -46,7 +51,6 @@ async function run(opts: { events: number; rates: number[]; stateAccounts: numbe
     format: 1, startedAt, machine: machineInfo(), config: { events: opts.events, rates: opts.rates, seed: opts.seed, stateAccounts: opts.stateAccounts },
     throughput, latency, state,
     notMeasured: [
-      { scenario: 'worker counts 1..N', reason: 'needs the shard worker pool of the Kafka service (issue 5); this run is one thread' },
       { scenario: 'through Kafka', reason: 'needs the Kafka service (issue 5)' },
       { scenario: 'per-rule latency', reason: 'needs the latency recorders of the API issue (issue 6); end-to-end per event is measured' },
     ],

@@ -31,15 +31,16 @@ export function plot(result: BenchResult): string {
     parts.push(`<text x="${gx + 70}" y="${y0 + 32}" text-anchor="middle">${esc(`${l.offeredPerSec / 1000}k/s offered`)}</text>`);
   });
   // Right: throughput by rule count.
-  const sweep = result.throughput.filter((t) => t.name.startsWith('rules-'));
+  const sweep = [...result.throughput.filter((t) => t.name.startsWith('rules-')), ...result.throughput.filter((t) => t.name.startsWith('workers-'))];
   const rx = 520;
   const maxT = Math.max(1, ...sweep.map((t) => t.eventsPerSec));
-  parts.push(`<text x="${rx}" y="30" font-size="14">Throughput vs rule count (events/s)</text>`);
+  parts.push(`<text x="${rx}" y="30" font-size="14">Throughput: rule count, shard workers (events/s)</text>`);
   sweep.forEach((t, i) => {
     const bh = (t.eventsPerSec / maxT) * h;
-    const bx = rx + 20 + i * 110;
-    parts.push(`<rect x="${bx}" y="${y0 - bh}" width="70" height="${bh}" fill="#4c78a8"/><text x="${bx + 35}" y="${y0 - bh - 6}" text-anchor="middle">${t.eventsPerSec.toLocaleString('en')}</text>`);
-    parts.push(`<text x="${bx + 35}" y="${y0 + 14}" text-anchor="middle">${t.rules} rules</text>`);
+    const bx = rx + 10 + i * 72;
+    const worker = t.name.startsWith('workers-');
+    parts.push(`<rect x="${bx}" y="${y0 - bh}" width="56" height="${bh}" fill="${worker ? '#f58518' : '#4c78a8'}"/><text x="${bx + 28}" y="${y0 - bh - 6}" text-anchor="middle" font-size="10">${Math.round(t.eventsPerSec / 1000)}k</text>`);
+    parts.push(`<text x="${bx + 28}" y="${y0 + 14}" text-anchor="middle" font-size="10">${worker ? `${t.name.slice(8)} worker(s)` : `${t.rules} rules`}</text>`);
   });
   parts.push(`<text x="${x0}" y="${H - 10}" font-size="10" fill="#555">${esc(`${result.machine.cpu}, ${result.machine.cores} cores, Node ${result.machine.node}, commit ${result.machine.commit}, ${result.startedAt}`)}</text>`);
   parts.push('</svg>');

@@ -7,6 +7,7 @@ import type { AnyRule } from '../../src/core/rule-types.ts';
 import type { AnyEvent } from '../../src/events/types.ts';
 import { decodeConfluentValue } from '../../src/io/confluent-frame.ts';
 import { login, trade } from '../../src/testing.ts';
+import { ShardPool } from '../../src/workers/shard-pool.ts';
 import { kindOfSchemaId } from './input.ts';
 import { encodeHistogram, histogram, percentiles, withGc } from './stats.ts';
 import type { Percentiles } from './stats.ts';
@@ -140,6 +141,28 @@ export function stateBytes(rules: readonly AnyRule[], accounts: number): StateRe
   gc();
   const after = process.memoryUsage().heapUsed;
   return { name: 'state-idle-accounts', keys: engine.stats().keys, bytesPerAccount: Math.round((after - before) / accounts), heapMiB: Math.round(after / 2 ** 20) };
+}
+
+/** Through the shard workers (piscina, one thread per shard): batches of 1 024 framed values. */
+export async function shardedThroughput(shards: number, input: readonly Buffer[], runs = 2): Promise<ThroughputResult> {
+  const rates: number[] = [];
+  let alerts = 0;
+  const { gcMs, maxGcMs } = await withGc(async () => {
+    for (let r = 0; r < runs; r++) {
+      const pool = await ShardPool.start({ shards, engine: { outOfOrdernessMs: 5000 } });
+      const t0 = performance.now();
+      for (let i = 0; i < input.length; i += 1024) await pool.send(input.slice(i, i + 1024));
+      const results = await pool.finish();
+      rates.push(Math.round(input.length / ((performance.now() - t0) / 1000)));
+      alerts = results.reduce((n, x) => n + x.alerts.length, 0);
+      await pool.close();
+    }
+  });
+  const sorted = [...rates].sort((a, b) => a - b);
+  return {
+    name: `workers-${shards}`, events: input.length, rules: 10, eventsPerSec: sorted[sorted.length - 1] as number, runsEventsPerSec: rates, alerts,
+    gcMs, maxGcMs, rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
+  };
 }
 
 /** n copies of the rule set with distinct ids (same key spaces and contexts). */
