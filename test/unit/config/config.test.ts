@@ -1,0 +1,69 @@
+// Configuration fails at start with every bad key named and what is expected; env overrides
+// apply over the file; the shipped example is valid.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig, validateConfig } from '../../../src/config/config.ts';
+import { CepError } from '../../../src/core/errors.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'cepheus-config-'));
+const file = (name: string, text: string): string => {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+const problems = (f: () => unknown): { code: string; details: readonly string[] } => {
+  try {
+    f();
+  } catch (err) {
+    if (err instanceof CepError) return { code: err.code, details: err.details };
+    throw err;
+  }
+  return { code: 'none', details: [] };
+};
+
+describe('config', () => {
+  it('accepts the shipped example and fills defaults', () => {
+    const c = loadConfig('config/cepheus.example.yaml', {});
+    expect(c.kafka).toEqual({ brokers: ['127.0.0.1:9092'], clientId: 'cepheus', groupId: 'cepheus', ssl: false });
+    expect(c.engine).toEqual({ outOfOrdernessMs: 5000, allowedLatenessMs: 0, maxPartialMatches: 1000, maxWindowEvents: 10_000, idleKeyTtlMs: 45 * 86_400_000 });
+    expect(c.idleTimeoutMs).toBe(10_000);
+  });
+
+  it('applies environment overrides over the file', () => {
+    const c = loadConfig('config/cepheus.example.yaml', { CEPHEUS_KAFKA_BROKERS: 'k1:9092, k2:9093', CEPHEUS_API_PORT: '9999', CEPHEUS_REGISTRY_URL: 'http://reg:8081/apis/ccompat/v7' });
+    expect([c.kafka.brokers, c.api.port, c.registry?.url]).toEqual([['k1:9092', 'k2:9093'], 9999, 'http://reg:8081/apis/ccompat/v7']);
+  });
+
+  it('names every bad key and what is expected', () => {
+    const bad = file('bad.yaml', [
+      'kafka: { brokers: ["nohost"], groupid: x }',
+      'registry: { url: "not a url" }',
+      'topics: { login: "bad topic", order: o, trade: t }',
+      'output: { alerts: a, deadLetter: d, state: s }',
+      'engine: { outOfOrdernessMs: -5 }',
+      'api: { port: 70000 }',
+    ].join('\n'));
+    expect(problems(() => loadConfig(bad, {}))).toEqual({
+      code: 'CEP_ERR_CONFIG',
+      details: [
+        'kafka.brokers.0: expected host:port',
+        'kafka: unknown key(s) groupid; remove or fix the spelling',
+        'registry.url: expected an http(s) URL',
+        'topics.login: expected a Kafka topic name (letters, digits, . _ -)',
+        'topics.transfer: expected string, received undefined',
+        'engine.outOfOrdernessMs: Too small: expected number to be >=0',
+        'api.port: Too big: expected number to be <=65535',
+      ],
+    });
+  });
+
+  it('says when the file is missing or not YAML', () => {
+    expect(problems(() => loadConfig(join(dir, 'nope.yaml'), {})).code).toBe('CEP_ERR_CONFIG');
+    expect(problems(() => loadConfig(file('broken.yaml', 'kafka: [unclosed'), {})).details).toEqual([]);
+    expect(problems(() => validateConfig({}, 'x')).details).toEqual([
+      'kafka: expected object, received undefined', 'topics: expected object, received undefined', 'output: expected object, received undefined',
+    ]);
+  });
+});
