@@ -1,28 +1,15 @@
 // Latency histograms (HDR, microseconds) and their summary, plus GC pause accounting.
 import * as hdr from 'hdr-histogram-js';
 import type { Histogram } from 'hdr-histogram-js';
+import { newHistogram, summarize } from '../../src/metrics/latency.ts';
+import type { LatencySummary } from '../../src/metrics/latency.ts';
 import { PerformanceObserver } from 'node:perf_hooks';
 
-export interface Percentiles {
-  readonly count: number;
-  readonly p50: number;
-  readonly p90: number;
-  readonly p99: number;
-  readonly p999: number;
-  readonly max: number;
-}
+export type Percentiles = LatencySummary;
 
-export function histogram(): Histogram {
-  return hdr.build({ bitBucketSize: 64, lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: 3, useWebAssembly: false });
-}
-
-/** Percentiles in microseconds. */
-export function percentiles(h: Histogram): Percentiles {
-  return {
-    count: h.totalCount, p50: h.getValueAtPercentile(50), p90: h.getValueAtPercentile(90), p99: h.getValueAtPercentile(99),
-    p999: h.getValueAtPercentile(99.9), max: h.maxValue,
-  };
-}
+/** The API's histogram shape (µs), so bench and service figures compare. */
+export const histogram = newHistogram;
+export const percentiles = summarize;
 
 export const encodeHistogram = (h: Histogram): string => hdr.encodeIntoCompressedBase64(h);
 

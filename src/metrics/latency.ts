@@ -13,7 +13,8 @@ export interface LatencySummary {
   readonly max: number;
 }
 
-const make = (): Histogram => hdr.build({ bitBucketSize: 64, lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, useWebAssembly: false });
+/** An HDR histogram in microseconds, 1 µs to 1 h, 3 significant digits. */
+export const newHistogram = (): Histogram => hdr.build({ bitBucketSize: 64, lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, useWebAssembly: false });
 
 export function summarize(h: Histogram): LatencySummary {
   return { count: h.totalCount, p50: h.getValueAtPercentile(50), p90: h.getValueAtPercentile(90), p99: h.getValueAtPercentile(99), p999: h.getValueAtPercentile(99.9), max: h.maxValue };
@@ -21,14 +22,14 @@ export function summarize(h: Histogram): LatencySummary {
 
 export class LatencyRecorder {
   private readonly rules = new Map<string, Histogram>();
-  readonly endToEnd: Histogram = make();
-  readonly batch: Histogram = make();
+  readonly endToEnd: Histogram = newHistogram();
+  readonly batch: Histogram = newHistogram();
 
   /** Engine latency of one alert of `ruleId`, in microseconds. */
   recordRule(ruleId: string, micros: number): void {
     let h = this.rules.get(ruleId);
     if (h === undefined) {
-      h = make();
+      h = newHistogram();
       this.rules.set(ruleId, h);
     }
     h.recordValue(Math.max(1, Math.round(micros)));
