@@ -1,16 +1,21 @@
 // The engine: rules x keys x event time. Pure: no I/O, no clock; time comes with events and
 // watermark calls, and every outcome is returned as an Effect.
 //
-//   push(e) ──► late? ──► reorder heap (ts, arrival) ──► release while ts <= watermark
-//                                                          │   merged with timers (at < wm)
+//   push(e) ──► late? ──► reorder heap (ts, rank) ──► release while ts < watermark
+//   accept(e) ─────────┘                                 │   merged with timers (at < wm)
 //                                                          ▼
 //                 per key space: key(e) ─► KeyState ─► each rule reading e.kind ─► operator
 //                                                    └► fold contexts (after the rules)
 //
-// Watermark = max event time seen - outOfOrderness. An event older than the watermark by at
-// most allowedLateness is processed at once (after what was already released); older ones
-// become `late` effects. Timers (absence deadlines, window ends) fire once the watermark is
-// past them, before any later event. Same input, same effects, whatever the batching.
+// One input stream (push): watermark = max event time seen - outOfOrderness. Several streams
+// (the service: one per Kafka partition): the caller decides lateness per stream
+// (watermarks.ts), hands on-time events to accept() and moves time with advanceWatermark().
+// An event older than the watermark by at most allowedLateness is processed at once (after
+// what was already released); older ones become `late` effects. Events with equal time are
+// processed in rank order (a hash of the id, order.ts), never arrival order, so the result
+// does not depend on how inputs interleave. Timers (absence deadlines, window ends) fire once
+// the watermark is past them, before any later event. Same input, same effects, whatever the
+// batching, the number of streams or shards, or where a snapshot was taken.
 import type { AnyEvent, EventKind, EventTimeMs, SourceRef } from '../events/types.ts';
 import { alertId } from './alert.ts';
 import type { Alert, MatchedStep } from './alert.ts';
@@ -18,6 +23,7 @@ import { correlationOperator } from './correlation-operator.ts';
 import type { Effect } from './effects.ts';
 import { CepError, ErrorCodes } from './errors.ts';
 import { KeyedHeap } from './heap.ts';
+import { eventRank, shardOf } from './order.ts';
 import { toJson } from './json.ts';
 import type { JsonValue } from './json.ts';
 import type { AnyRule, ContextDef, KeySpace, PatternStep } from './rule-types.ts';
@@ -79,15 +85,16 @@ export interface EngineStats {
  * snapshot was taken: same watermark, buffered events, partial matches, windows, contexts.
  */
 export interface EngineSnapshot {
-  readonly format: 1;
+  readonly format: 2;
   readonly watermark: number;
   readonly maxTs: number;
-  readonly arrivals: number;
   readonly timerSeq: number;
   readonly nextSweep: number;
   readonly counts: { readonly events: number; readonly late: number; readonly lateAccepted: number };
-  readonly buffer: readonly { readonly event: AnyEvent; readonly source: SourceRef | null; readonly arrival: number }[];
+  readonly buffer: readonly { readonly event: AnyEvent; readonly source: SourceRef | null }[];
   readonly spaces: readonly SpaceSnapshot[];
+  /** Rules disabled at runtime when the snapshot was taken. */
+  readonly disabled: readonly string[];
 }
 
 export interface SpaceSnapshot {
@@ -175,12 +182,11 @@ export class Engine implements OperatorHost {
   private readonly lateness: number;
   private readonly owns: ((keySpace: string, key: string) => boolean) | undefined;
   private readonly ruleSpace: SpaceRuntime[] = [];
-  /** Reorder buffer by (event time, arrival). */
+  /** Reorder buffer by (event time, rank). */
   private readonly buffer = new KeyedHeap<Ingested>();
   /** Timers by (deadline, scheduling order). */
   private readonly timers = new KeyedHeap<Timer>();
   private out: Effect[] = [];
-  private arrivals = 0;
   private timerSeq = 0;
   private maxTs = -Infinity;
   private nextSweep = -Infinity;
@@ -189,7 +195,7 @@ export class Engine implements OperatorHost {
   private counts = { events: 0, late: 0, lateAccepted: 0 };
   watermark = -Infinity;
 
-  constructor(rules: readonly AnyRule[], options: Partial<EngineOptions> = {}, from?: EngineSnapshot) {
+  constructor(rules: readonly AnyRule[], options: Partial<EngineOptions> = {}, from?: EngineSnapshot | readonly EngineSnapshot[]) {
     validateRules(rules);
     this.options = { ...DEFAULT_ENGINE_OPTIONS, ...options };
     checkOptions(this.options);
@@ -245,15 +251,16 @@ export class Engine implements OperatorHost {
       }
     }
     this.compiled = compiled;
-    if (from !== undefined) this.restore(from);
+    if (from !== undefined) this.restore(Array.isArray(from) ? from as readonly EngineSnapshot[] : [from as EngineSnapshot]);
   }
 
   /** The whole state as cloneable data (see EngineSnapshot). */
   snapshot(): EngineSnapshot {
     return {
-      format: 1, watermark: this.watermark, maxTs: this.maxTs, arrivals: this.arrivals, timerSeq: this.timerSeq, nextSweep: this.nextSweep,
+      format: 2, watermark: this.watermark, maxTs: this.maxTs, timerSeq: this.timerSeq, nextSweep: this.nextSweep,
       counts: { ...this.counts },
-      buffer: this.buffer.values().map((it) => ({ event: it.event, source: it.source, arrival: it.arrival })),
+      buffer: this.buffer.values().map((it) => ({ event: it.event, source: it.source })),
+      disabled: this.compiled.filter((c) => !c.enabled).map((c) => c.rule.id),
       spaces: this.spaces.map((space) => ({
         name: space.space.name,
         contexts: space.contexts.map((c) => c.id),
@@ -266,81 +273,155 @@ export class Engine implements OperatorHost {
   }
 
   /**
-   * Loads a snapshot into this (fresh) engine. State of rules that no longer exist, or whose
-   * version changed, is dropped: a new version means new semantics, so it starts clean.
+   * Loads snapshots into this (fresh) engine: one, or those of every shard of an earlier run
+   * (any shard count), of which this engine keeps the keys it owns. State of rules that no
+   * longer exist, or whose version changed, is dropped: a new version means new semantics,
+   * so it starts clean.
    */
-  private restore(snap: EngineSnapshot): void {
-    if (snap.format !== 1) throw new CepError('CEP_ERR_SNAPSHOT', `unknown snapshot format ${String(snap.format)}; it was written by another Cepheus version`);
-    this.watermark = snap.watermark;
-    this.maxTs = snap.maxTs;
-    this.arrivals = snap.arrivals;
-    this.timerSeq = snap.timerSeq;
-    this.nextSweep = snap.nextSweep;
-    this.counts = { ...snap.counts };
-    for (const b of snap.buffer) this.buffer.push(b.event.ts, new Ingested(b.event, b.source, b.arrival), b.arrival);
-    for (const ss of snap.spaces) {
-      const space = this.spaces.find((s) => s.space.name === ss.name);
-      if (space === undefined) continue;
-      for (const k of ss.keys) {
-        const ctx = space.contexts.map((c) => {
-          const i = ss.contexts.indexOf(c.id);
-          return i >= 0 ? k.ctx[i] : c.initial();
-        });
-        const ks = new KeyState(k.key, ctx, space.rules.length);
-        ks.lastSeen = k.lastSeen;
-        for (const r of k.rules) {
-          const cr = space.rules.find((c) => c.rule.id === r.ruleId);
-          if (cr === undefined || cr.rule.version !== r.ruleVersion) continue;
-          const rs = new RuleKeyState(cr, k.key, ks, r.op);
-          rs.seq = r.seq;
-          ks.rules[cr.local] = rs;
-          if (r.timerAt !== -Infinity) {
-            rs.timerAt = r.timerAt;
-            rs.timerSeq = r.timerSeq;
-            this.timers.push(r.timerAt, { at: r.timerAt, seq: r.timerSeq, rs }, r.timerSeq);
+  private restore(snaps: readonly EngineSnapshot[]): void {
+    const seen = new Set<string>();
+    for (const snap of snaps) {
+      if (snap.format !== 2) throw new CepError('CEP_ERR_SNAPSHOT', `unknown snapshot format ${String(snap.format)}; it was written by another Cepheus version`);
+      if (snap.watermark > this.watermark) this.watermark = snap.watermark;
+      if (snap.maxTs > this.maxTs) this.maxTs = snap.maxTs;
+      if (snap.timerSeq > this.timerSeq) this.timerSeq = snap.timerSeq;
+      if (snap.nextSweep > this.nextSweep) this.nextSweep = snap.nextSweep;
+      if (snaps.length === 1) this.counts = { ...snap.counts };
+      for (const id of snap.disabled) this.setEnabled(id, false);
+      for (const b of snap.buffer) {
+        // An event buffered by several old shards (one per key space owner) is kept once.
+        const dedup = `${b.event.id}\u0000${b.event.ts}`;
+        if (seen.has(dedup) || !this.ownsAnyKeyOf(b.event)) continue;
+        seen.add(dedup);
+        const rank = eventRank(b.event.id);
+        this.buffer.push(b.event.ts, new Ingested(b.event, b.source, rank), rank);
+      }
+      for (const ss of snap.spaces) {
+        const space = this.spaces.find((s) => s.space.name === ss.name);
+        if (space === undefined) continue;
+        for (const k of ss.keys) {
+          if (this.owns !== undefined && !this.owns(ss.name, k.key)) continue;
+          const ctx = space.contexts.map((c) => {
+            const i = ss.contexts.indexOf(c.id);
+            return i >= 0 ? k.ctx[i] : c.initial();
+          });
+          const ks = new KeyState(k.key, ctx, space.rules.length);
+          ks.lastSeen = k.lastSeen;
+          for (const r of k.rules) {
+            const cr = space.rules.find((c) => c.rule.id === r.ruleId);
+            if (cr === undefined || cr.rule.version !== r.ruleVersion) continue;
+            const rs = new RuleKeyState(cr, k.key, ks, r.op);
+            rs.seq = r.seq;
+            ks.rules[cr.local] = rs;
+            if (r.timerAt !== -Infinity) {
+              rs.timerAt = r.timerAt;
+              rs.timerSeq = r.timerSeq;
+              this.timers.push(r.timerAt, { at: r.timerAt, seq: r.timerSeq, rs }, r.timerSeq);
+            }
           }
+          if (!space.keys.has(k.key)) this.keyCount++;
+          space.keys.set(k.key, ks);
         }
-        space.keys.set(k.key, ks);
-        this.keyCount++;
       }
     }
   }
 
-  /** Adds one event. Effects collect until `drain()`. */
+  private ownsAnyKeyOf(e: AnyEvent): boolean {
+    if (this.owns === undefined) return true;
+    const routes = this.routes[e.kind];
+    if (routes === undefined) return false;
+    for (const route of routes) {
+      let key: string | null;
+      try {
+        key = route.extract(e);
+      } catch {
+        continue;
+      }
+      if (key !== null && key !== undefined && key !== '' && this.owns(route.space.space.name, key)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Shards owning at least one key of `e` (shardOf(key, shards) over every key space reading
+   * its kind), written into `out`; returns how many. A key extractor that throws is skipped
+   * here: the owner never sees the event for that space, and the error is reported once.
+   */
+  ownersOf(e: AnyEvent, shards: number, out: Int32Array): number {
+    const routes = this.routes[e.kind];
+    if (routes === undefined) return 0;
+    let n = 0;
+    for (let r = 0; r < routes.length; r++) {
+      const route = routes[r] as Route;
+      let key: string | null;
+      try {
+        key = route.extract(e);
+      } catch (err) {
+        for (const cr of route.rules) this.ruleError(cr, '', e.id, err);
+        continue;
+      }
+      if (key === null || key === undefined || key === '') continue;
+      const owner = shardOf(key, shards);
+      let dup = false;
+      for (let i = 0; i < n; i++) if (out[i] === owner) dup = true;
+      if (!dup) out[n++] = owner;
+    }
+    return n;
+  }
+
+  /**
+   * Adds one event of a single input stream: its time moves the watermark (max event time -
+   * outOfOrderness). Effects collect until `drain()`.
+   */
   push(event: AnyEvent, source: SourceRef | null = null): void {
-    const item = new Ingested(event, source, this.arrivals++);
+    if (!this.enqueue(event, source)) return;
+    const wm = (event.ts as number) - this.options.outOfOrdernessMs;
+    if (wm > this.watermark) this.watermark = wm;
+    this.release(false);
+  }
+
+  /**
+   * Adds an event that its own stream found on time (see watermarks.ts); it waits for
+   * advanceWatermark(). Behind the engine's watermark (a stream that was idle, or allowed
+   * lateness) it is processed at once within allowedLateness, else reported late.
+   */
+  accept(event: AnyEvent, source: SourceRef | null = null): void {
+    if (this.enqueue(event, source) && event.ts < this.watermark) this.release(false);
+  }
+
+  private enqueue(event: AnyEvent, source: SourceRef | null): boolean {
     this.counts.events++;
     const ts = event.ts as number;
     if (ts < this.watermark) {
       if (ts < this.watermark - this.options.allowedLatenessMs) {
         this.counts.late++;
         this.out.push({ kind: 'late', event, source, watermark: this.watermark as EventTimeMs });
-        return;
+        return false;
       }
       this.counts.lateAccepted++;
     }
-    this.buffer.push(ts, item, item.arrival);
+    const rank = eventRank(event.id);
+    this.buffer.push(ts, new Ingested(event, source, rank), rank);
     if (ts > this.maxTs) this.maxTs = ts;
-    const wm = ts - this.options.outOfOrdernessMs;
-    if (wm > this.watermark) this.watermark = wm;
-    this.release();
+    return true;
   }
 
-  /** Moves event time forward without an event (idle sources, processing-time ticks). */
+  /** Moves event time forward without an event (idle sources, several streams, ticks). */
   advanceWatermark(to: number): void {
     if (to > this.watermark) {
       this.watermark = to;
-      this.release();
+      this.release(false);
     }
   }
 
   /**
-   * End of input: releases every buffered event and fires the timers due before the last
-   * event time. Deadlines after the input's end stay pending (nothing says time passed).
+   * End of input: releases every buffered event up to `to` (default: the last event time)
+   * and fires the timers due before it. Deadlines after the input's end stay pending
+   * (nothing says time passed).
    */
-  flush(): void {
-    if (this.maxTs > this.watermark) this.watermark = this.maxTs;
-    this.release();
+  flush(to: number = this.maxTs): void {
+    if (to > this.watermark) this.watermark = to;
+    this.release(true);
   }
 
   /** Returns the effects produced since the last call and starts a new list. */
@@ -417,12 +498,17 @@ export class Engine implements OperatorHost {
     return def.snapshot ? def.snapshot(value) : toJson(value);
   }
 
-  private release(): void {
+  /**
+   * Processes buffered events with ts < watermark (ts <= watermark when flushing: the input
+   * is complete) merged with timers due (at < watermark), in time order; at equal time an
+   * event goes before a timer, events by rank.
+   */
+  private release(flushing: boolean): void {
     const wm = this.watermark;
     for (;;) {
       const e = this.buffer.peek();
       const t = this.timers.peek();
-      const eReady = e !== undefined && e.event.ts <= wm;
+      const eReady = e !== undefined && (e.event.ts < wm || (flushing && e.event.ts <= wm));
       const tReady = t !== undefined && t.at < wm;
       if (!eReady && !tReady) break;
       if (tReady && (!eReady || t.at < e.event.ts)) this.fire(this.timers.pop() as Timer);
@@ -463,7 +549,8 @@ export class Engine implements OperatorHost {
       try {
         key = route.extract(e);
       } catch (err) {
-        for (const cr of route.rules) this.ruleError(cr, '', e.id, err);
+        // Sharded, the shard that routed the event reported it (ownersOf); report once.
+        if (this.owns === undefined) for (const cr of route.rules) this.ruleError(cr, '', e.id, err);
         continue;
       }
       if (key === null || key === undefined || key === '') continue;
@@ -560,6 +647,6 @@ export class Engine implements OperatorHost {
 }
 
 /** Builds an engine over validated rules (throws CepError with every problem otherwise), optionally from a snapshot. */
-export function createEngine(rules: readonly AnyRule[], options: Partial<EngineOptions> = {}, from?: EngineSnapshot): Engine {
+export function createEngine(rules: readonly AnyRule[], options: Partial<EngineOptions> = {}, from?: EngineSnapshot | readonly EngineSnapshot[]): Engine {
   return new Engine(rules, options, from);
 }

@@ -4,15 +4,16 @@ import type { AnyEvent, EventKind, SourceRef } from '../events/types.ts';
 import type { MatchedStep } from './alert.ts';
 import type { AnyRule } from './rule-types.ts';
 
-/** One event as the engine holds it: the event, where it came from, its arrival number. */
+/** One event as the engine holds it: the event, where it came from, its tie-break rank. */
 export class Ingested {
   readonly event: AnyEvent;
   readonly source: SourceRef | null;
-  readonly arrival: number;
-  constructor(event: AnyEvent, source: SourceRef | null, arrival: number) {
+  /** eventRank(event.id): orders events with equal event time (see order.ts). */
+  readonly rank: number;
+  constructor(event: AnyEvent, source: SourceRef | null, rank: number) {
     this.event = event;
     this.source = source;
-    this.arrival = arrival;
+    this.rank = rank;
   }
 }
 

@@ -52,6 +52,7 @@ describe('bounded state', () => {
     const engine = createEngine([pairs], { idleKeyTtlMs: days(1), sweepIntervalMs: 60_000 });
     engine.push(login('a', 0, { account: 'A', device: 'x' }));
     engine.push(login('b', 1000, { account: 'B', device: 'z' }));
+    engine.advanceWatermark(1001); // b (ts 1000) is released once the watermark is past it
     expect(engine.stats().keys).toBe(2);
     for (let i = 0; i < 10; i++) engine.push(login(`c${i}`, days(2) + i * 120_000, { account: 'C', device: 'z' }));
     expect(engine.stats().keys).toBe(1);

@@ -1,6 +1,7 @@
 // A deliberately naive reference for sequence semantics: enumerate every assignment of
 // events to steps that satisfies the definition, then apply the skip strategy in emission
 // order. Exponential, obviously correct, and independent of the engine's automaton.
+import { eventRank } from '../../../../src/core/order.ts';
 import type { AnyEvent } from '../../../../src/events/types.ts';
 import type { AbsentStep, Captures, PatternStep, PositiveStep, SequenceRule } from '../../../../src/core/rule-types.ts';
 
@@ -19,9 +20,9 @@ interface Candidate {
   readonly at: number;
 }
 
-/** Events in processing order: by time, ties by arrival. */
+/** Events in processing order: by time, ties by rank (a hash of the id), never by arrival. */
 export function processingOrder<E extends AnyEvent>(arrival: readonly E[]): E[] {
-  return arrival.map((e, i) => ({ e, i })).sort((a, b) => a.e.ts - b.e.ts || a.i - b.i).map((x) => x.e);
+  return arrival.map((e) => ({ e, r: eventRank(e.id) })).sort((a, b) => a.e.ts - b.e.ts || a.r - b.r).map((x) => x.e);
 }
 
 export function referenceSequence(rule: SequenceRule, arrival: readonly AnyEvent[], ctx: unknown = undefined): RefMatch[] {

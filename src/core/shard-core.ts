@@ -1,0 +1,72 @@
+// One shard of a sharded engine, pure. Shards own keys (shardOf(key, shards), in every key
+// space) and are "home" for some input streams (Kafka partitions):
+//
+//   home shard of stream s:  event ─► late for s? ─► owners of its keys ─► own: accept
+//                                         │                              └► others: forward
+//                                         └► late (reported by the caller with its offset)
+//   owner shard:             forwarded event ─► accept;   every shard: advance(W)
+//
+// W, the watermark, is the same for every shard: min over active streams of wm(s), computed
+// by whoever drives the shards from the per-stream max event times that home shards report.
+// Because lateness is decided per stream and events are released in (ts, rank) order once
+// W is past them, the effects are those of one engine over the same streams, whatever the
+// shard count, the batching and the interleaving (see the property test).
+import type { AnyEvent, SourceRef } from '../events/types.ts';
+import type { Effect } from './effects.ts';
+import { createEngine } from './engine.ts';
+import type { Engine, EngineOptions, EngineSnapshot } from './engine.ts';
+import { shardOf } from './order.ts';
+import type { AnyRule } from './rule-types.ts';
+import { StreamWatermarks } from './watermarks.ts';
+
+export class ShardCore {
+  readonly shard: number;
+  readonly shards: number;
+  readonly engine: Engine;
+  /** Per-stream watermarks of the streams this shard is home for. */
+  readonly streams: StreamWatermarks;
+  private readonly scratch = new Int32Array(64);
+
+  constructor(rules: readonly AnyRule[], options: Partial<Omit<EngineOptions, 'owns'>>, shard: number, shards: number, from?: readonly EngineSnapshot[]) {
+    if (!Number.isInteger(shards) || shards < 1 || shards > 64 || !Number.isInteger(shard) || shard < 0 || shard >= shards) {
+      throw new RangeError(`CEP_ERR_SHARD: shard ${shard} of ${shards} (1..64 shards)`);
+    }
+    this.shard = shard;
+    this.shards = shards;
+    // Always set, even for one shard: it also tells the engine that routing (ownersOf)
+    // reports key-extractor errors, so they are reported once.
+    const owns = (_space: string, key: string): boolean => shardOf(key, shards) === shard;
+    this.engine = createEngine(rules, { ...options, owns }, from === undefined || from.length === 0 ? undefined : from);
+    this.streams = new StreamWatermarks(this.engine.options.outOfOrdernessMs, this.engine.options.allowedLatenessMs);
+  }
+
+  /**
+   * Home side: an event read from `stream`. Returns -1 when it is late for its stream;
+   * otherwise the number of other shards it must be forwarded to, written into `out`. When
+   * this shard owns one of its keys it is accepted here.
+   */
+  route(stream: number, e: AnyEvent, source: SourceRef | null, out: Int32Array): number {
+    if (!this.streams.observe(stream, e.ts)) return -1;
+    const n = this.engine.ownersOf(e, this.shards, this.scratch);
+    let others = 0;
+    for (let i = 0; i < n; i++) {
+      const owner = this.scratch[i] as number;
+      if (owner === this.shard) this.engine.accept(e, source);
+      else out[others++] = owner;
+    }
+    return others;
+  }
+
+  /** Owner side: an event another shard routed here. */
+  deliver(e: AnyEvent, source: SourceRef | null): void {
+    this.engine.accept(e, source);
+  }
+
+  advance(watermark: number): void {
+    this.engine.advanceWatermark(watermark);
+  }
+
+  drain(): Effect[] {
+    return this.engine.drain();
+  }
+}
