@@ -3,14 +3,26 @@
 import type { EventKind } from '../../src/events/types.ts';
 import { EVENT_KINDS } from '../../src/events/types.ts';
 import { generate } from '../../src/gen/generate.ts';
+import { shardOf } from '../../src/core/order.ts';
 import { encodeConfluentValue } from '../../src/io/confluent-frame.ts';
 
 export const SCHEMA_ID: Readonly<Record<EventKind, number>> = Object.fromEntries(EVENT_KINDS.map((k, i) => [k, i + 1])) as Record<EventKind, number>;
 export const kindOfSchemaId = (id: number): EventKind | undefined => EVENT_KINDS[id - 1];
 
-export function framedFixture(events: number, seed = 42): Buffer[] {
+/** Framed values, and for each the stream (partition) a producer keyed by account would use. */
+export interface FramedInput {
+  readonly values: readonly Buffer[];
+  readonly streams: readonly number[];
+  readonly streamCount: number;
+}
+
+export function framedFixture(events: number, seed = 42, streamCount = 4): FramedInput {
   const gen = generate({ seed, events, accounts: Math.max(400, Math.round(events / 2500)) });
-  const out: Buffer[] = [];
-  for (const e of gen.events) out.push(encodeConfluentValue(e, SCHEMA_ID[e.kind]));
-  return out;
+  const values: Buffer[] = [];
+  const streams: number[] = [];
+  for (const e of gen.events) {
+    values.push(encodeConfluentValue(e, SCHEMA_ID[e.kind]));
+    streams.push(shardOf(e.account, streamCount));
+  }
+  return { values, streams, streamCount };
 }

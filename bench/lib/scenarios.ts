@@ -7,8 +7,11 @@ import type { AnyRule } from '../../src/core/rule-types.ts';
 import type { AnyEvent } from '../../src/events/types.ts';
 import { decodeConfluentValue } from '../../src/io/confluent-frame.ts';
 import { login, trade } from '../../src/testing.ts';
-import { ShardPool } from '../../src/workers/shard-pool.ts';
-import { kindOfSchemaId } from './input.ts';
+import { EVENT_KINDS } from '../../src/events/types.ts';
+import { Rounds } from '../../src/workers/rounds.ts';
+import { WorkerShards } from '../../src/workers/shard-pool.ts';
+import { SCHEMA_ID, kindOfSchemaId } from './input.ts';
+import type { FramedInput } from './input.ts';
 import { encodeHistogram, histogram, percentiles, withGc } from './stats.ts';
 import type { Percentiles } from './stats.ts';
 
@@ -143,19 +146,44 @@ export function stateBytes(rules: readonly AnyRule[], accounts: number): StateRe
   return { name: 'state-idle-accounts', keys: engine.stats().keys, bytesPerAccount: Math.round((after - before) / accounts), heapMiB: Math.round(after / 2 ** 20) };
 }
 
-/** Through the shard workers (piscina, one thread per shard): batches of 1 024 framed values. */
-export async function shardedThroughput(shards: number, input: readonly Buffer[], runs = 2): Promise<ThroughputResult> {
+/**
+ * Through the shard workers (piscina, one thread per shard) in rounds of 4 096 values from 4
+ * streams keyed by account, as the service reads Kafka partitions: each value is decoded by
+ * its stream's home shard and routed to the shards owning its keys.
+ */
+export async function shardedThroughput(shards: number, framed: FramedInput, runs = 2): Promise<ThroughputResult> {
   const rates: number[] = [];
   let alerts = 0;
+  const { values: input, streams: streamOf, streamCount: streams } = framed;
   const { gcMs, maxGcMs } = await withGc(async () => {
     for (let r = 0; r < runs; r++) {
-      const pool = await ShardPool.start({ shards, engine: { outOfOrdernessMs: 5000 } });
+      const rounds = await Rounds.start({
+        backend: new WorkerShards(shards), maxInFlight: 4,
+        init: {
+          rules: [], engine: { outOfOrdernessMs: 5000 }, kindsByTopic: [['bench', EVENT_KINDS]], restore: [],
+          streams: Array.from({ length: streams }, (_, partition) => ({ topic: 'bench', partition, format: 'confluent' as const, schemaId: 0, maxTs: -Infinity, active: true })),
+          schemas: EVENT_KINDS.map((kind) => ({ id: SCHEMA_ID[kind], schema: null, kind })),
+        },
+      });
       const t0 = performance.now();
-      for (let i = 0; i < input.length; i += 1024) await pool.send(input.slice(i, i + 1024));
-      const results = await pool.finish();
+      const offsets = new Array<number>(streams).fill(0);
+      for (let i = 0; i < input.length; i += 4096) {
+        const parts = Array.from({ length: streams }, (_, stream) => ({ stream, values: [] as Buffer[], offsets: [] as number[] }));
+        for (let k = i; k < Math.min(input.length, i + 4096); k++) {
+          const s = streamOf[k] as number;
+          const p = parts[s] as (typeof parts)[number];
+          p.values.push(input[k] as Buffer);
+          p.offsets.push(offsets[s] as number);
+          offsets[s] = (offsets[s] as number) + 1;
+        }
+        await rounds.submit(parts);
+      }
+      rounds.requestFlush();
+      await rounds.submit([]);
+      await rounds.barrier();
       rates.push(Math.round(input.length / ((performance.now() - t0) / 1000)));
-      alerts = results.reduce((n, x) => n + x.alerts.length, 0);
-      await pool.close();
+      alerts = rounds.take().alerts.length;
+      await rounds.close();
     }
   });
   const sorted = [...rates].sort((a, b) => a - b);

@@ -11,8 +11,28 @@ import type { InputError } from './input-error.ts';
 export interface RecordPosition {
   readonly file: string;
   readonly record: number;
-  readonly unit: 'line' | 'record';
+  readonly unit: 'line' | 'record' | 'offset';
 }
+
+/** Event times outside [2000-01-01, 2100-01-01) are mistakes (seconds for ms, a zero, a typo). */
+export const EVENT_TIME_RANGE = { min: 946_684_800_000, max: 4_102_444_800_000 } as const;
+
+type ValueRule = readonly [field: string, test: (v: never) => boolean, what: string];
+const positive = (v: number): boolean => v > 0;
+const nonNegative = (v: number): boolean => v >= 0;
+const nonEmpty = (v: string): boolean => v.length > 0;
+const COMMON: readonly ValueRule[] = [
+  ['id', nonEmpty, 'must not be empty'],
+  ['ts', (v: number) => v >= EVENT_TIME_RANGE.min && v < EVENT_TIME_RANGE.max, 'must be ms since epoch between 2000 and 2100 (seconds instead of ms?)'],
+  ['account', nonEmpty, 'must not be empty'],
+];
+/** What a schema cannot say: values no real event has. */
+const VALUE_RULES: Readonly<Record<EventKind, readonly ValueRule[]>> = {
+  login: [...COMMON],
+  order: [...COMMON, ['qty', nonNegative, 'must be >= 0'], ['price', nonNegative, 'must be >= 0 (0 for market orders)'], ['filledQty', nonNegative, 'must be >= 0']],
+  trade: [...COMMON, ['qty', positive, 'must be > 0'], ['price', positive, 'must be > 0'], ['notional', positive, 'must be > 0']],
+  transfer: [...COMMON, ['amount', positive, 'must be > 0']],
+};
 
 const isKind = (k: unknown): k is EventKind => typeof k === 'string' && (EVENT_KINDS as readonly string[]).includes(k);
 
@@ -72,6 +92,10 @@ export function validateEvent(raw: unknown, at: RecordPosition, kind?: EventKind
     const why = mismatch(f.check, v);
     if (why !== undefined) return inputError(InputErrorCodes.FIELD_TYPE, at.file, at.record, at.unit, `${why}${f.nullable ? ' (or null)' : ''}`, f.name);
     out[f.name] = v;
+  }
+  for (const [name, test, what] of VALUE_RULES[k]) {
+    const v = out[name];
+    if (!(test as (x: unknown) => boolean)(v)) return inputError(InputErrorCodes.VALUE, at.file, at.record, at.unit, `${what}, got ${show(v)}`, name);
   }
   return out as unknown as AnyEvent;
 }

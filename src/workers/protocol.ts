@@ -1,8 +1,37 @@
 // The one message protocol between the main thread and shard workers: only data that
-// survives structured cloning. A batch carries many framed values in one transferred
-// buffer (values back to back, `ends[i]` the end of value i), never one message per event.
+// survives structured cloning. Values travel as raw bytes, many per message: a batch is one
+// buffer with the values back to back (`ends[i]` is the end of value i), never one message
+// per event. Decoding happens in the workers.
+//
+//   round r:  ingest(parts of the streams a shard is home for) ──► forwards, stream max times
+//             deliver(forwards for this shard, watermark W_r)  ──► alerts, late, errors
+//
+// See shard-handler.ts for what a shard does with each task, rounds.ts for the driver.
 import type { Alert } from '../core/alert.ts';
-import type { EngineOptions } from '../core/engine.ts';
+import type { EngineOptions, EngineStats, RuleInfo } from '../core/engine.ts';
+import type { EventKind } from '../events/types.ts';
+import type { WriterSchema } from '../io/kafka-value.ts';
+
+export { shardOf } from '../core/order.ts';
+
+/** An input stream: one partition of one topic. Its number is its index in the stream list. */
+export interface StreamSpec {
+  readonly topic: string;
+  readonly partition: number;
+  /** `confluent`: framed values, schema ids from the registry; `avro`: plain records. */
+  readonly format: 'confluent' | 'avro';
+  /** For `avro`: the id under which the topic's writer schema is registered in the decoder. */
+  readonly schemaId: number;
+  /** Largest event time seen on the stream so far (restored from a checkpoint). */
+  readonly maxTs: number;
+  /** False when the stream was idle at the checkpoint (it does not hold time back). */
+  readonly active: boolean;
+}
+
+export interface SchemaSpec extends WriterSchema {
+  /** Kind of a plain-Avro topic's schema when `schema` is null (Cepheus's own). */
+  readonly kind?: EventKind;
+}
 
 export interface InitTask {
   readonly op: 'init';
@@ -11,29 +40,125 @@ export interface InitTask {
   /** Rule specs for loadRules (bundled ids, module paths, folders; [] = all bundled). */
   readonly rules: readonly string[];
   readonly engine: Partial<Omit<EngineOptions, 'owns'>>;
+  /** Event kinds each topic may carry. */
+  readonly kindsByTopic: readonly (readonly [string, readonly EventKind[]])[];
+  readonly streams: readonly StreamSpec[];
+  readonly schemas: readonly SchemaSpec[];
+  /** Compressed engine snapshots of a checkpoint (every shard of it, any shard count). */
+  readonly restore: readonly Uint8Array[];
 }
 
-export interface BatchTask {
-  readonly op: 'batch';
+/** Framed values of one stream, in offset order. */
+export interface IngestPart {
+  readonly stream: number;
   readonly bytes: ArrayBuffer;
   readonly ends: Uint32Array;
+  readonly offsets: Float64Array;
 }
 
-export interface FlushTask {
-  readonly op: 'flush';
+/** Values a home shard routes to another shard: each with its stream and offset. */
+export interface Forward {
+  readonly to: number;
+  readonly bytes: ArrayBuffer;
+  readonly ends: Uint32Array;
+  readonly streams: Uint32Array;
+  readonly offsets: Float64Array;
 }
 
-export type ShardTask = InitTask | BatchTask | FlushTask;
+export interface IngestTask {
+  readonly op: 'ingest';
+  readonly schemas: readonly SchemaSpec[];
+  readonly parts: readonly IngestPart[];
+}
 
-export interface ShardResult {
-  readonly events: number;
-  readonly decodeErrors: number;
-  readonly alerts: readonly Alert[];
-  /** Worker-side processing time of this task, microseconds. */
+export interface DeliverTask {
+  readonly op: 'deliver';
+  readonly schemas: readonly SchemaSpec[];
+  readonly forwards: readonly Forward[];
+  readonly watermark: number;
+  /** End of input / idle: release everything up to this event time (see Engine.flush). */
+  readonly flushTo: number | null;
+  readonly enable: readonly string[];
+  readonly disable: readonly string[];
+}
+
+export interface SnapshotTask {
+  readonly op: 'snapshot';
+}
+
+export interface InfoTask {
+  readonly op: 'info';
+}
+
+export type ShardTask = InitTask | IngestTask | DeliverTask | SnapshotTask | InfoTask;
+
+/** A value that could not become an event (dead-lettered with its code and message). */
+export interface Rejected {
+  readonly stream: number;
+  readonly offset: number;
+  readonly code: string;
+  readonly message: string;
+}
+
+/** An event behind the watermark (late for its stream, or behind an idle-advanced W). */
+export interface LateRef {
+  readonly stream: number;
+  readonly offset: number;
+  readonly eventId: string;
+  readonly ts: number;
+  readonly watermark: number;
+}
+
+export interface RuleErrorRef {
+  readonly ruleId: string;
+  readonly key: string;
+  readonly eventId: string;
+  readonly error: string;
+}
+
+export interface InitResult {
+  readonly op: 'init';
+  readonly keys: number;
+}
+
+export interface IngestResult {
+  readonly op: 'ingest';
+  readonly forwards: readonly Forward[];
+  /** [stream, max event time] for every stream this task read. */
+  readonly maxTs: readonly (readonly [number, number])[];
+  readonly rejected: readonly Rejected[];
+  readonly late: readonly LateRef[];
+  /** Values read. */
+  readonly values: number;
+  /** Worker-side processing time, microseconds. */
   readonly micros: number;
 }
 
-/** Packs framed values into one buffer + end offsets, ready to transfer. */
+export interface DeliverResult {
+  readonly op: 'deliver';
+  readonly alerts: readonly Alert[];
+  readonly late: readonly LateRef[];
+  readonly ruleErrors: readonly RuleErrorRef[];
+  readonly overflowDropped: number;
+  readonly micros: number;
+}
+
+export interface SnapshotResult {
+  readonly op: 'snapshot';
+  /** deflate(v8.serialize(EngineSnapshot)). */
+  readonly bytes: Uint8Array;
+  readonly keys: number;
+}
+
+export interface InfoResult {
+  readonly op: 'info';
+  readonly rules: readonly RuleInfo[];
+  readonly stats: EngineStats;
+}
+
+export type ShardResult = InitResult | IngestResult | DeliverResult | SnapshotResult | InfoResult;
+
+/** Packs values into one buffer + end offsets, ready to transfer. */
 export function packBatch(values: readonly Uint8Array[]): { bytes: ArrayBuffer; ends: Uint32Array } {
   let total = 0;
   for (const v of values) total += v.length;
@@ -49,12 +174,30 @@ export function packBatch(values: readonly Uint8Array[]): { bytes: ArrayBuffer; 
   return { bytes, ends };
 }
 
-/** FNV-1a over the key: which shard owns a key (stable across runs and processes). */
-export function shardOf(key: string, shards: number): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) {
-    h ^= key.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
+/** The buffers of a task or result, for the transfer list. */
+export function transferablesOf(x: ShardTask | ShardResult): ArrayBuffer[] {
+  const out: ArrayBuffer[] = [];
+  const add = (f: { bytes: ArrayBuffer; ends: Uint32Array; offsets: Float64Array; streams?: Uint32Array }): void => {
+    out.push(f.bytes, f.ends.buffer as ArrayBuffer, f.offsets.buffer as ArrayBuffer);
+    if (f.streams !== undefined) out.push(f.streams.buffer as ArrayBuffer);
+  };
+  switch (x.op) {
+    case 'ingest':
+      if ('parts' in x) for (const p of x.parts) add(p);
+      else for (const f of x.forwards) add(f);
+      break;
+    case 'deliver':
+      if ('forwards' in x) for (const f of x.forwards) add(f);
+      break;
+    case 'snapshot':
+      if ('bytes' in x) out.push(x.bytes.buffer as ArrayBuffer);
+      break;
+    case 'init': case 'info':
+      break;
+    default: {
+      const never: never = x;
+      throw new Error(`unknown message ${JSON.stringify(never)}`);
+    }
   }
-  return (h >>> 0) % shards;
+  return [...new Set(out)];
 }

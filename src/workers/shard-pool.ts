@@ -1,69 +1,69 @@
-// Shard workers with strict affinity: one single-thread piscina pool per shard, living as
-// long as the pool (min = max = 1 thread, no idle timeout), so a shard's state is never
-// moved or shared. Batches go to every shard (each decodes all, owns its keys); up to
-// `maxInFlight` batches per shard are outstanding, then send() waits (backpressure).
-// Order matters (a batch run early makes the next one late), and piscina may hand a new
-// task to a worker that just became idle before the tasks already queued, so each shard's
-// tasks are chained: the next is submitted when the previous one finished.
+// Where shards run: piscina worker threads with strict affinity (the service, the bench), or
+// in-process handlers (tests, single-thread runs). Both run the same shard handler.
+//
+// Piscina is a task pool: by default it sends a task to the least busy thread and retires idle
+// ones. Shards hold state, so each shard is its own single-thread pool living as long as the
+// backend (min = max = 1 thread, no idle timeout). A thread that dies takes its state with
+// it: its tasks then fail and the driver (rounds.ts) fails, and the service restores every
+// shard from its last checkpoint; nothing is silently lost.
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import type { EngineOptions } from '../core/engine.ts';
-import { packBatch } from './protocol.ts';
+import type { AnyRule } from '../core/rule-types.ts';
+import { transferablesOf } from './protocol.ts';
 import type { ShardResult, ShardTask } from './protocol.ts';
+import { createShardHandler } from './shard-handler.ts';
+import type { ShardHandler } from './shard-handler.ts';
 
-export interface ShardPoolOptions {
-  readonly shards?: number;
-  readonly rules?: readonly string[];
-  readonly engine?: Partial<Omit<EngineOptions, 'owns'>>;
-  readonly maxInFlight?: number;
+export interface ShardBackend {
+  readonly shards: number;
+  /** Runs one task on one shard. The caller keeps each shard's tasks in order. */
+  run(shard: number, task: ShardTask): Promise<ShardResult>;
+  close(): Promise<void>;
 }
 
-export class ShardPool {
+/** Default shard count: one per core. */
+export const defaultShards = (): number => Math.max(1, availableParallelism());
+
+export class WorkerShards implements ShardBackend {
   readonly shards: number;
   private readonly pools: Piscina[];
-  private readonly inFlight: Promise<ShardResult>[][];
-  private readonly tails: Promise<unknown>[];
-  private readonly maxInFlight: number;
-  private readonly results: ShardResult[] = [];
 
-  private constructor(shards: number, maxInFlight: number) {
+  constructor(shards: number = defaultShards()) {
     this.shards = shards;
-    this.maxInFlight = maxInFlight;
     const filename = new URL('./shard-worker.ts', import.meta.url).href;
-    this.pools = Array.from({ length: shards }, () => new Piscina({ filename, minThreads: 1, maxThreads: 1, idleTimeout: Number.MAX_SAFE_INTEGER, concurrentTasksPerWorker: 1 }));
-    this.inFlight = this.pools.map(() => []);
-    this.tails = this.pools.map(() => Promise.resolve());
+    this.pools = Array.from({ length: shards }, () => new Piscina({
+      filename, minThreads: 1, maxThreads: 1, idleTimeout: Number.MAX_SAFE_INTEGER, concurrentTasksPerWorker: 1, maxQueue: 'auto',
+    }));
   }
 
-  static async start(o: ShardPoolOptions = {}): Promise<ShardPool> {
-    const shards = o.shards ?? Math.max(1, availableParallelism());
-    const pool = new ShardPool(shards, o.maxInFlight ?? 4);
-    await Promise.all(pool.pools.map((p, shard) => p.run({ op: 'init', shard, shards, rules: o.rules ?? [], engine: o.engine ?? {} } satisfies ShardTask)));
-    return pool;
-  }
-
-  /** Sends one batch of framed values to every shard; waits when a shard has too many in flight. */
-  async send(values: readonly Uint8Array[]): Promise<void> {
-    for (let s = 0; s < this.shards; s++) {
-      const q = this.inFlight[s] as Promise<ShardResult>[];
-      while (q.length >= this.maxInFlight) this.results.push(await (q.shift() as Promise<ShardResult>));
-      const { bytes, ends } = packBatch(values);
-      const task: ShardTask = { op: 'batch', bytes, ends };
-      const pool = this.pools[s] as Piscina;
-      const run = (this.tails[s] as Promise<unknown>).then(() => pool.run(task, { transferList: [bytes, ends.buffer as ArrayBuffer] }) as Promise<ShardResult>);
-      this.tails[s] = run;
-      q.push(run);
-    }
-  }
-
-  /** Waits for every batch, flushes every shard, and returns all results since the last drain. */
-  async finish(): Promise<ShardResult[]> {
-    for (const q of this.inFlight) while (q.length > 0) this.results.push(await (q.shift() as Promise<ShardResult>));
-    const flushed = await Promise.all(this.pools.map((p) => p.run({ op: 'flush' } satisfies ShardTask) as Promise<ShardResult>));
-    return [...this.results.splice(0), ...flushed];
+  run(shard: number, task: ShardTask): Promise<ShardResult> {
+    const pool = this.pools[shard];
+    if (pool === undefined) return Promise.reject(new RangeError(`CEP_ERR_SHARD: no shard ${shard}`));
+    return pool.run(task, { transferList: transferablesOf(task) }) as Promise<ShardResult>;
   }
 
   async close(): Promise<void> {
     await Promise.all(this.pools.map((p) => p.destroy()));
+  }
+}
+
+export class InProcessShards implements ShardBackend {
+  readonly shards: number;
+  private readonly handlers: ShardHandler[];
+
+  /** `rules`, when given, are used instead of loading the init task's rule specs. */
+  constructor(shards: number, rules?: readonly AnyRule[]) {
+    this.shards = shards;
+    this.handlers = Array.from({ length: shards }, () => createShardHandler(rules));
+  }
+
+  run(shard: number, task: ShardTask): Promise<ShardResult> {
+    const h = this.handlers[shard];
+    if (h === undefined) return Promise.reject(new RangeError(`CEP_ERR_SHARD: no shard ${shard}`));
+    return h(task);
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
   }
 }

@@ -1,0 +1,253 @@
+// Drives the shards in rounds. A round is what arrived from the input since the last one:
+//
+//   ingest   each stream's values go to its home shard (stream % shards), which decodes
+//            them, decides lateness per stream and routes events to the owners of their keys
+//   deliver  every shard gets what was routed to it and the new watermark W = min over
+//            active streams of (max event time - outOfOrderness), monotone
+//
+//   shard 0: ingest r ─┐            ┌─ deliver r ─ ...      each shard runs its tasks in
+//   shard 1: ingest r ─┼─ W_r, fwd ─┼─ deliver r ─ ...      submission order; deliver r is
+//   shard 2: (none)   ─┘            └─ deliver r ─ ...      sent once ingest r is back
+//
+// Up to `maxInFlight` rounds are outstanding; submit() waits beyond that (backpressure the
+// caller passes on to its source). Outputs collect until take(). Any shard failure fails the
+// driver: every later call throws it, and the caller restarts from a checkpoint.
+import type { Alert } from '../core/alert.ts';
+import { StreamWatermarks } from '../core/watermarks.ts';
+import { packBatch } from './protocol.ts';
+import type {
+  DeliverResult, Forward, InfoResult, IngestPart, IngestResult, InitTask, LateRef, Rejected, RuleErrorRef, SchemaSpec, ShardResult, ShardTask,
+  SnapshotResult,
+} from './protocol.ts';
+import type { ShardBackend } from './shard-pool.ts';
+
+/** One stream's new values, in offset order. */
+export interface StreamValues {
+  readonly stream: number;
+  readonly values: readonly Uint8Array[];
+  readonly offsets: readonly number[];
+}
+
+export interface RoundsOutput {
+  alerts: Alert[];
+  rejected: Rejected[];
+  late: LateRef[];
+  ruleErrors: RuleErrorRef[];
+  overflowDropped: number;
+  values: number;
+}
+
+export interface RoundsOptions {
+  readonly backend: ShardBackend;
+  readonly init: Omit<InitTask, 'op' | 'shard' | 'shards'>;
+  readonly maxInFlight?: number;
+  /** The watermark the restored shards were at (from the checkpoint). */
+  readonly watermark?: number;
+  /** Called with each shard's deliver result as it arrives (latency, metrics). */
+  readonly onDeliver?: (r: DeliverResult, submittedAt: number) => void;
+  /** Called with each ingest result (batch latency, metrics). */
+  readonly onIngest?: (r: IngestResult) => void;
+}
+
+interface Control {
+  flush: boolean;
+  enable: string[];
+  disable: string[];
+}
+
+const emptyOutput = (): RoundsOutput => ({ alerts: [], rejected: [], late: [], ruleErrors: [], overflowDropped: 0, values: 0 });
+
+export class Rounds {
+  readonly shards: number;
+  /** Per-stream max event times as home shards report them, and which streams are active. */
+  readonly clock: StreamWatermarks;
+  private readonly backend: ShardBackend;
+  private readonly maxInFlight: number;
+  private readonly onDeliver: RoundsOptions['onDeliver'];
+  private readonly onIngest: RoundsOptions['onIngest'];
+  private readonly tails: Promise<unknown>[];
+  private readonly unsent: SchemaSpec[][];
+  private deliverChain: Promise<void> = Promise.resolve();
+  private readonly completions = new Set<Promise<void>>();
+  private readonly waiters: (() => void)[] = [];
+  private control: Control = { flush: false, enable: [], disable: [] };
+  private out: RoundsOutput = emptyOutput();
+  private outstanding = 0;
+  private failure: unknown;
+  private w = -Infinity;
+
+  private constructor(o: RoundsOptions) {
+    this.backend = o.backend;
+    this.shards = o.backend.shards;
+    this.maxInFlight = Math.max(1, o.maxInFlight ?? 4);
+    this.onDeliver = o.onDeliver;
+    this.onIngest = o.onIngest;
+    this.tails = Array.from({ length: this.shards }, () => Promise.resolve());
+    this.unsent = Array.from({ length: this.shards }, () => []);
+    const e = o.init.engine;
+    this.clock = new StreamWatermarks(e.outOfOrdernessMs ?? 0, e.allowedLatenessMs ?? 0);
+    o.init.streams.forEach((s, i) => this.clock.restore(i, s.maxTs, s.active));
+  }
+
+  /** Starts the shards (restoring `init.restore` when given) and returns the driver. */
+  static async start(o: RoundsOptions): Promise<Rounds> {
+    const r = new Rounds(o);
+    await Promise.all(Array.from({ length: r.shards }, (_, shard) => r.enqueue(shard, { op: 'init', shard, shards: r.shards, ...o.init })));
+    r.w = o.watermark ?? -Infinity;
+    return r;
+  }
+
+  /** The watermark sent with the last round. */
+  get watermark(): number {
+    return this.w;
+  }
+
+  /** Rounds submitted and not yet delivered everywhere. */
+  get inFlight(): number {
+    return this.outstanding;
+  }
+
+  get failed(): unknown {
+    return this.failure;
+  }
+
+  /** New writer schemas, sent to every shard with its next task. */
+  addSchemas(schemas: readonly SchemaSpec[]): void {
+    for (const q of this.unsent) q.push(...schemas);
+  }
+
+  /** Rules to enable / disable on every shard, at the next round boundary. */
+  toggle(ruleId: string, enabled: boolean): void {
+    (enabled ? this.control.enable : this.control.disable).push(ruleId);
+  }
+
+  /** Releases everything up to the largest event time seen, at the next round (idle input). */
+  requestFlush(): void {
+    this.control.flush = true;
+  }
+
+  /**
+   * Sends one round. Resolves once it is dispatched (waiting first while `maxInFlight`
+   * rounds are outstanding), not when it is done: see barrier().
+   */
+  async submit(parts: readonly StreamValues[]): Promise<void> {
+    this.check();
+    while (this.outstanding >= this.maxInFlight) {
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+      this.check();
+    }
+    const byHome = new Map<number, IngestPart[]>();
+    for (const p of parts) {
+      if (p.values.length === 0) continue;
+      if (p.offsets.length !== p.values.length) throw new RangeError('CEP_ERR_ROUNDS: one offset per value');
+      const { bytes, ends } = packBatch(p.values);
+      const home = p.stream % this.shards;
+      const list = byHome.get(home) ?? [];
+      list.push({ stream: p.stream, bytes, ends, offsets: Float64Array.from(p.offsets) });
+      byHome.set(home, list);
+    }
+    const control = this.control;
+    if (byHome.size === 0 && !control.flush && control.enable.length === 0 && control.disable.length === 0) return;
+    this.control = { flush: false, enable: [], disable: [] };
+    this.outstanding++;
+    const submittedAt = performance.now();
+    const ingests = [...byHome].map(([shard, ps]) => this.enqueue(shard, { op: 'ingest', schemas: this.takeSchemas(shard), parts: ps }) as Promise<IngestResult>);
+    const prev = this.deliverChain;
+    this.deliverChain = (async () => {
+      const results = await Promise.all(ingests);
+      await prev;
+      const forwards = new Map<number, Forward[]>();
+      for (const r of results) {
+        this.onIngest?.(r);
+        for (const [stream, maxTs] of r.maxTs) {
+          if (maxTs > this.clock.maxTsOf(stream)) this.clock.restore(stream, maxTs, true);
+          else this.clock.setActive(stream, true);
+        }
+        this.out.rejected.push(...r.rejected);
+        this.out.late.push(...r.late);
+        this.out.values += r.values;
+        for (const f of r.forwards) {
+          const list = forwards.get(f.to) ?? [];
+          list.push(f);
+          forwards.set(f.to, list);
+        }
+      }
+      const w = this.clock.watermark();
+      if (w > this.w) this.w = w;
+      const flushTo = control.flush ? this.clock.maxTsOverall() : null;
+      if (flushTo !== null && flushTo > this.w) this.w = flushTo;
+      const deliveries = Array.from({ length: this.shards }, (_, shard) => this.enqueue(shard, {
+        op: 'deliver', schemas: this.takeSchemas(shard), forwards: forwards.get(shard) ?? [], watermark: this.w, flushTo: flushTo === -Infinity ? null : flushTo,
+        enable: control.enable, disable: control.disable,
+      }) as Promise<DeliverResult>);
+      const done: Promise<void> = Promise.all(deliveries).then((rs) => {
+        for (const r of rs) {
+          this.onDeliver?.(r, submittedAt);
+          this.out.alerts.push(...r.alerts);
+          this.out.late.push(...r.late);
+          this.out.ruleErrors.push(...r.ruleErrors);
+          this.out.overflowDropped += r.overflowDropped;
+        }
+      }).catch((err: unknown) => this.fail(err)).finally(() => {
+        this.completions.delete(done);
+        this.outstanding--;
+        this.waiters.shift()?.();
+      });
+      this.completions.add(done);
+    })().catch((err: unknown) => {
+      this.fail(err);
+      this.outstanding--;
+      this.waiters.shift()?.();
+    });
+  }
+
+  /** Waits until every submitted round is delivered everywhere. */
+  async barrier(): Promise<void> {
+    await this.deliverChain;
+    while (this.completions.size > 0) await Promise.all([...this.completions]);
+    this.check();
+  }
+
+  /** Outputs collected since the last take(). */
+  take(): RoundsOutput {
+    const o = this.out;
+    this.out = emptyOutput();
+    return o;
+  }
+
+  /** Every shard's compressed engine snapshot (after a barrier, so they are consistent). */
+  async snapshots(): Promise<Uint8Array[]> {
+    await this.barrier();
+    const rs = await Promise.all(Array.from({ length: this.shards }, (_, s) => this.enqueue(s, { op: 'snapshot' }) as Promise<SnapshotResult>));
+    return rs.map((r) => r.bytes);
+  }
+
+  /** Rules and engine counters of every shard. */
+  async info(): Promise<InfoResult[]> {
+    return Promise.all(Array.from({ length: this.shards }, (_, s) => this.enqueue(s, { op: 'info' }) as Promise<InfoResult>));
+  }
+
+  async close(): Promise<void> {
+    await this.backend.close();
+  }
+
+  private check(): void {
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  private fail(err: unknown): void {
+    this.failure ??= err instanceof Error ? err : new Error(String(err));
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  private takeSchemas(shard: number): SchemaSpec[] {
+    const q = this.unsent[shard] as SchemaSpec[];
+    return q.splice(0);
+  }
+
+  private enqueue(shard: number, task: ShardTask): Promise<ShardResult> {
+    const run = (this.tails[shard] as Promise<unknown>).then(() => this.backend.run(shard, task));
+    this.tails[shard] = run.catch(() => undefined);
+    return run;
+  }
+}

@@ -1,0 +1,230 @@
+// What one shard does with each task (protocol.ts), over a ShardCore (src/core/shard-core.ts).
+// The same handler runs in a piscina worker thread (shard-worker.ts) and in-process (tests,
+// the bench's single-thread runs), so both paths are one code path.
+//
+//   init     rules, engine options, streams, writer schemas, snapshots to restore
+//   ingest   decode the values of the streams this shard is home for; late ones and bad
+//            ones are reported by (stream, offset); others go to the owners of their keys
+//   deliver  accept what other shards forwarded, apply rule toggles, advance the watermark
+//            (or flush), return the alerts and other effects
+//   snapshot the engine's state, v8-serialized and deflated
+import { deserialize, serialize } from 'node:v8';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import type { AnyRule } from '../core/rule-types.ts';
+import { ShardCore } from '../core/shard-core.ts';
+import type { EngineSnapshot } from '../core/engine.ts';
+import type { AnyEvent, EventKind, SourceRef } from '../events/types.ts';
+import type { InputError } from '../io/input-error.ts';
+import { KafkaValueDecoder } from '../io/kafka-value.ts';
+import { loadRules } from '../rules/load-rules.ts';
+import type {
+  DeliverResult, DeliverTask, Forward, InfoResult, IngestResult, IngestTask, InitResult, InitTask, LateRef, Rejected, RuleErrorRef,
+  SchemaSpec, ShardResult, ShardTask, SnapshotResult, StreamSpec,
+} from './protocol.ts';
+
+/** Collects the values routed to one other shard, with their streams and offsets. */
+class ForwardBuilder {
+  readonly to: number;
+  private bytes: Buffer;
+  private used = 0;
+  private ends: number[] = [];
+  private streams: number[] = [];
+  private offsets: number[] = [];
+  constructor(to: number, capacity: number) {
+    this.to = to;
+    this.bytes = Buffer.allocUnsafe(Math.max(256, capacity));
+  }
+  add(value: Buffer, stream: number, offset: number): void {
+    if (this.used + value.length > this.bytes.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.used + value.length));
+      this.bytes.copy(grown, 0, 0, this.used);
+      this.bytes = grown;
+    }
+    value.copy(this.bytes, this.used);
+    this.used += value.length;
+    this.ends.push(this.used);
+    this.streams.push(stream);
+    this.offsets.push(offset);
+  }
+  build(): Forward {
+    const bytes = new ArrayBuffer(this.used);
+    new Uint8Array(bytes).set(this.bytes.subarray(0, this.used));
+    return { to: this.to, bytes, ends: Uint32Array.from(this.ends), streams: Uint32Array.from(this.streams), offsets: Float64Array.from(this.offsets) };
+  }
+}
+
+const decodeSnapshot = (b: Uint8Array): EngineSnapshot => deserialize(inflateRawSync(b)) as EngineSnapshot;
+
+export type ShardHandler = (task: ShardTask) => Promise<ShardResult>;
+
+/**
+ * A shard's task handler. `rules`, when given, replaces loading `init.rules` (in-process
+ * callers that already hold rule objects).
+ */
+export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
+  let core: ShardCore | undefined;
+  let decoder: KafkaValueDecoder | undefined;
+  let streams: readonly StreamSpec[] = [];
+  let where: string[] = [];
+  const streamOf = new Map<string, number>();
+  const out = new Int32Array(64);
+
+  const ready = (): { core: ShardCore; decoder: KafkaValueDecoder } => {
+    if (core === undefined || decoder === undefined) throw new Error('CEP_ERR_SHARD_NOT_INITIALISED: send an init task first');
+    return { core, decoder };
+  };
+
+  const addSchemas = (schemas: readonly SchemaSpec[]): void => {
+    for (const s of schemas) ready().decoder.add(s, s.kind);
+  };
+
+  const decode = (d: KafkaValueDecoder, stream: number, value: Buffer, offset: number): AnyEvent | InputError => {
+    const spec = streams[stream];
+    if (spec === undefined) throw new RangeError(`CEP_ERR_SHARD_STREAM: unknown stream ${stream}`);
+    const at = where[stream] as string;
+    return spec.format === 'confluent' ? d.decodeFramed(value, spec.topic, at, offset) : d.decodePlain(value, spec.schemaId, spec.topic, at, offset);
+  };
+
+  const sourceOf = (stream: number, offset: number): SourceRef => {
+    const spec = streams[stream] as StreamSpec;
+    return { topic: spec.topic, partition: spec.partition, offset: String(offset) };
+  };
+
+  async function init(t: InitTask): Promise<InitResult> {
+    const loaded = rules ?? (await loadRules(t.rules)).map((l) => l.rule);
+    core = new ShardCore(loaded, t.engine, t.shard, t.shards, t.restore.map(decodeSnapshot));
+    streams = t.streams;
+    where = streams.map((s) => `${s.topic}/${s.partition}`);
+    streamOf.clear();
+    streams.forEach((s, i) => streamOf.set(`${s.topic}\u0000${s.partition}`, i));
+    core.streams.ensure(streams.length);
+    streams.forEach((s, i) => core?.streams.restore(i, s.maxTs, s.active));
+    decoder = new KafkaValueDecoder(new Map(t.kindsByTopic.map(([topic, kinds]) => [topic, kinds as readonly EventKind[]])));
+    addSchemas(t.schemas);
+    return { op: 'init', keys: core.engine.stats().keys };
+  }
+
+  function ingest(t: IngestTask, started: number): IngestResult {
+    const { core: c, decoder: d } = ready();
+    addSchemas(t.schemas);
+    const forwards = new Map<number, ForwardBuilder>();
+    const rejected: Rejected[] = [];
+    const late: LateRef[] = [];
+    const maxTs: (readonly [number, number])[] = [];
+    let values = 0;
+    for (const part of t.parts) {
+      const buf = Buffer.from(part.bytes);
+      const stream = part.stream;
+      let from = 0;
+      for (let i = 0; i < part.ends.length; i++) {
+        const end = part.ends[i] as number;
+        const value = buf.subarray(from, end);
+        from = end;
+        values++;
+        const offset = part.offsets[i] as number;
+        const e = decode(d, stream, value, offset);
+        if ('code' in e) {
+          rejected.push({ stream, offset, code: e.code, message: e.message });
+          continue;
+        }
+        const n = c.route(stream, e, sourceOf(stream, offset), out);
+        if (n < 0) {
+          late.push({ stream, offset, eventId: e.id, ts: e.ts, watermark: c.streams.watermarkOf(stream) });
+          continue;
+        }
+        for (let k = 0; k < n; k++) {
+          const to = out[k] as number;
+          let f = forwards.get(to);
+          if (f === undefined) {
+            f = new ForwardBuilder(to, part.bytes.byteLength);
+            forwards.set(to, f);
+          }
+          f.add(value, stream, offset);
+        }
+      }
+      maxTs.push([stream, c.streams.maxTsOf(stream)]);
+    }
+    return {
+      op: 'ingest', forwards: [...forwards.values()].map((f) => f.build()), maxTs, rejected, late, values,
+      micros: Math.round((performance.now() - started) * 1000),
+    };
+  }
+
+  function deliver(t: DeliverTask, started: number): DeliverResult {
+    const { core: c, decoder: d } = ready();
+    addSchemas(t.schemas);
+    for (const id of t.enable) c.engine.setEnabled(id, true);
+    for (const id of t.disable) c.engine.setEnabled(id, false);
+    for (const f of t.forwards) {
+      const buf = Buffer.from(f.bytes);
+      let from = 0;
+      for (let i = 0; i < f.ends.length; i++) {
+        const end = f.ends[i] as number;
+        const stream = f.streams[i] as number;
+        const offset = f.offsets[i] as number;
+        const e = decode(d, stream, buf.subarray(from, end), offset);
+        from = end;
+        // The home shard decoded it already; it cannot fail here unless the bytes changed.
+        if ('code' in e) throw new Error(`CEP_ERR_SHARD_FORWARD: ${e.message}`);
+        c.deliver(e, sourceOf(stream, offset));
+      }
+    }
+    c.advance(t.watermark);
+    if (t.flushTo !== null) c.engine.flush(t.flushTo);
+    const alerts = [];
+    const late: LateRef[] = [];
+    const ruleErrors: RuleErrorRef[] = [];
+    let overflowDropped = 0;
+    for (const f of c.drain()) {
+      switch (f.kind) {
+        case 'alert':
+          alerts.push(f.alert);
+          break;
+        case 'late': {
+          const stream = f.source === null ? -1 : streamOf.get(`${f.source.topic}\u0000${f.source.partition}`) ?? -1;
+          late.push({ stream, offset: f.source === null ? -1 : Number(f.source.offset), eventId: f.event.id, ts: f.event.ts, watermark: f.watermark });
+          break;
+        }
+        case 'rule-error':
+          ruleErrors.push({ ruleId: f.ruleId, key: f.key, eventId: f.eventId, error: f.error });
+          break;
+        case 'overflow':
+          overflowDropped += f.dropped;
+          break;
+        default: {
+          const never: never = f;
+          throw new Error(`unknown effect ${JSON.stringify(never)}`);
+        }
+      }
+    }
+    return { op: 'deliver', alerts, late, ruleErrors, overflowDropped, micros: Math.round((performance.now() - started) * 1000) };
+  }
+
+  function snapshot(): SnapshotResult {
+    const { core: c } = ready();
+    // A copy of its own: a small zlib result may sit in Buffer's shared pool, which must
+    // never be transferred.
+    const bytes = new Uint8Array(deflateRawSync(serialize(c.engine.snapshot())));
+    return { op: 'snapshot', bytes, keys: c.engine.stats().keys };
+  }
+
+  function info(): InfoResult {
+    const { core: c } = ready();
+    return { op: 'info', rules: c.engine.rules(), stats: c.engine.stats() };
+  }
+
+  return async (t: ShardTask): Promise<ShardResult> => {
+    const started = performance.now();
+    switch (t.op) {
+      case 'init': return init(t);
+      case 'ingest': return ingest(t, started);
+      case 'deliver': return deliver(t, started);
+      case 'snapshot': return snapshot();
+      case 'info': return info();
+      default: {
+        const never: never = t;
+        throw new Error(`unknown task ${JSON.stringify(never)}`);
+      }
+    }
+  };
+}
