@@ -10,29 +10,79 @@ const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port');
 const topic = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'expected a Kafka topic name (letters, digits, . _ -)');
 const nonNeg = z.number().int().min(0);
 
+/** An input topic: a name (Confluent-framed values, schemas from the registry) or the long form. */
+const inputTopic = z.union([
+  topic,
+  z.object({
+    topic,
+    /** `confluent` (default): magic byte + registry schema id; `avro`: plain Avro records. */
+    format: z.enum(['confluent', 'avro']).default('confluent'),
+    /** For `avro`: the writer schema file (.avsc); default: Cepheus's own schema for the kind. */
+    schema: z.string().min(1).optional(),
+  }).strict(),
+]);
+
+const DEFAULT_ENGINE = { outOfOrdernessMs: 5000, allowedLatenessMs: 0, maxPartialMatches: 1000, maxWindowEvents: 10_000, idleKeyTtlMs: 45 * 86_400_000 };
+
 export const ConfigSchema = z.object({
   kafka: z.object({
     brokers: z.array(hostPort).min(1, 'expected at least one broker'),
     clientId: z.string().min(1).default('cepheus'),
+    /** Consumer group; also names the transactional id and the checkpoint in the state topic. */
     groupId: z.string().min(1).default('cepheus'),
-    ssl: z.boolean().default(false),
+    /** true for TLS with the system CAs, or files (PEM) for a private CA / client certificates. */
+    ssl: z.union([z.boolean(), z.object({ ca: z.string().min(1).optional(), cert: z.string().min(1).optional(), key: z.string().min(1).optional(), rejectUnauthorized: z.boolean().default(true) }).strict()]).default(false),
     sasl: z.object({ mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']), username: z.string().min(1), password: z.string().min(1) }).strict().optional(),
+    /** A member silent this long leaves the group (the broker allows 6 000 ms and up by default). */
+    sessionTimeoutMs: z.number().int().min(1000).max(300_000).default(10_000),
   }).strict(),
-  registry: z.object({ url: z.url('expected an http(s) URL') }).strict().nullable().default(null),
-  topics: z.object({ login: topic, order: topic, trade: topic, transfer: topic }).strict(),
-  output: z.object({ alerts: topic, deadLetter: topic, state: topic }).strict(),
+  registry: z.object({
+    url: z.url('expected an http(s) URL'),
+    username: z.string().min(1).optional(),
+    password: z.string().min(1).optional(),
+  }).strict().nullable().default(null),
+  /** Event kind → input topic. Several kinds may share a topic (Confluent format only). */
+  topics: z.object({ login: inputTopic.optional(), order: inputTopic.optional(), trade: inputTopic.optional(), transfer: inputTopic.optional() })
+    .strict().refine((t) => Object.values(t).some((v) => v !== undefined), 'expected at least one of login, order, trade, transfer'),
+  output: z.object({
+    alerts: topic,
+    deadLetter: topic,
+    /** Late events; defaults to the dead-letter topic (with code CEP_ERR_LATE_EVENT). */
+    late: topic.optional(),
+    /** Compacted topic holding checkpoints (engine state); created when missing. */
+    state: topic,
+    /** Create missing alert / dead-letter / late topics at start. */
+    createTopics: z.boolean().default(true),
+    partitions: z.number().int().min(1).max(10_000).default(3),
+    /** -1: the broker's default. */
+    replicationFactor: z.number().int().min(-1).max(32).default(-1),
+  }).strict(),
   rules: z.array(z.string().min(1)).default([]),
-  workers: z.number().int().min(1).max(256).optional(),
+  workers: z.number().int().min(1).max(64).optional(),
   engine: z.object({
     outOfOrdernessMs: nonNeg.default(5000), allowedLatenessMs: nonNeg.default(0),
     maxPartialMatches: z.number().int().min(1).default(1000), maxWindowEvents: z.number().int().min(1).default(10_000),
     idleKeyTtlMs: nonNeg.default(45 * 86_400_000),
-  }).strict().default({ outOfOrdernessMs: 5000, allowedLatenessMs: 0, maxPartialMatches: 1000, maxWindowEvents: 10_000, idleKeyTtlMs: 45 * 86_400_000 }),
+  }).strict().default(DEFAULT_ENGINE),
+  /** Where to start a partition with no committed offset and no checkpoint. */
+  startFrom: z.enum(['earliest', 'latest']).default('earliest'),
+  /** Alerts, dead letters and consumed offsets commit together at this interval. */
   commitIntervalMs: z.number().int().min(10).max(60_000).default(200),
+  /** Engine state is checkpointed with a commit at this interval (a restart replays at most this much input). */
+  snapshotIntervalMs: z.number().int().min(100).max(3_600_000).default(30_000),
+  /** A partition with nothing new for this long stops holding event time back. */
   idleTimeoutMs: z.number().int().min(100).default(10_000),
-  api: z.object({ host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(1).max(65_535).default(8080), tokens: z.record(z.string().min(8), z.enum(['read', 'admin'])).default({}) })
-    .strict().default({ host: '127.0.0.1', port: 8080, tokens: {} }),
+  /** Rounds in flight to the shard workers before the consumer is paused (backpressure). */
+  maxInFlight: z.number().int().min(1).max(64).default(4),
+  /** Values per round to the shard workers. */
+  roundMaxValues: z.number().int().min(1).max(1_000_000).default(8192),
+  api: z.object({
+    enabled: z.boolean().default(true),
+    host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(1).max(65_535).default(8080),
+    tokens: z.record(z.string().min(8), z.enum(['read', 'admin'])).default({}),
+  }).strict().default({ enabled: true, host: '127.0.0.1', port: 8080, tokens: {} }),
   store: z.object({ path: z.string().min(1).default('.run/alerts.db'), retentionDays: z.number().positive().optional() }).strict().default({ path: '.run/alerts.db' }),
+  log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).strict().default({ level: 'info' }),
 }).strict();
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -43,7 +93,9 @@ export const ENV_OVERRIDES: Readonly<Record<string, { readonly path: readonly st
   CEPHEUS_KAFKA_CLIENT_ID: { path: ['kafka', 'clientId'], type: 'string' },
   CEPHEUS_KAFKA_GROUP_ID: { path: ['kafka', 'groupId'], type: 'string' },
   CEPHEUS_REGISTRY_URL: { path: ['registry', 'url'], type: 'string' },
+  CEPHEUS_RULES: { path: ['rules'], type: 'list' },
   CEPHEUS_WORKERS: { path: ['workers'], type: 'int' },
+  CEPHEUS_LOG_LEVEL: { path: ['log', 'level'], type: 'string' },
   CEPHEUS_API_HOST: { path: ['api', 'host'], type: 'string' },
   CEPHEUS_API_PORT: { path: ['api', 'port'], type: 'int' },
   CEPHEUS_STORE_PATH: { path: ['store', 'path'], type: 'string' },
@@ -59,16 +111,25 @@ function setPath(target: Record<string, unknown>, path: readonly string[], value
   node[path[path.length - 1] as string] = value;
 }
 
+/** A zod issue as "key: what is expected"; a union reports the branch the input was aiming at. */
+function describe(i: z.core.$ZodIssue, prefix: readonly PropertyKey[]): string[] {
+  const path = [...prefix, ...i.path];
+  if (i.code === 'invalid_union' && i.errors.length > 0) {
+    // The branch whose root type matched (e.g. the object form, not the plain string).
+    const aimed = i.errors.filter((branch) => !branch.some((b) => b.code === 'invalid_type' && b.path.length === 0));
+    const pick = (aimed.length > 0 ? aimed : i.errors).reduce((a, b) => (b.length < a.length ? b : a));
+    return pick.flatMap((b) => describe(b, path));
+  }
+  const key = path.length === 0 ? '(top level)' : path.map(String).join('.');
+  const what = i.code === 'unrecognized_keys' ? `unknown key(s) ${i.keys.join(', ')}; remove or fix the spelling` : i.message.replace(/^Invalid input: /, '');
+  return [`${key}: ${what}`];
+}
+
 /** Validates raw config (already merged); throws CEP_ERR_CONFIG listing every problem. */
 export function validateConfig(raw: unknown, source = 'config'): Config {
   const r = ConfigSchema.safeParse(raw);
   if (r.success) return r.data;
-  const problems = r.error.issues.map((i) => {
-    const key = i.path.length === 0 ? '(top level)' : i.path.map(String).join('.');
-    const what = i.code === 'unrecognized_keys' ? `unknown key(s) ${i.keys.join(', ')}; remove or fix the spelling` : i.message.replace(/^Invalid input: /, '');
-    return `${key}: ${what}`;
-  });
-  throw new CepError('CEP_ERR_CONFIG', `${source} is invalid; fix these and start again`, problems);
+  throw new CepError('CEP_ERR_CONFIG', `${source} is invalid; fix these and start again`, r.error.issues.flatMap((i) => describe(i, [])));
 }
 
 /** Reads a YAML/JSON file (if given), applies env overrides, validates. */

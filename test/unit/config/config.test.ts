@@ -26,9 +26,10 @@ const problems = (f: () => unknown): { code: string; details: readonly string[] 
 describe('config', () => {
   it('accepts the shipped example and fills defaults', () => {
     const c = loadConfig('config/cepheus.example.yaml', {});
-    expect(c.kafka).toEqual({ brokers: ['127.0.0.1:9092'], clientId: 'cepheus', groupId: 'cepheus', ssl: false });
+    expect(c.kafka).toEqual({ brokers: ['127.0.0.1:9092'], clientId: 'cepheus', groupId: 'cepheus', ssl: false, sessionTimeoutMs: 10_000 });
     expect(c.engine).toEqual({ outOfOrdernessMs: 5000, allowedLatenessMs: 0, maxPartialMatches: 1000, maxWindowEvents: 10_000, idleKeyTtlMs: 45 * 86_400_000 });
-    expect(c.idleTimeoutMs).toBe(10_000);
+    expect(c.output).toEqual({ alerts: 'cepheus.alerts', deadLetter: 'cepheus.dead-letter', state: 'cepheus.state', createTopics: true, partitions: 3, replicationFactor: -1 });
+    expect([c.commitIntervalMs, c.snapshotIntervalMs, c.idleTimeoutMs, c.maxInFlight, c.roundMaxValues, c.startFrom]).toEqual([200, 30_000, 10_000, 4, 8192, 'earliest']);
   });
 
   it('applies environment overrides over the file', () => {
@@ -40,7 +41,7 @@ describe('config', () => {
     const bad = file('bad.yaml', [
       'kafka: { brokers: ["nohost"], groupid: x }',
       'registry: { url: "not a url" }',
-      'topics: { login: "bad topic", order: o, trade: t }',
+      'topics: { login: "bad topic", order: o, trade: { topic: t, format: json } }',
       'output: { alerts: a, deadLetter: d, state: s }',
       'engine: { outOfOrdernessMs: -5 }',
       'api: { port: 70000 }',
@@ -52,7 +53,7 @@ describe('config', () => {
         'kafka: unknown key(s) groupid; remove or fix the spelling',
         'registry.url: expected an http(s) URL',
         'topics.login: expected a Kafka topic name (letters, digits, . _ -)',
-        'topics.transfer: expected string, received undefined',
+        'topics.trade.format: Invalid option: expected one of "confluent"|"avro"',
         'engine.outOfOrdernessMs: Too small: expected number to be >=0',
         'api.port: Too big: expected number to be <=65535',
       ],
