@@ -1,6 +1,7 @@
 // Alerts on the wire (the alerts topic): the Avro record of schemas/output/alert.avsc, and
 // the conversions from and to the engine's Alert. Events and context travel as JSON strings.
 import { readFileSync } from 'node:fs';
+import avro from 'avsc';
 import type { Alert, AlertId } from '../core/alert.ts';
 import type { JsonValue } from '../core/json.ts';
 import type { AnyEvent, EventTimeMs, SourceRef } from '../events/types.ts';
@@ -40,5 +41,28 @@ export function fromRecord(r: AlertRecord): Alert {
     message: r.message,
     matched: r.matched.map((m) => ({ step: m.step, events: m.events.map((e) => ({ event: JSON.parse(e.event) as AnyEvent, source: e.source })) })),
     aggregates: { ...r.aggregates }, context: JSON.parse(r.context) as JsonValue,
+  };
+}
+
+/** How alerts are framed on the alerts topic: registry-framed Avro, or plain Avro without a registry. */
+export interface AlertWire {
+  readonly encode: (a: Alert) => Promise<Buffer>;
+  readonly decode: (value: Buffer) => Promise<Alert>;
+}
+
+/** Confluent framing with the alert schema registered under `id`. */
+export function registryAlertWire(registry: { encode(id: number, r: unknown): Promise<Buffer>; decode(b: Buffer): Promise<unknown> }, id: number): AlertWire {
+  return {
+    encode: (a) => registry.encode(id, toRecord(a)),
+    decode: async (b) => fromRecord((await registry.decode(b)) as AlertRecord),
+  };
+}
+
+/** Plain Avro records of schemas/output/alert.avsc (every input topic plain, no registry). */
+export function plainAlertWire(): AlertWire {
+  const type = avro.Type.forSchema(JSON.parse(ALERT_SCHEMA) as avro.Schema);
+  return {
+    encode: (a) => Promise.resolve(type.toBuffer(toRecord(a))),
+    decode: (b) => Promise.resolve(fromRecord(type.fromBuffer(b) as AlertRecord)),
   };
 }

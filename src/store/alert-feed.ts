@@ -2,16 +2,15 @@
 // consumer (only alerts of committed transactions) decodes Confluent-framed alerts through
 // the schema registry and inserts them; the store is idempotent on alert id, so redelivery
 // after a restart or rebalance adds nothing: the store holds each committed alert once.
-import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Kafka } from 'kafkajs';
 import type { AlertBus } from '../api/alert-bus.ts';
-import { fromRecord } from './alert-codec.ts';
-import type { AlertRecord } from './alert-codec.ts';
+import type { AlertWire } from './alert-codec.ts';
 import type { AlertStore } from './alert-store.ts';
 
 export interface AlertFeedOptions {
   readonly kafka: Kafka;
-  readonly registry: SchemaRegistry;
+  /** How the alerts topic frames alerts (registry or plain Avro). */
+  readonly wire: Pick<AlertWire, 'decode'>;
   readonly topic: string;
   readonly groupId: string;
   readonly store: AlertStore;
@@ -40,7 +39,7 @@ export async function startAlertFeed(o: AlertFeedOptions): Promise<AlertFeed> {
       for (const m of batch.messages) {
         records++;
         try {
-          const alert = fromRecord((await o.registry.decode(m.value as Buffer)) as AlertRecord);
+          const alert = await o.wire.decode(m.value as Buffer);
           const storedAt = now();
           if (o.store.insert(alert, storedAt)) {
             stored++;

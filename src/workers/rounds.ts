@@ -50,6 +50,7 @@ export interface RoundsOptions {
 }
 
 interface Control {
+  advance: boolean;
   flush: boolean;
   enable: string[];
   disable: string[];
@@ -70,7 +71,7 @@ export class Rounds {
   private deliverChain: Promise<void> = Promise.resolve();
   private readonly completions = new Set<Promise<void>>();
   private readonly waiters: (() => void)[] = [];
-  private control: Control = { flush: false, enable: [], disable: [] };
+  private control: Control = { advance: false, flush: false, enable: [], disable: [] };
   private out: RoundsOutput = emptyOutput();
   private outstanding = 0;
   private failure: unknown;
@@ -126,6 +127,11 @@ export class Rounds {
     this.control.flush = true;
   }
 
+  /** Sends the watermark again at the next round, even with no records (a stream went idle). */
+  requestAdvance(): void {
+    this.control.advance = true;
+  }
+
   /**
    * Sends one round. Resolves once it is dispatched (waiting first while `maxInFlight`
    * rounds are outstanding), not when it is done: see barrier().
@@ -147,8 +153,8 @@ export class Rounds {
       byHome.set(home, list);
     }
     const control = this.control;
-    if (byHome.size === 0 && !control.flush && control.enable.length === 0 && control.disable.length === 0) return;
-    this.control = { flush: false, enable: [], disable: [] };
+    if (byHome.size === 0 && !control.advance && !control.flush && control.enable.length === 0 && control.disable.length === 0) return;
+    this.control = { advance: false, flush: false, enable: [], disable: [] };
     this.outstanding++;
     const submittedAt = performance.now();
     const ingests = [...byHome].map(([shard, ps]) => this.enqueue(shard, { op: 'ingest', schemas: this.takeSchemas(shard), parts: ps }) as Promise<IngestResult>);

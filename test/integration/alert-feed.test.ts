@@ -7,7 +7,7 @@ import type { Admin, Producer } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runReplay } from '../../src/cli/replay.ts';
 import type { Alert } from '../../src/core/alert.ts';
-import { ALERT_SCHEMA, toRecord } from '../../src/store/alert-codec.ts';
+import { ALERT_SCHEMA, registryAlertWire, toRecord } from '../../src/store/alert-codec.ts';
 import { startAlertFeed } from '../../src/store/alert-feed.ts';
 import { AlertStore } from '../../src/store/alert-store.ts';
 import { closeAll, createTopics, kafka, kafkaAvailable, registry, uniqueTopic } from './support/kafka.ts';
@@ -48,7 +48,7 @@ describe.skipIf(!kafkaAvailable())('alert store fed by the alerts topic', () => 
     await t2.commit();
 
     const store = new AlertStore(':memory:');
-    const feed = await startAlertFeed({ kafka: k, registry: reg, topic, groupId: `${topic}.store`, store, now: () => 1 });
+    const feed = await startAlertFeed({ kafka: k, wire: registryAlertWire(reg, id), topic, groupId: `${topic}.store`, store, now: () => 1 });
     await until(() => feed.stats().records >= 21);
     await feed.stop();
     const ids = (s: AlertStore) => s.list({}, 500).items.map((a) => a.id).sort();
@@ -56,7 +56,7 @@ describe.skipIf(!kafkaAvailable())('alert store fed by the alerts topic', () => 
     expect(ids(store)).toEqual(committed.map((a) => a.id).sort());
     expect(store.get(committed[3]?.id as string)).toEqual({ ...JSON.parse(JSON.stringify(committed[3])), status: 'open', storedAt: 1, history: [] });
 
-    const again = await startAlertFeed({ kafka: k, registry: reg, topic, groupId: `${topic}.store-2`, store, now: () => 2 });
+    const again = await startAlertFeed({ kafka: k, wire: registryAlertWire(reg, id), topic, groupId: `${topic}.store-2`, store, now: () => 2 });
     await until(() => again.stats().records >= 21);
     await again.stop();
     expect(again.stats()).toEqual({ records: 21, stored: 0, errors: 0 });

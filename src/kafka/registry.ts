@@ -1,0 +1,86 @@
+// Schema registry access for the service (Confluent API: Confluent Schema Registry, or
+// Apicurio's /apis/ccompat/v7): writer schemas of input records by id, resolved once and
+// handed to the shard workers; the alert schema registered for the alerts topic. A schema
+// id the registry does not know is data (its records are dead-lettered); a registry that
+// does not answer is not: the pipeline waits and retries, it never dead-letters good events.
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import type { Logger } from 'pino';
+import type { SchemaSpec } from '../workers/protocol.ts';
+
+const UNKNOWN_TTL_MS = 60_000;
+
+export interface RegistryOptions {
+  readonly url: string;
+  readonly username?: string | undefined;
+  readonly password?: string | undefined;
+}
+
+export function registryClient(o: RegistryOptions): SchemaRegistry {
+  return new SchemaRegistry({
+    host: o.url, retry: { retries: 2 },
+    ...(o.username === undefined ? {} : { auth: { username: o.username, password: o.password ?? '' } }),
+  });
+}
+
+export class SchemaResolver {
+  private readonly registry: SchemaRegistry;
+  private readonly log: Logger;
+  private readonly known = new Set<number>();
+  private readonly unknownUntil = new Map<number, number>();
+  stopping = false;
+
+  constructor(registry: SchemaRegistry, log: Logger) {
+    this.registry = registry;
+    this.log = log;
+  }
+
+  /** Ids not resolved yet (nor known to be missing) among `ids`. */
+  missing(ids: Iterable<number>, now = Date.now()): number[] {
+    const out: number[] = [];
+    for (const id of ids) {
+      if (this.known.has(id) || (this.unknownUntil.get(id) ?? 0) > now) continue;
+      if (!out.includes(id)) out.push(id);
+    }
+    return out;
+  }
+
+  /**
+   * Resolves ids to writer schemas. Ids the registry does not have are left out (their
+   * records are rejected by the workers as CEP_ERR_INPUT_SCHEMA_UNKNOWN); other failures are
+   * retried with backoff until the registry answers or stop is requested.
+   */
+  async resolve(ids: readonly number[]): Promise<SchemaSpec[]> {
+    const out: SchemaSpec[] = [];
+    for (const id of ids) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const type = (await this.registry.getSchema(id)) as unknown as { schema: (o: { exportAttrs: boolean }) => unknown };
+          out.push({ id, schema: JSON.stringify(type.schema({ exportAttrs: true })) });
+          this.known.add(id);
+          break;
+        } catch (err) {
+          if ((err as { status?: number }).status === 404) {
+            this.unknownUntil.set(id, Date.now() + UNKNOWN_TTL_MS);
+            this.log.warn({ schemaId: id }, 'schema id not in the registry: its records go to the dead-letter topic');
+            break;
+          }
+          if (this.stopping) throw err;
+          const wait = Math.min(5000, 100 * 2 ** Math.min(attempt, 6));
+          this.log.warn({ schemaId: id, attempt, err: (err as Error).message }, `schema registry unavailable; retrying in ${wait} ms (nothing is dead-lettered meanwhile)`);
+          await new Promise((r) => setTimeout(r, wait));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Registers an Avro schema under `subject` (BACKWARD compatibility) and returns its id. */
+  async register(schema: string, subject: string): Promise<number> {
+    const { id } = await this.registry.register({ type: SchemaType.AVRO, schema }, { subject });
+    return id;
+  }
+
+  encode(id: number, record: unknown): Promise<Buffer> {
+    return this.registry.encode(id, record);
+  }
+}

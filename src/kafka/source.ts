@@ -1,0 +1,141 @@
+// The input side, behind our own interface: a consumer group over the input topics, batch by
+// batch (never one await per message), read_committed, offsets never committed by the
+// consumer: they commit inside the output transaction (sink.ts). kafkajs resets its fetch
+// positions to the committed offsets on every rebalance, so `assigned` is the moment the
+// pipeline restores its state from the last checkpoint; fetching waits until it is done.
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import { singleActiveAssigner } from './assigner.ts';
+
+export interface TopicPartition {
+  readonly topic: string;
+  readonly partition: number;
+}
+
+export interface InputMessage {
+  readonly offset: bigint;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  /** Kafka record timestamp, ms. */
+  readonly timestamp: number;
+}
+
+export interface InputBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly messages: readonly InputMessage[];
+  /** Offset after the last record the broker has for the partition. */
+  readonly highWatermark: bigint;
+}
+
+export interface SourceHandlers {
+  /** The group (re)assigned partitions ([] = standby). Fetching waits until this resolves. */
+  assigned(partitions: readonly TopicPartition[]): Promise<void>;
+  /** A rebalance started: the current assignment is about to be revoked. */
+  revoking(): void;
+  /** New records of one partition. Resolves when they are taken (backpressure: it may wait). */
+  batch(b: InputBatch): Promise<void>;
+  /** The broker's high watermark of a partition, from the last batch read from it. */
+  progress(tp: TopicPartition, highWatermark: bigint): void;
+  /** The consumer completed a fetch (with or without records): it is alive and reading. */
+  fetched(): void;
+  /** The consumer stopped on an error it will not retry. */
+  crashed(err: Error): void;
+}
+
+export interface InputSource {
+  start(h: SourceHandlers): Promise<void>;
+  pause(tps: readonly TopicPartition[]): void;
+  resume(tps: readonly TopicPartition[]): void;
+  /** Next fetch of the partition starts at `offset` (batches fetched before are dropped). */
+  seek(tp: TopicPartition, offset: bigint): void;
+  stop(): Promise<void>;
+}
+
+export interface KafkaSourceOptions {
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  readonly sessionTimeoutMs: number;
+  readonly fromBeginning: boolean;
+  /** Wall ms this instance started: the longest-running member is the active one. */
+  readonly startedAt: number;
+  readonly instance: string;
+  readonly log: Logger;
+}
+
+const group = (tps: readonly TopicPartition[]): { topic: string; partitions: number[] }[] => {
+  const by = new Map<string, number[]>();
+  for (const tp of tps) by.set(tp.topic, [...(by.get(tp.topic) ?? []), tp.partition]);
+  return [...by].map(([topic, partitions]) => ({ topic, partitions }));
+};
+
+export class KafkaSource implements InputSource {
+  private readonly kafka: Kafka;
+  private readonly o: KafkaSourceOptions;
+  private consumer: Consumer | undefined;
+  private gate: Promise<void> = Promise.resolve();
+
+  constructor(kafka: Kafka, o: KafkaSourceOptions) {
+    this.kafka = kafka;
+    this.o = o;
+  }
+
+  async start(h: SourceHandlers): Promise<void> {
+    const o = this.o;
+    const consumer = this.kafka.consumer({
+      groupId: o.groupId, readUncommitted: false, sessionTimeout: o.sessionTimeoutMs, heartbeatInterval: Math.max(500, Math.floor(o.sessionTimeoutMs / 5)),
+      rebalanceTimeout: Math.max(30_000, o.sessionTimeoutMs * 2), maxWaitTimeInMs: 100,
+      partitionAssigners: [singleActiveAssigner(o.startedAt, o.instance)],
+    });
+    this.consumer = consumer;
+    const ev = consumer.events;
+    consumer.on(ev.GROUP_JOIN, (e) => {
+      const assignment = e.payload.memberAssignment as Record<string, number[]>;
+      const tps = Object.entries(assignment).flatMap(([topic, ps]) => ps.map((partition) => ({ topic, partition })));
+      this.gate = h.assigned(tps).catch((err: unknown) => {
+        o.log.error({ err }, 'restoring after the assignment failed');
+        h.crashed(err instanceof Error ? err : new Error(String(err)));
+      });
+    });
+    consumer.on(ev.REBALANCING, () => h.revoking());
+    consumer.on(ev.END_BATCH_PROCESS, (e) => {
+      const p = e.payload;
+      h.progress({ topic: p.topic, partition: p.partition }, BigInt(p.highWatermark));
+    });
+    consumer.on(ev.FETCH, () => h.fetched());
+    consumer.on(ev.CRASH, (e) => {
+      if (!e.payload.restart) h.crashed(e.payload.error);
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...o.topics], fromBeginning: o.fromBeginning });
+    await consumer.run({
+      autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isStale, isRunning }: EachBatchPayload) => {
+        await this.gate;
+        if (isStale() || !isRunning() || batch.messages.length === 0) return;
+        await h.batch({
+          topic: batch.topic, partition: batch.partition, highWatermark: BigInt(batch.highWatermark),
+          messages: batch.messages.map((m) => ({ offset: BigInt(m.offset), key: m.key ?? null, value: m.value ?? null, timestamp: Number(m.timestamp) })),
+        });
+        resolveOffset(batch.lastOffset());
+        await heartbeat();
+      },
+    });
+  }
+
+  pause(tps: readonly TopicPartition[]): void {
+    if (tps.length > 0) this.consumer?.pause(group(tps));
+  }
+
+  resume(tps: readonly TopicPartition[]): void {
+    if (tps.length > 0) this.consumer?.resume(group(tps));
+  }
+
+  seek(tp: TopicPartition, offset: bigint): void {
+    this.consumer?.seek({ topic: tp.topic, partition: tp.partition, offset: offset.toString() });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+  }
+}

@@ -1,0 +1,759 @@
+// The service pipeline: Kafka records in, shard rounds, one transaction per commit out.
+//
+//   source batch ─► stream.pending ─► round (rounds.ts) ─► outputs ─┐
+//                                                                   ├► commit: alerts + dead
+//   every commitIntervalMs: barrier (no round in flight) ───────────┘  letters + late events
+//                           [+ checkpoint every snapshotIntervalMs]     + offsets, one Kafka
+//                                                                       transaction
+// Exactly once, across crashes: the state checkpoint (engine snapshots + stream positions)
+// commits in a transaction with the offsets it corresponds to, the committed offsets O_c
+// are always at or after the last checkpoint's O_s, and processing is deterministic. A
+// restart restores the checkpoint, reads O_s..O_c again with outputs suppressed (they were
+// committed by the run that read them: the same alerts, since the result does not depend on
+// batching), and carries on from O_c. Idleness and rule toggles depend on the wall clock or
+// on an operator, so each forces a checkpoint at the next commit: a replay never crosses one.
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.ts';
+import type { Alert } from '../core/alert.ts';
+import type { RuleInfo } from '../core/engine.ts';
+import type { KafkaAdmin } from '../kafka/admin.ts';
+import { tpKey } from '../kafka/admin.ts';
+import type { SchemaResolver } from '../kafka/registry.ts';
+import { isFenced } from '../kafka/sink.ts';
+import type { OffsetCommit, OutputBatch, OutputRecord, TransactionalSink } from '../kafka/sink.ts';
+import type { InputBatch, InputMessage, InputSource, SourceHandlers, TopicPartition } from '../kafka/source.ts';
+import type { LatencyRecorder } from '../metrics/latency.ts';
+import type { DeliverResult, IngestResult, SchemaSpec, StreamSpec } from '../workers/protocol.ts';
+import { Rounds } from '../workers/rounds.ts';
+import type { RoundsOutput, StreamValues } from '../workers/rounds.ts';
+import type { ShardBackend } from '../workers/shard-pool.ts';
+import { ArrivalLog } from './arrivals.ts';
+import { checkpointRecords } from './checkpoint.ts';
+import type { Checkpoint, CheckpointStream } from './checkpoint.ts';
+import { LATE_EVENT, DeadLetterHeaders, deadLetter } from './dead-letter.ts';
+import type { Inputs } from './inputs.ts';
+
+export type Mode = 'starting' | 'standby' | 'restoring' | 'recovering' | 'live' | 'stopping' | 'stopped';
+
+export interface PipelineDeps {
+  readonly config: Config;
+  readonly inputs: Inputs;
+  readonly log: Logger;
+  readonly source: InputSource;
+  readonly sink: TransactionalSink;
+  readonly admin: KafkaAdmin;
+  /** Null when every input topic is plain Avro. */
+  readonly resolver: SchemaResolver | null;
+  /** Encodes alerts for the alerts topic (Confluent framing, registered alert schema). */
+  readonly encodeAlert: (alert: Alert) => Promise<Buffer>;
+  readonly readCheckpoint: () => Promise<Checkpoint | undefined>;
+  readonly backend: () => ShardBackend;
+  /** Rules as loaded at start (id, version), recorded in checkpoints. */
+  readonly rules: readonly { readonly id: string; readonly version: number }[];
+  readonly latency: LatencyRecorder;
+  /** Something the pipeline cannot recover from by itself (fenced by another instance). */
+  readonly onFatal: (err: Error) => void;
+  readonly now?: () => number;
+}
+
+interface StreamState {
+  readonly index: number;
+  readonly tp: TopicPartition;
+  readonly format: 'confluent' | 'avro';
+  /** Next offset expected from the consumer; records below it are duplicates (-1: any). */
+  next: bigint;
+  /** Offset after the last record sent to the shards: what a commit commits (-1: none yet). */
+  dispatched: bigint;
+  committed: bigint | null;
+  /** During recovery: the committed offset to read up to again, outputs suppressed. */
+  recoverTo: bigint | null;
+  highWatermark: bigint;
+  /** Wall ms of the last record (or of the assignment). */
+  lastData: number;
+  pending: InputMessage[];
+  /** Records at or after recoverTo, read before every stream reached its own. */
+  held: InputMessage[];
+  /** Dispatched, not yet committed: a dead letter needs the original bytes. */
+  retained: InputMessage[];
+  readonly pausedFor: Set<'backpressure' | 'recovery'>;
+}
+
+export interface PipelineCounters {
+  values: number;
+  alerts: number;
+  deadLetters: number;
+  late: number;
+  ruleErrors: number;
+  overflowDropped: number;
+  commits: number;
+  checkpoints: number;
+  checkpointBytes: number;
+  restores: number;
+  recoveredValues: number;
+  suppressedOutputs: number;
+  backpressurePauses: number;
+  unmeasuredLatency: number;
+}
+
+const EMPTY = Buffer.alloc(0);
+const INF = (n: number | null | undefined): number => (n === null || n === undefined ? -Infinity : n);
+const FIN = (n: number): number | null => (Number.isFinite(n) ? n : null);
+
+export class Pipeline {
+  mode: Mode = 'starting';
+  readonly counters: PipelineCounters = {
+    values: 0, alerts: 0, deadLetters: 0, late: 0, ruleErrors: 0, overflowDropped: 0, commits: 0, checkpoints: 0, checkpointBytes: 0,
+    restores: 0, recoveredValues: 0, suppressedOutputs: 0, backpressurePauses: 0, unmeasuredLatency: 0,
+  };
+  readonly deadLettersByCode = new Map<string, number>();
+  private readonly d: PipelineDeps;
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private streams: StreamState[] = [];
+  private readonly byTp = new Map<string, StreamState>();
+  private assignment: readonly TopicPartition[] = [];
+  private rounds: Rounds | undefined;
+  private gen = 0;
+  private ready: Promise<void> = Promise.resolve();
+  private hold: Promise<void> | undefined;
+  private dispatching: Promise<void> = Promise.resolve();
+  private dispatchScheduled = false;
+  private committing: Promise<void> | undefined;
+  private forceCheckpoint = false;
+  private lastCheckpointAt = 0;
+  private previousCheckpointKeys = new Set<string>();
+  private checkpointId = 0;
+  private lastFlushTo = -Infinity;
+  private readonly schemas: SchemaSpec[] = [];
+  private readonly arrivals = new ArrivalLog();
+  /** Kafka timestamp of each emitted alert's completing record, for end-to-end latency at commit. */
+  private readonly producedAt = new Map<string, number>();
+  private ruleCache: RuleInfo[] = [];
+  private timers: NodeJS.Timeout[] = [];
+  /** Wall ms of the consumer's last fetch: idleness is only judged while it is reading. */
+  private lastFetch = 0;
+  private restarting = false;
+
+  constructor(d: PipelineDeps) {
+    this.d = d;
+    this.log = d.log;
+    this.now = d.now ?? Date.now;
+    this.schemas.push(...d.inputs.plainSchemas);
+  }
+
+  /** The handlers the source calls. */
+  handlers(): SourceHandlers {
+    return {
+      assigned: (tps) => this.assigned(tps),
+      revoking: () => {
+        this.log.info('rebalance: partitions are being revoked');
+      },
+      batch: (b) => this.batch(b),
+      progress: (tp, hw) => {
+        const st = this.streamOf(tp);
+        if (st !== undefined && hw > st.highWatermark) st.highWatermark = hw;
+      },
+      fetched: () => {
+        this.lastFetch = this.now();
+      },
+      crashed: (err) => this.d.onFatal(err),
+    };
+  }
+
+  /** Starts the commit, idle and info timers. */
+  start(): void {
+    const c = this.d.config;
+    this.timers.push(setInterval(() => void this.commit(false), c.commitIntervalMs));
+    this.timers.push(setInterval(() => this.idleCheck(), Math.max(50, Math.min(1000, Math.floor(c.idleTimeoutMs / 4)))));
+    this.timers.push(setInterval(() => void this.refreshRules(), 2000));
+  }
+
+  // ---- what the API reads ---------------------------------------------------------------
+
+  rules(): RuleInfo[] {
+    return this.ruleCache;
+  }
+
+  /** Toggles a rule on every shard at the next round; the change is checkpointed at the next commit. */
+  setEnabled(id: string, enabled: boolean): boolean {
+    if (!this.d.rules.some((r) => r.id === id)) return false;
+    this.rounds?.toggle(id, enabled);
+    this.forceCheckpoint = true;
+    this.ruleCache = this.ruleCache.map((r) => (r.id === id ? { ...r, enabled } : r));
+    void this.submitControl();
+    return true;
+  }
+
+  /** Readiness: active and caught up with its input, or standing by. */
+  readiness(): { ready: boolean; reasons: string[] } {
+    switch (this.mode) {
+      case 'live': return { ready: true, reasons: [] };
+      case 'standby': return { ready: true, reasons: ['standby: another instance of the group holds the partitions'] };
+      case 'recovering': return { ready: false, reasons: ['recovering: replaying input since the last checkpoint'] };
+      default: return { ready: false, reasons: [this.mode] };
+    }
+  }
+
+  /** Records behind the partitions' ends, summed (from the last fetch of each). */
+  lag(): number {
+    let lag = 0n;
+    for (const s of this.streams) if (s.highWatermark > s.next && s.next >= 0n) lag += s.highWatermark - s.next;
+    return Number(lag);
+  }
+
+  watermark(): number {
+    return this.rounds?.watermark ?? -Infinity;
+  }
+
+  // ---- assignment, restore, recovery ----------------------------------------------------
+
+  private async assigned(tps: readonly TopicPartition[]): Promise<void> {
+    const gen = ++this.gen;
+    let open!: () => void;
+    this.ready = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    this.assignment = tps;
+    this.producedAt.clear();
+    try {
+      this.mode = 'restoring';
+      await this.quiesce();
+      if (gen !== this.gen) return;
+      if (tps.length === 0) {
+        this.streams = [];
+        this.byTp.clear();
+        this.mode = 'standby';
+        this.log.info('standby: another instance of the group holds every partition');
+        return;
+      }
+      await this.restore(tps, gen);
+    } finally {
+      open();
+    }
+  }
+
+  /** Waits for a commit in flight and stops the shards (their uncommitted work is dropped). */
+  private async quiesce(): Promise<void> {
+    if (this.committing !== undefined) await this.committing.catch(() => undefined);
+    const r = this.rounds;
+    this.rounds = undefined;
+    if (r !== undefined) await r.close().catch(() => undefined);
+  }
+
+  private async restore(tps: readonly TopicPartition[], gen: number): Promise<void> {
+    const c = this.d.config;
+    const order = new Map(this.d.inputs.topics.map((t, i) => [t.topic, i]));
+    const sorted = [...tps].sort((a, b) => (order.get(a.topic) ?? 99) - (order.get(b.topic) ?? 99) || a.partition - b.partition);
+    const cp = await this.d.readCheckpoint();
+    const committed = await this.d.admin.committed(c.kafka.groupId, this.d.inputs.topics.map((t) => t.topic));
+    const bounds = await this.d.admin.bounds(sorted);
+    if (gen !== this.gen) return;
+    const saved = new Map((cp?.manifest.streams ?? []).map((s) => [tpKey(s.topic, s.partition), s]));
+    const now = this.now();
+    this.streams = sorted.map((tp, index) => ({
+      index, tp, format: this.d.inputs.topics.find((t) => t.topic === tp.topic)?.format ?? 'confluent',
+      next: -1n, dispatched: -1n, committed: null, recoverTo: null, highWatermark: -1n, lastData: now,
+      pending: [], held: [], retained: [], pausedFor: new Set(),
+    }));
+    this.byTp.clear();
+    for (const s of this.streams) this.byTp.set(tpKey(s.tp.topic, s.tp.partition), s);
+    if (cp !== undefined) {
+      const was = new Map(cp.manifest.rules.map((r) => [r.id, r.version]));
+      const changed = this.d.rules.filter((r) => was.get(r.id) !== r.version).map((r) => `${r.id}@${r.version}`);
+      if (changed.length > 0) this.log.warn({ rules: changed }, 'rules new or changed since the checkpoint start with empty state');
+    }
+    const specs: StreamSpec[] = this.streams.map((s) => {
+      const p = saved.get(tpKey(s.tp.topic, s.tp.partition));
+      const t = this.d.inputs.topics.find((x) => x.topic === s.tp.topic);
+      return { topic: s.tp.topic, partition: s.tp.partition, format: s.format, schemaId: t?.schemaId ?? 0, maxTs: INF(p?.maxTs), active: p?.active ?? true };
+    });
+    const rounds = await Rounds.start({
+      backend: this.d.backend(), maxInFlight: c.maxInFlight, watermark: INF(cp?.manifest.watermark),
+      init: {
+        rules: c.rules, engine: { ...c.engine }, kindsByTopic: this.d.inputs.topics.map((t) => [t.topic, t.kinds] as const),
+        streams: specs, schemas: [...this.schemas], restore: cp?.snapshots ?? [],
+      },
+      onDeliver: (r, submittedAt) => this.onDeliver(r, submittedAt),
+      onIngest: (r) => this.onIngest(r),
+    });
+    if (gen !== this.gen) {
+      await rounds.close();
+      return;
+    }
+    this.rounds = rounds;
+    let recovering = 0;
+    let fresh = 0;
+    for (const s of this.streams) {
+      const p = saved.get(tpKey(s.tp.topic, s.tp.partition));
+      const k = committed.get(tpKey(s.tp.topic, s.tp.partition));
+      s.committed = k ?? null;
+      const b = bounds.get(tpKey(s.tp.topic, s.tp.partition));
+      let start = p?.offset !== undefined && p.offset !== null ? BigInt(p.offset) : k;
+      if (start === undefined) {
+        // Never read by this group: from the beginning or the end, as configured.
+        fresh++;
+        start = c.startFrom === 'earliest' ? b?.low ?? 0n : b?.high ?? 0n;
+      }
+      if (b !== undefined && start < b.low) {
+        this.log.error({ topic: s.tp.topic, partition: s.tp.partition, from: start.toString(), low: b.low.toString() }, 'records the checkpoint needs were deleted (retention); starting at the first record left: alerts that needed them are missed');
+        start = b.low;
+      }
+      if (b !== undefined) s.highWatermark = b.high;
+      s.next = start;
+      s.dispatched = start;
+      if (p?.offset !== undefined && p.offset !== null && k !== undefined && k > start) {
+        s.recoverTo = k;
+        recovering++;
+      }
+      this.d.source.seek(s.tp, start);
+    }
+    if (cp === undefined && committed.size > 0) {
+      this.log.warn('no checkpoint in the state topic but the group has committed offsets: starting from them with empty state (alerts that needed earlier events are missed)');
+    }
+    this.counters.restores++;
+    this.lastCheckpointAt = this.now();
+    this.forceCheckpoint = cp === undefined;
+    this.checkpointId = cp?.manifest.id ?? 0;
+    this.lastFlushTo = INF(cp?.manifest.watermark);
+    this.mode = recovering > 0 ? 'recovering' : 'live';
+    this.log.info({
+      streams: this.streams.length, shards: rounds.shards, checkpoint: cp?.manifest.id ?? null, recovering, fresh,
+      watermark: FIN(rounds.watermark),
+    }, recovering > 0 ? 'restored the checkpoint; replaying up to the committed offsets' : 'restored; consuming');
+    await this.refreshRules();
+  }
+
+  private streamOf(tp: TopicPartition): StreamState | undefined {
+    return this.byTp.get(tpKey(tp.topic, tp.partition));
+  }
+
+  // ---- input ------------------------------------------------------------------------------
+
+  private async batch(b: InputBatch): Promise<void> {
+    await this.ready;
+    const gen = this.gen;
+    const s = this.streamOf(b);
+    if (s === undefined || (this.mode !== 'live' && this.mode !== 'recovering')) return;
+    if (b.highWatermark > s.highWatermark) s.highWatermark = b.highWatermark;
+    // Writer schemas first: a record may only reach a shard once its schema id is known there.
+    if (this.d.resolver !== null && s.format === 'confluent') {
+      const ids = new Set<number>();
+      for (const m of b.messages) {
+        const v = m.value;
+        if (v !== null && v.length >= 5 && v[0] === 0) ids.add(v.readInt32BE(1));
+      }
+      const missing = this.d.resolver.missing(ids);
+      if (missing.length > 0) {
+        const specs = await this.d.resolver.resolve(missing);
+        if (gen !== this.gen) return;
+        this.schemas.push(...specs);
+        this.rounds?.addSchemas(specs);
+      }
+    }
+    let added = 0;
+    for (const m of b.messages) {
+      if (s.next >= 0n && m.offset < s.next) continue;
+      if (s.recoverTo !== null && m.offset >= s.recoverTo) s.held.push(m);
+      else s.pending.push(m);
+      s.next = m.offset + 1n;
+      if (s.dispatched < 0n) s.dispatched = m.offset;
+      added++;
+    }
+    if (added === 0) return;
+    s.lastData = this.now();
+    if (s.recoverTo !== null && s.next >= s.recoverTo) this.reached(s);
+    if (this.pendingCount() >= this.d.config.roundMaxValues) await this.dispatch();
+    else this.scheduleDispatch();
+    if (this.mode === 'recovering' && this.streams.every((x) => x.recoverTo === null)) await this.finishRecovery(gen);
+  }
+
+  /** A stream is back at its committed offset: hold what follows until every stream is. */
+  private reached(s: StreamState): void {
+    s.recoverTo = null;
+    if (this.streams.some((x) => x.recoverTo !== null)) this.pause(s, 'recovery');
+  }
+
+  private async finishRecovery(gen: number): Promise<void> {
+    if (this.mode !== 'recovering') return;
+    this.mode = 'live';
+    await this.dispatch();
+    const r = this.rounds;
+    if (r === undefined || gen !== this.gen) return;
+    try {
+      await r.barrier();
+    } catch (err) {
+      this.restartSoon(err);
+      return;
+    }
+    // Everything so far came from records before the committed offsets: the run that read
+    // them committed these outputs already.
+    const out = r.take();
+    const suppressed = out.alerts.length + out.rejected.length + out.late.length;
+    this.counters.suppressedOutputs += suppressed;
+    this.counters.recoveredValues += out.values;
+    for (const s of this.streams) {
+      s.retained = [];
+      s.pending.push(...s.held);
+      s.held = [];
+      this.unpause(s, 'recovery');
+    }
+    this.producedAt.clear();
+    this.log.info({ replayed: out.values, suppressed }, 'recovered: caught up with the committed offsets; live');
+    this.scheduleDispatch();
+  }
+
+  private pendingCount(): number {
+    let n = 0;
+    for (const s of this.streams) n += s.pending.length;
+    return n;
+  }
+
+  private pause(s: StreamState, why: 'backpressure' | 'recovery'): void {
+    if (s.pausedFor.size === 0) this.d.source.pause([s.tp]);
+    s.pausedFor.add(why);
+  }
+
+  private unpause(s: StreamState, why: 'backpressure' | 'recovery'): void {
+    if (!s.pausedFor.delete(why)) return;
+    if (s.pausedFor.size === 0) this.d.source.resume([s.tp]);
+  }
+
+  private scheduleDispatch(): void {
+    if (this.dispatchScheduled) return;
+    this.dispatchScheduled = true;
+    setImmediate(() => {
+      this.dispatchScheduled = false;
+      void this.dispatch();
+    });
+  }
+
+  /**
+   * Sends what is pending as one round, one dispatch at a time. While a commit draws its line
+   * (hold), new dispatches wait before joining the chain, never inside it.
+   */
+  private dispatch(unheld = false): Promise<void> {
+    if (!unheld && this.hold !== undefined) return this.hold.then(() => this.dispatch());
+    const run = async (): Promise<void> => {
+      const r = this.rounds;
+      if (r === undefined) return;
+      const parts: StreamValues[] = [];
+      const at = performance.now();
+      for (const s of this.streams) {
+        if (s.pending.length === 0) continue;
+        const msgs = s.pending;
+        s.pending = [];
+        const offsets = new Float64Array(msgs.length);
+        const timestamps = new Float64Array(msgs.length);
+        const values: Uint8Array[] = new Array<Uint8Array>(msgs.length);
+        for (let i = 0; i < msgs.length; i++) {
+          const m = msgs[i] as InputMessage;
+          offsets[i] = Number(m.offset);
+          timestamps[i] = m.timestamp;
+          values[i] = m.value ?? EMPTY;
+        }
+        for (const m of msgs) s.retained.push(m);
+        s.dispatched = (msgs[msgs.length - 1] as InputMessage).offset + 1n;
+        this.arrivals.add(s.index, at, offsets, timestamps);
+        parts.push({ stream: s.index, values, offsets: Array.from(offsets) });
+      }
+      if (parts.length === 0) return;
+      const full = r.inFlight >= this.d.config.maxInFlight;
+      if (full) {
+        this.counters.backpressurePauses++;
+        for (const s of this.streams) this.pause(s, 'backpressure');
+      }
+      try {
+        await r.submit(parts);
+      } catch (err) {
+        this.restartSoon(err);
+      } finally {
+        if (full) for (const s of this.streams) this.unpause(s, 'backpressure');
+      }
+    };
+    this.dispatching = this.dispatching.then(run, run);
+    return this.dispatching;
+  }
+
+  /** A control round: new watermark, flush or rule toggles, with no new records. */
+  private async submitControl(): Promise<void> {
+    const r = this.rounds;
+    if (r === undefined) return;
+    await this.dispatch();
+    try {
+      await r.submit([]);
+    } catch (err) {
+      this.restartSoon(err);
+    }
+  }
+
+  // ---- idle input -------------------------------------------------------------------------
+
+  /**
+   * A stream is idle when nothing came from it for idleTimeoutMs while the consumer kept
+   * fetching (a partition with a backlog gets records in every fetch) and it is not paused.
+   */
+  private idleCheck(): void {
+    const r = this.rounds;
+    if (r === undefined || this.mode !== 'live') return;
+    const now = this.now();
+    const idleFor = this.d.config.idleTimeoutMs;
+    if (now - this.lastFetch > Math.max(2000, idleFor / 2)) return;
+    let changed = false;
+    let allIdle = this.streams.length > 0;
+    for (const s of this.streams) {
+      // Up to the high watermark, give or take one transaction marker.
+      const caughtUp = s.pending.length === 0 && s.pausedFor.size === 0 && (s.highWatermark < 0n || s.next < 0n || s.next >= s.highWatermark - 1n);
+      const idle = caughtUp && now - s.lastData >= idleFor;
+      if (!idle) {
+        allIdle = false;
+        continue;
+      }
+      if (r.clock.isActive(s.index)) {
+        r.clock.setActive(s.index, false);
+        changed = true;
+      }
+    }
+    const maxTs = r.clock.maxTsOverall();
+    if (allIdle && maxTs > this.lastFlushTo) {
+      // Nothing arrives anywhere: release what waits for later events (as at the end of a
+      // replay). Events older than this that arrive later are late.
+      r.requestFlush();
+      this.lastFlushTo = maxTs;
+      changed = true;
+      this.log.info({ eventTime: new Date(maxTs).toISOString() }, 'input idle: flushed buffered events and due timers up to the latest event time');
+    }
+    if (changed) {
+      this.forceCheckpoint = true;
+      r.requestAdvance();
+      void this.submitControl();
+    }
+  }
+
+  // ---- commit -----------------------------------------------------------------------------
+
+  /** One commit: outputs since the last one, offsets, and a checkpoint when due. */
+  commit(final: boolean): Promise<void> {
+    if (this.committing !== undefined) return final ? this.committing.then(() => this.commit(true)) : this.committing;
+    if (this.mode !== 'live' && !(final && this.mode === 'stopping')) return Promise.resolve();
+    const p = this.commitNow(final).finally(() => {
+      this.committing = undefined;
+    });
+    this.committing = p;
+    return p;
+  }
+
+  private async commitNow(final: boolean): Promise<void> {
+    const r = this.rounds;
+    if (r === undefined) return;
+    const gen = this.gen;
+    let release!: () => void;
+    this.hold = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let out: RoundsOutput;
+    let retained: Map<number, InputMessage[]>;
+    let offsets: OffsetCommit[];
+    let checkpoint: { records: OutputRecord[]; keys: Set<string>; bytes: number } | undefined;
+    try {
+      await this.dispatch(true);
+      await r.barrier();
+      out = r.take();
+      retained = new Map(this.streams.map((s) => [s.index, s.retained]));
+      for (const s of this.streams) s.retained = [];
+      offsets = this.streams.filter((s) => s.dispatched >= 0n && s.dispatched !== s.committed).map((s) => ({ topic: s.tp.topic, partition: s.tp.partition, offset: s.dispatched }));
+      const due = final || this.forceCheckpoint || (this.now() - this.lastCheckpointAt >= this.d.config.snapshotIntervalMs && offsets.length > 0);
+      if (due) {
+        const snaps = await r.snapshots();
+        const streams: CheckpointStream[] = this.streams.map((s) => ({
+          topic: s.tp.topic, partition: s.tp.partition, offset: s.dispatched >= 0n ? s.dispatched.toString() : null,
+          maxTs: FIN(r.clock.maxTsOf(s.index)), active: r.clock.isActive(s.index),
+        }));
+        const id = this.checkpointId + 1;
+        const built = checkpointRecords({
+          format: 1, group: this.d.config.kafka.groupId, id, createdAt: new Date(this.now()).toISOString(), streams, watermark: FIN(r.watermark), rules: this.d.rules,
+        }, snaps, this.previousCheckpointKeys);
+        checkpoint = { ...built, bytes: snaps.reduce((n, b) => n + b.length, 0) };
+      }
+    } catch (err) {
+      release();
+      this.hold = undefined;
+      this.restartSoon(err);
+      return;
+    }
+    // The line is drawn: rounds may run again while the transaction commits.
+    release();
+    this.hold = undefined;
+    if (gen !== this.gen) return;
+    try {
+      const batches = await this.outputs(out, retained, checkpoint?.records);
+      if (batches.every((b) => b.records.length === 0) && offsets.length === 0) return;
+      await this.d.sink.commit(batches, offsets, this.d.config.kafka.groupId);
+    } catch (err) {
+      if (isFenced(err)) {
+        this.d.onFatal(new Error(`CEP_ERR_FENCED: another instance of group ${this.d.config.kafka.groupId} took over (same transactional id); this one stops: ${(err as Error).message}`));
+        return;
+      }
+      this.log.error({ err: (err as Error).message }, 'commit failed; restoring the last checkpoint');
+      this.restartSoon(err);
+      return;
+    }
+    for (const o of offsets) {
+      const s = this.streamOf(o);
+      if (s !== undefined) s.committed = o.offset;
+    }
+    this.counters.commits++;
+    this.counters.alerts += out.alerts.length;
+    this.counters.values += out.values;
+    this.counters.ruleErrors += out.ruleErrors.length;
+    this.counters.overflowDropped += out.overflowDropped;
+    const wall = Date.now();
+    for (const a of out.alerts) {
+      const ts = this.producedAt.get(a.id);
+      this.producedAt.delete(a.id);
+      if (ts !== undefined) this.d.latency.recordEndToEnd((wall - ts) * 1000);
+    }
+    if (checkpoint !== undefined) {
+      this.checkpointId++;
+      this.previousCheckpointKeys = checkpoint.keys;
+      this.lastCheckpointAt = this.now();
+      this.forceCheckpoint = false;
+      this.counters.checkpoints++;
+      this.counters.checkpointBytes = checkpoint.bytes;
+    }
+    for (const e of out.ruleErrors.slice(0, 5)) this.log.warn({ rule: e.ruleId, key: e.key, event: e.eventId, error: e.error }, 'rule error (the rule skipped this event; other rules ran)');
+  }
+
+  /** The records of one commit: alerts, dead letters, late events, checkpoint. */
+  private async outputs(out: RoundsOutput, retained: ReadonlyMap<number, readonly InputMessage[]>, checkpoint: readonly OutputRecord[] | undefined): Promise<OutputBatch[]> {
+    const c = this.d.config;
+    const find = (stream: number, offset: number): InputMessage | undefined => {
+      const list = retained.get(stream);
+      if (list === undefined) return undefined;
+      let lo = 0;
+      let hi = list.length - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        const o = Number((list[mid] as InputMessage).offset);
+        if (o === offset) return list[mid];
+        if (o < offset) lo = mid + 1;
+        else hi = mid - 1;
+      }
+      return undefined;
+    };
+    const alerts: OutputRecord[] = [];
+    for (const a of out.alerts) alerts.push({ key: a.key, value: await this.d.encodeAlert(a), headers: { 'cepheus.rule': a.ruleId, 'cepheus.rule.version': String(a.ruleVersion) } });
+    const dead: OutputRecord[] = [];
+    for (const x of out.rejected) {
+      const s = this.streams[x.stream];
+      const m = find(x.stream, x.offset);
+      if (s === undefined || m === undefined) continue;
+      dead.push(deadLetter(m, s.tp.topic, s.tp.partition, x.code, x.message));
+      this.deadLettersByCode.set(x.code, (this.deadLettersByCode.get(x.code) ?? 0) + 1);
+    }
+    const late: OutputRecord[] = [];
+    for (const x of out.late) {
+      const s = this.streams[x.stream];
+      const m = find(x.stream, x.offset);
+      if (s === undefined || m === undefined) continue;
+      const behind = x.watermark - x.ts;
+      late.push(deadLetter(m, s.tp.topic, s.tp.partition, LATE_EVENT,
+        `${LATE_EVENT}: event ${x.eventId} at ${new Date(x.ts).toISOString()} is ${behind} ms behind the watermark ${new Date(x.watermark).toISOString()}; not processed`,
+        { [DeadLetterHeaders.WATERMARK]: String(x.watermark) }));
+    }
+    this.counters.deadLetters += dead.length;
+    this.counters.late += late.length;
+    const lateTopic = c.output.late ?? c.output.deadLetter;
+    const batches: OutputBatch[] = [{ topic: c.output.alerts, records: alerts }];
+    if (lateTopic === c.output.deadLetter) batches.push({ topic: c.output.deadLetter, records: [...dead, ...late] });
+    else batches.push({ topic: c.output.deadLetter, records: dead }, { topic: lateTopic, records: late });
+    if (checkpoint !== undefined) batches.push({ topic: c.output.state, records: [...checkpoint] });
+    return batches;
+  }
+
+  // ---- shard results ----------------------------------------------------------------------
+
+  private onIngest(r: IngestResult): void {
+    this.d.latency.recordBatch(r.micros);
+  }
+
+  private onDeliver(r: DeliverResult, submittedAt: number): void {
+    this.d.latency.recordBatch(r.micros);
+    if (r.alerts.length === 0) return;
+    const now = performance.now();
+    for (const a of r.alerts) {
+      // The completing record: the latest matched event, when the alert fired on it (not on a timer).
+      let last: { ts: number; stream: number; offset: number } | undefined;
+      for (const st of a.matched) {
+        for (const m of st.events) {
+          if (m.source === null || (last !== undefined && m.event.ts <= last.ts)) continue;
+          const s = this.streamOf(m.source);
+          if (s !== undefined) last = { ts: m.event.ts, stream: s.index, offset: Number(m.source.offset) };
+        }
+      }
+      const arrival = last !== undefined && last.ts === a.detectedAtEventTime ? this.arrivals.find(last.stream, last.offset) : undefined;
+      if (arrival === undefined && last !== undefined && last.ts === a.detectedAtEventTime) this.counters.unmeasuredLatency++;
+      this.d.latency.recordRule(a.ruleId, (now - (arrival?.at ?? submittedAt)) * 1000);
+      if (arrival !== undefined) this.producedAt.set(a.id, arrival.timestamp);
+    }
+  }
+
+  private async refreshRules(): Promise<void> {
+    const r = this.rounds;
+    if (r === undefined) return;
+    try {
+      const infos = await r.info();
+      const first = infos[0];
+      if (first === undefined) return;
+      this.ruleCache = first.rules.map((rule, i) => {
+        const all = infos.map((x) => x.rules[i] as RuleInfo);
+        return {
+          ...rule,
+          stats: {
+            eventsSeen: all.reduce((n, x) => n + x.stats.eventsSeen, 0), alerts: all.reduce((n, x) => n + x.stats.alerts, 0),
+            errors: all.reduce((n, x) => n + x.stats.errors, 0), overflowDropped: all.reduce((n, x) => n + x.stats.overflowDropped, 0),
+          },
+          stateKeys: all.reduce((n, x) => n + x.stateKeys, 0), held: all.reduce((n, x) => n + x.held, 0),
+        };
+      });
+    } catch {
+      // the next round reports the failure
+    }
+  }
+
+  // ---- failure and stop -------------------------------------------------------------------
+
+  /**
+   * Restores every shard from the last checkpoint (a shard died, a commit failed), once the
+   * current commit or dispatch has unwound. Batches wait meanwhile.
+   */
+  private restartSoon(err: unknown): void {
+    if (this.mode === 'stopping' || this.mode === 'stopped' || this.restarting) return;
+    this.restarting = true;
+    const gen = this.gen;
+    this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'pipeline failed; restoring from the last checkpoint');
+    setImmediate(() => {
+      this.restarting = false;
+      if (gen === this.gen) void this.assigned(this.assignment).catch((e: unknown) => this.d.onFatal(e instanceof Error ? e : new Error(String(e))));
+    });
+  }
+
+  /** Graceful stop: no more input, what was read is processed and committed with a checkpoint. */
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    const wasLive = this.mode === 'live';
+    this.mode = 'stopping';
+    for (const s of this.streams) this.pause(s, 'backpressure');
+    if (wasLive) {
+      try {
+        await this.commit(true);
+      } catch (err) {
+        this.log.error({ err: (err as Error).message }, 'final commit failed; the next start replays from the last checkpoint');
+      }
+    }
+    const r = this.rounds;
+    this.rounds = undefined;
+    await r?.close();
+    this.mode = 'stopped';
+  }
+}

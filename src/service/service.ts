@@ -1,0 +1,161 @@
+// `cepheus run`: the long-running service. Wires the config to Kafka (source, transactional
+// sink, admin, schema registry), the shard workers (pipeline.ts), the alert store fed by the
+// alerts topic and the REST API. Start-up checks fail with a coded message that says what to
+// fix (config, missing topics, unreachable broker); SIGTERM / SIGINT stop gracefully (what was
+// read is processed and committed with a checkpoint), a second signal exits at once.
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import type { Logger } from 'pino';
+import { AlertBus } from '../api/alert-bus.ts';
+import { buildApi } from '../api/server.ts';
+import type { Config } from '../config/config.ts';
+import { KafkaAdmin } from '../kafka/admin.ts';
+import { kafkaClient } from '../kafka/client.ts';
+import { SchemaResolver, registryClient } from '../kafka/registry.ts';
+import { KafkaTransactionalSink } from '../kafka/sink.ts';
+import { KafkaSource } from '../kafka/source.ts';
+import { readCheckpoint } from '../kafka/state-reader.ts';
+import { LatencyRecorder } from '../metrics/latency.ts';
+import { loadRules } from '../rules/load-rules.ts';
+import { ALERT_SCHEMA, plainAlertWire, registryAlertWire } from '../store/alert-codec.ts';
+import type { AlertWire } from '../store/alert-codec.ts';
+import { startAlertFeed } from '../store/alert-feed.ts';
+import type { AlertFeed } from '../store/alert-feed.ts';
+import { AlertStore } from '../store/alert-store.ts';
+import { WorkerShards, defaultShards } from '../workers/shard-pool.ts';
+import { inputsOf } from './inputs.ts';
+import { Pipeline } from './pipeline.ts';
+
+export interface ServiceOptions {
+  readonly log?: Logger;
+  /** Names this instance in the group (default: host name and pid). */
+  readonly instance?: string;
+}
+
+export interface Service {
+  readonly pipeline: Pipeline;
+  readonly api: FastifyInstance | undefined;
+  /** Stops gracefully (idempotent). */
+  stop(): Promise<void>;
+  /** Resolves with the exit code once the service stopped (by stop() or a fatal error). */
+  readonly done: Promise<number>;
+}
+
+export async function startService(config: Config, o: ServiceOptions = {}): Promise<Service> {
+  const instance = o.instance ?? `${hostname()}-${process.pid}`;
+  const log = o.log ?? pino({ level: config.log.level, base: { service: 'cepheus', instance } });
+  const startedAt = Date.now();
+  const inputs = inputsOf(config);
+  const loaded = await loadRules(config.rules);
+  const rules = loaded.map((l) => ({ id: l.rule.id, version: l.rule.version }));
+  const shards = config.workers ?? defaultShards();
+  const kafka = kafkaClient(config.kafka, log);
+  const admin = new KafkaAdmin(kafka);
+  await admin.connect();
+  const cleanup: (() => Promise<void>)[] = [() => admin.disconnect()];
+  try {
+    await admin.partitionsOf(inputs.topics.map((t) => t.topic));
+    const out = config.output;
+    const created = await admin.ensureTopics([
+      { topic: out.state, partitions: 1, replicationFactor: out.replicationFactor, config: { 'cleanup.policy': 'compact', 'segment.ms': '600000', 'min.cleanable.dirty.ratio': '0.1' } },
+      ...(out.createTopics ? [out.alerts, out.deadLetter, out.late ?? out.deadLetter].map((topic) => ({ topic, partitions: out.partitions, replicationFactor: out.replicationFactor })) : []),
+    ]);
+    if (created.length > 0) log.info({ topics: created }, 'created missing topics');
+
+    const registry = config.registry === null ? null : registryClient(config.registry);
+    const resolver = registry === null ? null : new SchemaResolver(registry, log);
+    let wire: AlertWire;
+    if (resolver !== null && registry !== null) {
+      const id = await resolver.register(ALERT_SCHEMA, `${out.alerts}-value`);
+      wire = registryAlertWire(registry, id);
+      log.info({ subject: `${out.alerts}-value`, schemaId: id }, 'alert schema registered');
+    } else {
+      wire = plainAlertWire();
+    }
+
+    const sink = new KafkaTransactionalSink(kafka, `cepheus-${config.kafka.groupId}`);
+    await sink.connect();
+    cleanup.push(() => sink.disconnect());
+    const source = new KafkaSource(kafka, {
+      groupId: config.kafka.groupId, topics: inputs.topics.map((t) => t.topic), sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+      fromBeginning: config.startFrom === 'earliest', startedAt, instance, log,
+    });
+    const latency = new LatencyRecorder();
+    let fatal: (err: Error) => void = () => undefined;
+    const pipeline = new Pipeline({
+      config, inputs, log, source, sink, admin, resolver, rules, latency,
+      encodeAlert: wire.encode,
+      readCheckpoint: () => readCheckpoint(kafka, out.state, config.kafka.groupId, log),
+      backend: () => new WorkerShards(shards),
+      onFatal: (err) => fatal(err),
+    });
+
+    let store: AlertStore | undefined;
+    let feed: AlertFeed | undefined;
+    let api: FastifyInstance | undefined;
+    const bus = new AlertBus();
+    if (config.api.enabled) {
+      mkdirSync(dirname(config.store.path), { recursive: true });
+      store = new AlertStore(config.store.path);
+      if (config.store.retentionDays !== undefined) store.prune(Date.now() - config.store.retentionDays * 86_400_000, undefined);
+      const feedKafka = kafkaClient(config.kafka, log, `${config.kafka.clientId}-store`);
+      feed = await startAlertFeed({
+        kafka: feedKafka, wire, topic: out.alerts, groupId: `${config.kafka.groupId}.store.${instance}`, store, bus,
+        onError: (err, offset) => log.warn({ offset, err: (err as Error).message }, 'alerts topic record not readable; skipped by the store'),
+      });
+      const s = store;
+      const f = feed;
+      api = await buildApi({
+        store: s, bus, latency, tokens: config.api.tokens,
+        rules: { list: () => pipeline.rules(), setEnabled: (id, on) => pipeline.setEnabled(id, on) },
+        ready: () => pipeline.readiness(),
+        counters: () => ({
+          ...pipeline.counters, lag: pipeline.lag(), watermark: Number.isFinite(pipeline.watermark()) ? pipeline.watermark() : 0,
+          store_records: f.stats().records, ...Object.fromEntries([...pipeline.deadLettersByCode].map(([k, v]) => [`dead_letters_${k}`, v])),
+        }),
+      });
+      if (Object.keys(config.api.tokens).length === 0) log.warn('no api.tokens configured: every API route but /healthz and /readyz answers 401');
+      await api.listen({ host: config.api.host, port: config.api.port });
+      log.info({ url: `http://${config.api.host}:${config.api.port}` }, 'REST API listening');
+    }
+
+    await source.start(pipeline.handlers());
+    pipeline.start();
+    log.info({ group: config.kafka.groupId, topics: inputs.topics.map((t) => t.topic), shards, rules: rules.length, store: store === undefined ? null : join(config.store.path) }, 'cepheus service started');
+
+    let exit!: (code: number) => void;
+    const done = new Promise<number>((resolve) => {
+      exit = resolve;
+    });
+    let stopping: Promise<void> | undefined;
+    const stop = (code = 0): Promise<void> => {
+      stopping ??= (async () => {
+        log.info('stopping: finishing what was read, committing a checkpoint');
+        try {
+          await pipeline.stop();
+          await source.stop();
+          await feed?.stop();
+          await api?.close();
+          store?.close();
+          for (const c of cleanup.reverse()) await c().catch(() => undefined);
+        } finally {
+          log.info({ code }, 'stopped');
+          exit(code);
+        }
+      })();
+      return stopping;
+    };
+    fatal = (err) => {
+      log.fatal({ err: err.message }, 'fatal: stopping');
+      void stop(1);
+    };
+    return { pipeline, api, stop: () => stop(0), done };
+  } catch (err) {
+    for (const c of cleanup.reverse()) await c().catch(() => undefined);
+    throw err;
+  }
+}
