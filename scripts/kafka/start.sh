@@ -43,6 +43,7 @@ transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 transaction.state.log.num.partitions=1
 group.initial.rebalance.delay.ms=0
+group.min.session.timeout.ms=1000
 log.cleaner.dedupe.buffer.size=2097152
 log.cleaner.threads=1
 auto.create.topics.enable=false

@@ -76,6 +76,8 @@ interface StreamState {
   /** Dispatched, not yet committed: a dead letter needs the original bytes. */
   retained: InputMessage[];
   readonly pausedFor: Set<'backpressure' | 'recovery'>;
+  /** Since when the stream has been one record short of its end (a transaction marker?). */
+  oneShort: { since: number; next: bigint } | undefined;
 }
 
 export interface PipelineCounters {
@@ -133,6 +135,8 @@ export class Pipeline {
   /** Wall ms of the consumer's last fetch: idleness is only judged while it is reading. */
   private lastFetch = 0;
   private restarting = false;
+  private finishing = false;
+  private idlePolling = false;
 
   constructor(d: PipelineDeps) {
     this.d = d;
@@ -253,7 +257,7 @@ export class Pipeline {
     this.streams = sorted.map((tp, index) => ({
       index, tp, format: this.d.inputs.topics.find((t) => t.topic === tp.topic)?.format ?? 'confluent',
       next: -1n, dispatched: -1n, committed: null, recoverTo: null, highWatermark: -1n, lastData: now,
-      pending: [], held: [], retained: [], pausedFor: new Set(),
+      pending: [], held: [], retained: [], pausedFor: new Set(), oneShort: undefined,
     }));
     this.byTp.clear();
     for (const s of this.streams) this.byTp.set(tpKey(s.tp.topic, s.tp.partition), s);
@@ -316,6 +320,7 @@ export class Pipeline {
     this.checkpointId = cp?.manifest.id ?? 0;
     this.lastFlushTo = INF(cp?.manifest.watermark);
     this.mode = recovering > 0 ? 'recovering' : 'live';
+    if (recovering > 0) for (const s of this.streams) if (s.recoverTo === null) this.pause(s, 'recovery');
     this.log.info({
       streams: this.streams.length, shards: rounds.shards, checkpoint: cp?.manifest.id ?? null, recovering, fresh,
       watermark: FIN(rounds.watermark),
@@ -351,9 +356,12 @@ export class Pipeline {
       }
     }
     let added = 0;
+    const recovering = this.mode === 'recovering';
     for (const m of b.messages) {
       if (s.next >= 0n && m.offset < s.next) continue;
-      if (s.recoverTo !== null && m.offset >= s.recoverTo) s.held.push(m);
+      // While any stream replays, a stream at its committed offset holds what follows: a
+      // record past it would move time further than the run that committed ever saw.
+      if (recovering && (s.recoverTo === null || m.offset >= s.recoverTo)) s.held.push(m);
       else s.pending.push(m);
       s.next = m.offset + 1n;
       if (s.dispatched < 0n) s.dispatched = m.offset;
@@ -374,20 +382,25 @@ export class Pipeline {
   }
 
   private async finishRecovery(gen: number): Promise<void> {
-    if (this.mode !== 'recovering') return;
-    this.mode = 'live';
-    await this.dispatch();
-    const r = this.rounds;
-    if (r === undefined || gen !== this.gen) return;
+    if (this.mode !== 'recovering' || this.finishing) return;
+    this.finishing = true;
     try {
+      await this.dispatch();
+      const r = this.rounds;
+      if (r === undefined || gen !== this.gen) return;
       await r.barrier();
     } catch (err) {
       this.restartSoon(err);
       return;
+    } finally {
+      this.finishing = false;
     }
+    const r = this.rounds;
+    if (r === undefined || gen !== this.gen) return;
     // Everything so far came from records before the committed offsets: the run that read
-    // them committed these outputs already.
+    // them committed these outputs already. Only now may commits run again.
     const out = r.take();
+    this.mode = 'live';
     const suppressed = out.alerts.length + out.rejected.length + out.late.length;
     this.counters.suppressedOutputs += suppressed;
     this.counters.recoveredValues += out.values;
@@ -490,43 +503,57 @@ export class Pipeline {
 
   /**
    * A stream is idle when nothing came from it for idleTimeoutMs while the consumer kept
-   * fetching (a partition with a backlog gets records in every fetch) and it is not paused.
+   * fetching, it is not paused, and the broker confirms it is read to its end (a high
+   * watermark polled now; one record short counts only if it stays so for a whole idle
+   * period: a transaction marker). A stream with a backlog is never idle, however slow.
    */
   private idleCheck(): void {
     const r = this.rounds;
-    if (r === undefined || this.mode !== 'live') return;
+    if (r === undefined || this.mode !== 'live' || this.idlePolling) return;
     const now = this.now();
     const idleFor = this.d.config.idleTimeoutMs;
     if (now - this.lastFetch > Math.max(2000, idleFor / 2)) return;
-    let changed = false;
-    let allIdle = this.streams.length > 0;
-    for (const s of this.streams) {
-      // Up to the high watermark, give or take one transaction marker.
-      const caughtUp = s.pending.length === 0 && s.pausedFor.size === 0 && (s.highWatermark < 0n || s.next < 0n || s.next >= s.highWatermark - 1n);
-      const idle = caughtUp && now - s.lastData >= idleFor;
-      if (!idle) {
-        allIdle = false;
-        continue;
+    const quiet = this.streams.filter((s) => r.clock.isActive(s.index) && s.pending.length === 0 && s.pausedFor.size === 0 && now - s.lastData >= idleFor);
+    const allQuiet = this.streams.length > 0 && this.streams.every((s) => !r.clock.isActive(s.index) || quiet.includes(s));
+    if (quiet.length === 0 && !(allQuiet && r.clock.maxTsOverall() > this.lastFlushTo)) return;
+    this.idlePolling = true;
+    const gen = this.gen;
+    void this.d.admin.highWatermarks(this.streams.map((s) => s.tp)).then((hws) => {
+      if (gen !== this.gen || this.rounds !== r || this.mode !== 'live') return;
+      let changed = false;
+      for (const s of quiet) {
+        const hw = hws.get(tpKey(s.tp.topic, s.tp.partition));
+        if (hw === undefined || s.lastData > now) continue;
+        const behind = hw - s.next;
+        let idle = behind <= 0n;
+        if (behind === 1n) {
+          if (s.oneShort === undefined || s.oneShort.next !== s.next) s.oneShort = { since: now, next: s.next };
+          else idle = now - s.oneShort.since >= idleFor;
+        }
+        if (idle) {
+          r.clock.setActive(s.index, false);
+          changed = true;
+        }
       }
-      if (r.clock.isActive(s.index)) {
-        r.clock.setActive(s.index, false);
+      const maxTs = r.clock.maxTsOverall();
+      if (this.streams.every((s) => !r.clock.isActive(s.index)) && maxTs > this.lastFlushTo) {
+        // Nothing arrives anywhere: release what waits for later events (as at the end of a
+        // replay). Events older than this that arrive later are late.
+        r.requestFlush();
+        this.lastFlushTo = maxTs;
         changed = true;
+        this.log.info({ eventTime: new Date(maxTs).toISOString() }, 'input idle: flushed buffered events and due timers up to the latest event time');
       }
-    }
-    const maxTs = r.clock.maxTsOverall();
-    if (allIdle && maxTs > this.lastFlushTo) {
-      // Nothing arrives anywhere: release what waits for later events (as at the end of a
-      // replay). Events older than this that arrive later are late.
-      r.requestFlush();
-      this.lastFlushTo = maxTs;
-      changed = true;
-      this.log.info({ eventTime: new Date(maxTs).toISOString() }, 'input idle: flushed buffered events and due timers up to the latest event time');
-    }
-    if (changed) {
-      this.forceCheckpoint = true;
-      r.requestAdvance();
-      void this.submitControl();
-    }
+      if (changed) {
+        this.forceCheckpoint = true;
+        r.requestAdvance();
+        void this.submitControl();
+      }
+    }).catch((err: unknown) => {
+      this.log.warn({ err: (err as Error).message }, 'could not read high watermarks for idle detection');
+    }).finally(() => {
+      this.idlePolling = false;
+    });
   }
 
   // ---- commit -----------------------------------------------------------------------------
