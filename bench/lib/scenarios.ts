@@ -182,7 +182,7 @@ export async function shardedThroughput(shards: number, framed: FramedInput, run
       await rounds.submit([]);
       await rounds.barrier();
       rates.push(Math.round(input.length / ((performance.now() - t0) / 1000)));
-      alerts = rounds.take().alerts.length;
+      alerts = rounds.take().output.alerts.length;
       await rounds.close();
     }
   });

@@ -8,7 +8,7 @@ import type { AnyEvent, EventKind } from '../events/types.ts';
 import { EVENT_UNION_TYPE, KIND_BY_NAME } from './event-schema.ts';
 import { fileError, InputFileErrorCodes } from './input-error.ts';
 import type { InputError } from './input-error.ts';
-import { validateEvent } from './validate-event.ts';
+import { eventFromAvro, validateEvent } from './validate-event.ts';
 
 export type ReadItem = { readonly event: AnyEvent } | { readonly error: InputError };
 
@@ -44,7 +44,9 @@ export async function* readAvroEvents(path: string): AsyncGenerator<ReadItem> {
         break;
       }
       const kind: EventKind | undefined = KIND_BY_NAME.get(name);
-      const r = validateEvent(kind === undefined ? undefined : wrapped[name], { file: path, record, unit: 'record' }, kind);
+      // Decoded with Cepheus's own types (the container's schema resolves to them): the fast path.
+      const at = { file: path, record, unit: 'record' } as const;
+      const r = kind === undefined ? validateEvent(undefined, at) : eventFromAvro(wrapped[name] as Record<string, unknown>, kind, at);
       yield 'code' in r ? { error: r } : { event: r };
     }
   } catch (err) {

@@ -10,7 +10,7 @@ import type avro from 'avsc';
 import { EVENT_UNION_TYPE } from './event-schema.ts';
 import { InputErrorCodes, inputError } from './input-error.ts';
 import type { InputError } from './input-error.ts';
-import { validateEvent } from './validate-event.ts';
+import { eventFromAvro } from './validate-event.ts';
 
 const BRANCHES = (EVENT_UNION_TYPE as unknown as { types: avro.Type[] }).types;
 const TYPE_OF = Object.fromEntries(EVENT_KINDS.map((k, i) => [k, BRANCHES[i] as avro.Type])) as Record<EventKind, avro.Type>;
@@ -48,5 +48,5 @@ export function decodeConfluentValue(value: Buffer, kindOf: (schemaId: number) =
   } catch (err) {
     return inputError(InputErrorCodes.FIELD_TYPE, source, record, 'record', `cannot decode as ${kind}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  return validateEvent(raw, at, kind);
+  return eventFromAvro(raw as Record<string, unknown>, kind, at);
 }

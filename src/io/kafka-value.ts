@@ -13,7 +13,7 @@ import { recordTypeOf } from './confluent-frame.ts';
 import { KIND_BY_NAME } from './event-schema.ts';
 import { InputErrorCodes, inputError } from './input-error.ts';
 import type { InputError } from './input-error.ts';
-import { validateEvent } from './validate-event.ts';
+import { eventFromAvro } from './validate-event.ts';
 
 /** A writer schema as the registry (or the topic's config) gives it. */
 export interface WriterSchema {
@@ -109,6 +109,6 @@ export class KafkaValueDecoder {
     } catch (err) {
       return inputError(InputErrorCodes.AVRO, where, offset, 'offset', `cannot decode as ${r.kind} with ${what}: ${err instanceof Error ? err.message : String(err)}`);
     }
-    return validateEvent(raw, { file: where, record: offset, unit: 'offset' }, r.kind);
+    return eventFromAvro(raw as Record<string, unknown>, r.kind, { file: where, record: offset, unit: 'offset' });
   }
 }

@@ -18,8 +18,8 @@ export interface RecordPosition {
 export const EVENT_TIME_RANGE = { min: 946_684_800_000, max: 4_102_444_800_000 } as const;
 
 type ValueRule = readonly [field: string, test: (v: never) => boolean, what: string];
-const positive = (v: number): boolean => v > 0;
-const nonNegative = (v: number): boolean => v >= 0;
+const positive = (v: number): boolean => v > 0 && v !== Infinity;
+const nonNegative = (v: number): boolean => v >= 0 && v !== Infinity;
 const nonEmpty = (v: string): boolean => v.length > 0;
 const COMMON: readonly ValueRule[] = [
   ['id', nonEmpty, 'must not be empty'],
@@ -99,6 +99,46 @@ export function validateEvent(raw: unknown, at: RecordPosition, kind?: EventKind
   }
   return out as unknown as AnyEvent;
 }
+
+/**
+ * An event from a record Avro already decoded with Cepheus's schema for `kind` (directly or
+ * through a resolver): the types hold by construction, so only the canonical shape is built
+ * and the value rules (and finite doubles, which Avro does not guarantee) are checked. The
+ * fast path of the Kafka decoders; files go through validateEvent.
+ */
+export function eventFromAvro(raw: Readonly<Record<string, unknown>>, kind: EventKind, at: RecordPosition): AnyEvent | InputError {
+  const spec = FAST[kind];
+  const out = spec.build(raw);
+  const doubles = spec.doubles;
+  for (let i = 0; i < doubles.length; i++) {
+    const name = doubles[i] as string;
+    const v = out[name] as number;
+    if (v !== null && !Number.isFinite(v)) return inputError(InputErrorCodes.FIELD_TYPE, at.file, at.record, at.unit, `expected a finite number, got ${String(v)}`, name);
+  }
+  const rules = spec.rules;
+  for (let i = 0; i < rules.length; i++) {
+    const [name, test, what] = rules[i] as ValueRule;
+    const v = out[name];
+    if (!(test as (x: unknown) => boolean)(v)) return inputError(InputErrorCodes.VALUE, at.file, at.record, at.unit, `${what}, got ${show(v)}`, name);
+  }
+  return out as unknown as AnyEvent;
+}
+
+interface FastSpec {
+  /** Copies the fields into an object literal of the canonical shape (one V8 shape per kind). */
+  readonly build: (r: Readonly<Record<string, unknown>>) => Record<string, unknown>;
+  readonly doubles: readonly string[];
+  readonly rules: readonly ValueRule[];
+}
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const FAST: Readonly<Record<EventKind, FastSpec>> = Object.fromEntries(EVENT_KINDS.map((k) => {
+  const names = KIND_SPECS[k].fields.map((f) => f.name);
+  if (!names.every((n) => IDENT.test(n))) throw new Error(`CEP_ERR_SCHEMA_UNSUPPORTED: ${k} has a field name that is not an identifier`);
+  // Generated once at load from the schema's own field names (identifiers, checked above).
+  const build = new Function('r', `return { kind: ${JSON.stringify(k)}, ${names.map((n) => `${n}: r.${n}`).join(', ')} };`) as FastSpec['build'];
+  return [k, { build, doubles: KIND_SPECS[k].fields.filter((f) => f.check.type === 'double').map((f) => f.name), rules: VALUE_RULES[k] }];
+})) as unknown as Record<EventKind, FastSpec>;
 
 export function isInputError(x: AnyEvent | InputError): x is InputError {
   return 'code' in x;

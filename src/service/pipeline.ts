@@ -12,6 +12,8 @@
 // committed by the run that read them: the same alerts, since the result does not depend on
 // batching), and carries on from O_c. Idleness and rule toggles depend on the wall clock or
 // on an operator, so each forces a checkpoint at the next commit: a replay never crosses one.
+import { promisify } from 'node:util';
+import { deflateRaw } from 'node:zlib';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
 import type { Alert } from '../core/alert.ts';
@@ -25,7 +27,7 @@ import type { InputBatch, InputMessage, InputSource, SourceHandlers, TopicPartit
 import type { LatencyRecorder } from '../metrics/latency.ts';
 import type { DeliverResult, IngestResult, SchemaSpec, StreamSpec } from '../workers/protocol.ts';
 import { Rounds } from '../workers/rounds.ts';
-import type { RoundsOutput, StreamValues } from '../workers/rounds.ts';
+import type { Cut, RoundsOutput, StreamValues, Taken } from '../workers/rounds.ts';
 import type { ShardBackend } from '../workers/shard-pool.ts';
 import { ArrivalLog } from './arrivals.ts';
 import { checkpointRecords } from './checkpoint.ts';
@@ -73,8 +75,8 @@ interface StreamState {
   pending: InputMessage[];
   /** Records at or after recoverTo, read before every stream reached its own. */
   held: InputMessage[];
-  /** Dispatched, not yet committed: a dead letter needs the original bytes. */
-  retained: InputMessage[];
+  /** Offset after the last record of the rounds taken for commit (-1: none). */
+  committable: bigint;
   readonly pausedFor: Set<'backpressure' | 'recovery'>;
   /** Since when the stream has been one record short of its end (a transaction marker?). */
   oneShort: { since: number; next: bigint } | undefined;
@@ -95,9 +97,19 @@ export interface PipelineCounters {
   suppressedOutputs: number;
   backpressurePauses: number;
   unmeasuredLatency: number;
+  /** Rounds sent to the shards, and the values in them. */
+  rounds: number;
+  roundValues: number;
 }
 
 const EMPTY = Buffer.alloc(0);
+const deflate = promisify(deflateRaw);
+
+/** What each round carries to its commit: stream positions after it, and its records (for dead letters). */
+interface RoundTag {
+  readonly positions: (readonly [number, bigint])[];
+  readonly messages: (readonly [number, readonly InputMessage[]])[];
+}
 const INF = (n: number | null | undefined): number => (n === null || n === undefined ? -Infinity : n);
 const FIN = (n: number): number | null => (Number.isFinite(n) ? n : null);
 
@@ -105,7 +117,7 @@ export class Pipeline {
   mode: Mode = 'starting';
   readonly counters: PipelineCounters = {
     values: 0, alerts: 0, deadLetters: 0, late: 0, ruleErrors: 0, overflowDropped: 0, commits: 0, checkpoints: 0, checkpointBytes: 0,
-    restores: 0, recoveredValues: 0, suppressedOutputs: 0, backpressurePauses: 0, unmeasuredLatency: 0,
+    restores: 0, recoveredValues: 0, suppressedOutputs: 0, backpressurePauses: 0, unmeasuredLatency: 0, rounds: 0, roundValues: 0,
   };
   readonly deadLettersByCode = new Map<string, number>();
   private readonly d: PipelineDeps;
@@ -114,7 +126,7 @@ export class Pipeline {
   private streams: StreamState[] = [];
   private readonly byTp = new Map<string, StreamState>();
   private assignment: readonly TopicPartition[] = [];
-  private rounds: Rounds | undefined;
+  private rounds: Rounds<RoundTag> | undefined;
   private gen = 0;
   private ready: Promise<void> = Promise.resolve();
   private hold: Promise<void> | undefined;
@@ -257,7 +269,7 @@ export class Pipeline {
     this.streams = sorted.map((tp, index) => ({
       index, tp, format: this.d.inputs.topics.find((t) => t.topic === tp.topic)?.format ?? 'confluent',
       next: -1n, dispatched: -1n, committed: null, recoverTo: null, highWatermark: -1n, lastData: now,
-      pending: [], held: [], retained: [], pausedFor: new Set(), oneShort: undefined,
+      pending: [], held: [], committable: -1n, pausedFor: new Set(), oneShort: undefined,
     }));
     this.byTp.clear();
     for (const s of this.streams) this.byTp.set(tpKey(s.tp.topic, s.tp.partition), s);
@@ -271,7 +283,7 @@ export class Pipeline {
       const t = this.d.inputs.topics.find((x) => x.topic === s.tp.topic);
       return { topic: s.tp.topic, partition: s.tp.partition, format: s.format, schemaId: t?.schemaId ?? 0, maxTs: INF(p?.maxTs), active: p?.active ?? true };
     });
-    const rounds = await Rounds.start({
+    const rounds = await Rounds.start<RoundTag>({
       backend: this.d.backend(), maxInFlight: c.maxInFlight, watermark: INF(cp?.manifest.watermark),
       init: {
         rules: c.rules, engine: { ...c.engine }, kindsByTopic: this.d.inputs.topics.map((t) => [t.topic, t.kinds] as const),
@@ -305,6 +317,7 @@ export class Pipeline {
       if (b !== undefined) s.highWatermark = b.high;
       s.next = start;
       s.dispatched = start;
+      s.committable = start;
       if (p?.offset !== undefined && p.offset !== null && k !== undefined && k > start) {
         s.recoverTo = k;
         recovering++;
@@ -399,13 +412,13 @@ export class Pipeline {
     if (r === undefined || gen !== this.gen) return;
     // Everything so far came from records before the committed offsets: the run that read
     // them committed these outputs already. Only now may commits run again.
-    const out = r.take();
+    const out = r.take().output;
     this.mode = 'live';
     const suppressed = out.alerts.length + out.rejected.length + out.late.length;
     this.counters.suppressedOutputs += suppressed;
     this.counters.recoveredValues += out.values;
     for (const s of this.streams) {
-      s.retained = [];
+      s.committable = s.dispatched;
       s.pending.push(...s.held);
       s.held = [];
       this.unpause(s, 'recovery');
@@ -444,12 +457,13 @@ export class Pipeline {
    * Sends what is pending as one round, one dispatch at a time. While a commit draws its line
    * (hold), new dispatches wait before joining the chain, never inside it.
    */
-  private dispatch(unheld = false): Promise<void> {
-    if (!unheld && this.hold !== undefined) return this.hold.then(() => this.dispatch());
+  private dispatch(unheld = false, control = false): Promise<void> {
+    if (!unheld && this.hold !== undefined) return this.hold.then(() => this.dispatch(false, control));
     const run = async (): Promise<void> => {
       const r = this.rounds;
       if (r === undefined) return;
       const parts: StreamValues[] = [];
+      const tag: RoundTag = { positions: [], messages: [] };
       const at = performance.now();
       for (const s of this.streams) {
         if (s.pending.length === 0) continue;
@@ -464,19 +478,22 @@ export class Pipeline {
           timestamps[i] = m.timestamp;
           values[i] = m.value ?? EMPTY;
         }
-        for (const m of msgs) s.retained.push(m);
         s.dispatched = (msgs[msgs.length - 1] as InputMessage).offset + 1n;
+        tag.positions.push([s.index, s.dispatched]);
+        tag.messages.push([s.index, msgs]);
         this.arrivals.add(s.index, at, offsets, timestamps);
         parts.push({ stream: s.index, values, offsets: Array.from(offsets) });
       }
-      if (parts.length === 0) return;
+      if (parts.length === 0 && !control) return;
+      this.counters.rounds++;
+      for (const p of parts) this.counters.roundValues += p.values.length;
       const full = r.inFlight >= this.d.config.maxInFlight;
       if (full) {
         this.counters.backpressurePauses++;
         for (const s of this.streams) this.pause(s, 'backpressure');
       }
       try {
-        await r.submit(parts);
+        await r.submit(parts, tag);
       } catch (err) {
         this.restartSoon(err);
       } finally {
@@ -487,16 +504,9 @@ export class Pipeline {
     return this.dispatching;
   }
 
-  /** A control round: new watermark, flush or rule toggles, with no new records. */
-  private async submitControl(): Promise<void> {
-    const r = this.rounds;
-    if (r === undefined) return;
-    await this.dispatch();
-    try {
-      await r.submit([]);
-    } catch (err) {
-      this.restartSoon(err);
-    }
+  /** A control round (new watermark, flush, rule toggles) with whatever is pending. */
+  private submitControl(): Promise<void> {
+    return this.dispatch(false, true);
   }
 
   // ---- idle input -------------------------------------------------------------------------
@@ -573,46 +583,60 @@ export class Pipeline {
     const r = this.rounds;
     if (r === undefined) return;
     const gen = this.gen;
-    let release!: () => void;
-    this.hold = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let out: RoundsOutput;
-    let retained: Map<number, InputMessage[]>;
-    let offsets: OffsetCommit[];
-    let checkpoint: { records: OutputRecord[]; keys: Set<string>; bytes: number } | undefined;
+    const due = final || this.forceCheckpoint || (this.now() - this.lastCheckpointAt >= this.d.config.snapshotIntervalMs && this.streams.some((s) => s.dispatched !== s.committed));
+    let taken: Taken<RoundTag>;
+    let cut: Cut | undefined;
+    let snapshots: Uint8Array[] = [];
     try {
-      await this.dispatch(true);
-      await r.barrier();
-      out = r.take();
-      retained = new Map(this.streams.map((s) => [s.index, s.retained]));
-      for (const s of this.streams) s.retained = [];
-      offsets = this.streams.filter((s) => s.dispatched >= 0n && s.dispatched !== s.committed).map((s) => ({ topic: s.tp.topic, partition: s.tp.partition, offset: s.dispatched }));
-      const due = final || this.forceCheckpoint || (this.now() - this.lastCheckpointAt >= this.d.config.snapshotIntervalMs && offsets.length > 0);
       if (due) {
-        const snaps = await r.snapshots();
-        const streams: CheckpointStream[] = this.streams.map((s) => ({
-          topic: s.tp.topic, partition: s.tp.partition, offset: s.dispatched >= 0n ? s.dispatched.toString() : null,
-          maxTs: FIN(r.clock.maxTsOf(s.index)), active: r.clock.isActive(s.index),
-        }));
-        const id = this.checkpointId + 1;
-        const built = checkpointRecords({
-          format: 1, group: this.d.config.kafka.groupId, id, createdAt: new Date(this.now()).toISOString(), streams, watermark: FIN(r.watermark), rules: this.d.rules,
-        }, snaps, this.previousCheckpointKeys);
-        checkpoint = { ...built, bytes: snaps.reduce((n, b) => n + b.length, 0) };
+        // A checkpoint is a cut after the last submitted round: no round may start until the
+        // shards' snapshot tasks are queued behind it (a short hold, not a drain).
+        let release!: () => void;
+        this.hold = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        try {
+          await this.dispatch(true);
+          cut = await r.cut();
+        } finally {
+          this.hold = undefined;
+          release();
+        }
+        const raw = await cut.snapshots;
+        await r.completedThrough(cut.through);
+        taken = r.take(cut.through);
+        snapshots = await Promise.all(raw.map(async (b) => new Uint8Array(await deflate(b))));
+      } else {
+        taken = r.take();
       }
     } catch (err) {
-      release();
-      this.hold = undefined;
       this.restartSoon(err);
       return;
     }
-    // The line is drawn: rounds may run again while the transaction commits.
-    release();
-    this.hold = undefined;
     if (gen !== this.gen) return;
+    for (const t of taken.tags) {
+      for (const [stream, pos] of t.positions) {
+        const s = this.streams[stream];
+        if (s !== undefined) s.committable = pos;
+      }
+    }
+    const out = taken.output;
+    const offsets: OffsetCommit[] = this.streams.filter((s) => s.committable >= 0n && s.committable !== s.committed)
+      .map((s) => ({ topic: s.tp.topic, partition: s.tp.partition, offset: s.committable }));
+    let checkpoint: { records: OutputRecord[]; keys: Set<string>; bytes: number } | undefined;
+    if (cut !== undefined) {
+      const c = cut;
+      const streams: CheckpointStream[] = this.streams.map((s) => ({
+        topic: s.tp.topic, partition: s.tp.partition, offset: s.committable >= 0n ? s.committable.toString() : null,
+        maxTs: FIN(c.maxTs[s.index] ?? -Infinity), active: c.active[s.index] ?? true,
+      }));
+      const built = checkpointRecords({
+        format: 1, group: this.d.config.kafka.groupId, id: this.checkpointId + 1, createdAt: new Date(this.now()).toISOString(), streams, watermark: FIN(c.watermark), rules: this.d.rules,
+      }, snapshots, this.previousCheckpointKeys);
+      checkpoint = { ...built, bytes: snapshots.reduce((n, b) => n + b.length, 0) };
+    }
     try {
-      const batches = await this.outputs(out, retained, checkpoint?.records);
+      const batches = await this.outputs(out, taken.tags, checkpoint?.records);
       if (batches.every((b) => b.records.length === 0) && offsets.length === 0) return;
       await this.d.sink.commit(batches, offsets, this.d.config.kafka.groupId);
     } catch (err) {
@@ -625,8 +649,8 @@ export class Pipeline {
       return;
     }
     for (const o of offsets) {
-      const s = this.streamOf(o);
-      if (s !== undefined) s.committed = o.offset;
+      const st = this.streamOf(o);
+      if (st !== undefined) st.committed = o.offset;
     }
     this.counters.commits++;
     this.counters.alerts += out.alerts.length;
@@ -651,8 +675,13 @@ export class Pipeline {
   }
 
   /** The records of one commit: alerts, dead letters, late events, checkpoint. */
-  private async outputs(out: RoundsOutput, retained: ReadonlyMap<number, readonly InputMessage[]>, checkpoint: readonly OutputRecord[] | undefined): Promise<OutputBatch[]> {
+  private async outputs(out: RoundsOutput, tags: readonly RoundTag[], checkpoint: readonly OutputRecord[] | undefined): Promise<OutputBatch[]> {
     const c = this.d.config;
+    // The original records of rejected and late values: in the rounds being committed.
+    const retained = new Map<number, InputMessage[]>();
+    if (out.rejected.length > 0 || out.late.length > 0) {
+      for (const t of tags) for (const [stream, msgs] of t.messages) retained.set(stream, [...(retained.get(stream) ?? []), ...msgs]);
+    }
     const find = (stream: number, offset: number): InputMessage | undefined => {
       const list = retained.get(stream);
       if (list === undefined) return undefined;

@@ -44,7 +44,7 @@ export interface InitTask {
   readonly kindsByTopic: readonly (readonly [string, readonly EventKind[]])[];
   readonly streams: readonly StreamSpec[];
   readonly schemas: readonly SchemaSpec[];
-  /** Compressed engine snapshots of a checkpoint (every shard of it, any shard count). */
+  /** deflateRaw(v8 snapshot) of every shard of a checkpoint (any shard count). */
   readonly restore: readonly Uint8Array[];
 }
 
@@ -145,7 +145,7 @@ export interface DeliverResult {
 
 export interface SnapshotResult {
   readonly op: 'snapshot';
-  /** deflate(v8.serialize(EngineSnapshot)). */
+  /** v8.serialize(EngineSnapshot); the caller deflates it for storage. */
   readonly bytes: Uint8Array;
   readonly keys: number;
 }

@@ -10,7 +10,10 @@
 //   shard 2: (none)   ─┘            └─ deliver r ─ ...      sent once ingest r is back
 //
 // Up to `maxInFlight` rounds are outstanding; submit() waits beyond that (backpressure the
-// caller passes on to its source). Outputs collect until take(). Any shard failure fails the
+// caller passes on to its source). Rounds complete in order (each shard runs its tasks in
+// order), so the done rounds are always a prefix: take() returns the outputs of that prefix
+// with the caller's tag of its last round, and a commit never has to drain the pipeline. A
+// checkpoint is a cut after the last submitted round (cut()). Any shard failure fails the
 // driver: every later call throws it, and the caller restarts from a checkpoint.
 import type { Alert } from '../core/alert.ts';
 import { StreamWatermarks } from '../core/watermarks.ts';
@@ -58,7 +61,42 @@ interface Control {
 
 const emptyOutput = (): RoundsOutput => ({ alerts: [], rejected: [], late: [], ruleErrors: [], overflowDropped: 0, values: 0 });
 
-export class Rounds {
+function merge(into: RoundsOutput, o: RoundsOutput): void {
+  for (const a of o.alerts) into.alerts.push(a);
+  for (const x of o.rejected) into.rejected.push(x);
+  for (const x of o.late) into.late.push(x);
+  for (const x of o.ruleErrors) into.ruleErrors.push(x);
+  into.overflowDropped += o.overflowDropped;
+  into.values += o.values;
+}
+
+interface Round<T> {
+  readonly id: number;
+  readonly tag: T | undefined;
+  readonly out: RoundsOutput;
+  done: boolean;
+  readonly completed: Promise<void>;
+}
+
+/** The outputs of the done rounds up to some round, and the tags of those rounds. */
+export interface Taken<T> {
+  readonly output: RoundsOutput;
+  readonly tags: readonly T[];
+  /** Id of the last round included (0: none). */
+  readonly through: number;
+}
+
+/** A consistent cut: shard snapshots after round `through`, and the streams' time at that point. */
+export interface Cut {
+  readonly through: number;
+  /** v8-serialized engine snapshots, one per shard (uncompressed). */
+  readonly snapshots: Promise<Uint8Array[]>;
+  readonly maxTs: readonly number[];
+  readonly active: readonly boolean[];
+  readonly watermark: number;
+}
+
+export class Rounds<T = unknown> {
   readonly shards: number;
   /** Per-stream max event times as home shards report them, and which streams are active. */
   readonly clock: StreamWatermarks;
@@ -69,10 +107,11 @@ export class Rounds {
   private readonly tails: Promise<unknown>[];
   private readonly unsent: SchemaSpec[][];
   private deliverChain: Promise<void> = Promise.resolve();
-  private readonly completions = new Set<Promise<void>>();
   private readonly waiters: (() => void)[] = [];
   private control: Control = { advance: false, flush: false, enable: [], disable: [] };
-  private out: RoundsOutput = emptyOutput();
+  /** Submitted rounds not yet taken, in order. */
+  private readonly rounds: Round<T>[] = [];
+  private seq = 0;
   private outstanding = 0;
   private failure: unknown;
   private w = -Infinity;
@@ -91,8 +130,8 @@ export class Rounds {
   }
 
   /** Starts the shards (restoring `init.restore` when given) and returns the driver. */
-  static async start(o: RoundsOptions): Promise<Rounds> {
-    const r = new Rounds(o);
+  static async start<T = unknown>(o: RoundsOptions): Promise<Rounds<T>> {
+    const r = new Rounds<T>(o);
     await Promise.all(Array.from({ length: r.shards }, (_, shard) => r.enqueue(shard, { op: 'init', shard, shards: r.shards, ...o.init })));
     r.w = o.watermark ?? -Infinity;
     return r;
@@ -132,11 +171,16 @@ export class Rounds {
     this.control.advance = true;
   }
 
+  /** Id of the last round submitted (0: none). */
+  get lastSubmitted(): number {
+    return this.seq;
+  }
+
   /**
-   * Sends one round. Resolves once it is dispatched (waiting first while `maxInFlight`
-   * rounds are outstanding), not when it is done: see barrier().
+   * Sends one round, tagged for take(). Resolves once it is dispatched (waiting first while
+   * `maxInFlight` rounds are outstanding), not when it is done: see barrier().
    */
-  async submit(parts: readonly StreamValues[]): Promise<void> {
+  async submit(parts: readonly StreamValues[], tag?: T): Promise<void> {
     this.check();
     while (this.outstanding >= this.maxInFlight) {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
@@ -157,6 +201,12 @@ export class Rounds {
     this.control = { advance: false, flush: false, enable: [], disable: [] };
     this.outstanding++;
     const submittedAt = performance.now();
+    const out = emptyOutput();
+    let complete!: () => void;
+    const round: Round<T> = { id: ++this.seq, tag, out, done: false, completed: new Promise<void>((resolve) => {
+      complete = resolve;
+    }) };
+    this.rounds.push(round);
     const ingests = [...byHome].map(([shard, ps]) => this.enqueue(shard, { op: 'ingest', schemas: this.takeSchemas(shard), parts: ps }) as Promise<IngestResult>);
     const prev = this.deliverChain;
     this.deliverChain = (async () => {
@@ -169,9 +219,9 @@ export class Rounds {
           if (maxTs > this.clock.maxTsOf(stream)) this.clock.restore(stream, maxTs, true);
           else this.clock.setActive(stream, true);
         }
-        this.out.rejected.push(...r.rejected);
-        this.out.late.push(...r.late);
-        this.out.values += r.values;
+        for (const x of r.rejected) out.rejected.push(x);
+        for (const x of r.late) out.late.push(x);
+        out.values += r.values;
         for (const f of r.forwards) {
           const list = forwards.get(f.to) ?? [];
           list.push(f);
@@ -186,23 +236,25 @@ export class Rounds {
         op: 'deliver', schemas: this.takeSchemas(shard), forwards: forwards.get(shard) ?? [], watermark: this.w, flushTo: flushTo === -Infinity ? null : flushTo,
         enable: control.enable, disable: control.disable,
       }) as Promise<DeliverResult>);
-      const done: Promise<void> = Promise.all(deliveries).then((rs) => {
+      void Promise.all(deliveries).then((rs) => {
         for (const r of rs) {
           this.onDeliver?.(r, submittedAt);
-          this.out.alerts.push(...r.alerts);
-          this.out.late.push(...r.late);
-          this.out.ruleErrors.push(...r.ruleErrors);
-          this.out.overflowDropped += r.overflowDropped;
+          for (const a of r.alerts) out.alerts.push(a);
+          for (const x of r.late) out.late.push(x);
+          for (const x of r.ruleErrors) out.ruleErrors.push(x);
+          out.overflowDropped += r.overflowDropped;
         }
       }).catch((err: unknown) => this.fail(err)).finally(() => {
-        this.completions.delete(done);
+        round.done = true;
         this.outstanding--;
+        complete();
         this.waiters.shift()?.();
       });
-      this.completions.add(done);
     })().catch((err: unknown) => {
       this.fail(err);
+      round.done = true;
       this.outstanding--;
+      complete();
       this.waiters.shift()?.();
     });
   }
@@ -210,22 +262,55 @@ export class Rounds {
   /** Waits until every submitted round is delivered everywhere. */
   async barrier(): Promise<void> {
     await this.deliverChain;
-    while (this.completions.size > 0) await Promise.all([...this.completions]);
+    await Promise.all(this.rounds.map((r) => r.completed));
     this.check();
   }
 
-  /** Outputs collected since the last take(). */
-  take(): RoundsOutput {
-    const o = this.out;
-    this.out = emptyOutput();
-    return o;
+  /** Resolves once round `id` (and so every round before it) is done. */
+  async completedThrough(id: number): Promise<void> {
+    const r = this.rounds.find((x) => x.id === id);
+    if (r !== undefined) await r.completed;
+    this.check();
   }
 
-  /** Every shard's compressed engine snapshot (after a barrier, so they are consistent). */
-  async snapshots(): Promise<Uint8Array[]> {
-    await this.barrier();
-    const rs = await Promise.all(Array.from({ length: this.shards }, (_, s) => this.enqueue(s, { op: 'snapshot' }) as Promise<SnapshotResult>));
-    return rs.map((r) => r.bytes);
+  /**
+   * The outputs of the done rounds, oldest first, up to round `through` (default: every done
+   * round); they are removed from the driver.
+   */
+  take(through: number = Infinity): Taken<T> {
+    const output = emptyOutput();
+    const tags: T[] = [];
+    let last = 0;
+    while (this.rounds.length > 0) {
+      const r = this.rounds[0] as Round<T>;
+      if (!r.done || r.id > through) break;
+      this.rounds.shift();
+      merge(output, r.out);
+      if (r.tag !== undefined) tags.push(r.tag);
+      last = r.id;
+    }
+    return { output, tags, through: last };
+  }
+
+  /**
+   * A checkpoint cut after the last submitted round. The caller must not submit until this
+   * resolves (the snapshot tasks queue behind that round's deliveries, before anything
+   * later); the snapshots themselves complete afterwards, while new rounds run.
+   */
+  async cut(): Promise<Cut> {
+    for (let seen = -1; seen !== this.seq;) {
+      seen = this.seq;
+      await this.deliverChain;
+    }
+    this.check();
+    const through = this.seq;
+    const n = this.clock.streams;
+    const maxTs = Array.from({ length: n }, (_, i) => this.clock.maxTsOf(i));
+    const active = Array.from({ length: n }, (_, i) => this.clock.isActive(i));
+    const tasks = Array.from({ length: this.shards }, (_, s) => this.enqueue(s, { op: 'snapshot' }) as Promise<SnapshotResult>);
+    const snapshots = Promise.all(tasks).then((rs) => rs.map((r) => r.bytes));
+    snapshots.catch((err: unknown) => this.fail(err));
+    return { through, snapshots, maxTs, active, watermark: this.w };
   }
 
   /** Rules and engine counters of every shard. */

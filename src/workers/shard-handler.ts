@@ -7,9 +7,9 @@
 //            ones are reported by (stream, offset); others go to the owners of their keys
 //   deliver  accept what other shards forwarded, apply rule toggles, advance the watermark
 //            (or flush), return the alerts and other effects
-//   snapshot the engine's state, v8-serialized and deflated
+//   snapshot the engine's state, v8-serialized (restore takes it deflated)
 import { deserialize, serialize } from 'node:v8';
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { inflateRawSync } from 'node:zlib';
 import type { AnyRule } from '../core/rule-types.ts';
 import { ShardCore } from '../core/shard-core.ts';
 import type { EngineSnapshot } from '../core/engine.ts';
@@ -202,9 +202,9 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
 
   function snapshot(): SnapshotResult {
     const { core: c } = ready();
-    // A copy of its own: a small zlib result may sit in Buffer's shared pool, which must
-    // never be transferred.
-    const bytes = new Uint8Array(deflateRawSync(serialize(c.engine.snapshot())));
+    // A copy of its own (a small result may sit in Buffer's shared pool, which must never be
+    // transferred). Compression is the caller's, off this thread: the shard has work to do.
+    const bytes = new Uint8Array(serialize(c.engine.snapshot()));
     return { op: 'snapshot', bytes, keys: c.engine.stats().keys };
   }
 

@@ -50,7 +50,7 @@ async function run(backend: ShardBackend, values: readonly { value: Buffer; stre
   rounds.requestFlush();
   await rounds.submit([]);
   await rounds.barrier();
-  return rounds.take();
+  return rounds.take().output;
 }
 
 describe('rounds over shards', () => {
