@@ -143,6 +143,8 @@ export class Pipeline {
   /** Kafka timestamp of each emitted alert's completing record, for end-to-end latency at commit. */
   private readonly producedAt = new Map<string, number>();
   private ruleCache: RuleInfo[] = [];
+  /** Busy and idle ms of each shard thread since it started, refreshed with the rules. */
+  shardLoad: { busyMs: number; idleMs: number }[] = [];
   private timers: NodeJS.Timeout[] = [];
   /** Wall ms of the consumer's last fetch: idleness is only judged while it is reading. */
   private lastFetch = 0;
@@ -760,6 +762,7 @@ export class Pipeline {
       const infos = await r.info();
       const first = infos[0];
       if (first === undefined) return;
+      this.shardLoad = infos.map((i) => ({ busyMs: i.busyMs, idleMs: i.idleMs }));
       this.ruleCache = first.rules.map((rule, i) => {
         const all = infos.map((x) => x.rules[i] as RuleInfo);
         return {

@@ -115,7 +115,10 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
         ready: () => pipeline.readiness(),
         counters: () => ({
           ...pipeline.counters, lag: pipeline.lag(), watermark: Number.isFinite(pipeline.watermark()) ? pipeline.watermark() : 0,
-          store_records: f.stats().records, ...Object.fromEntries([...pipeline.deadLettersByCode].map(([k, v]) => [`dead_letters_${k}`, v])),
+          store_records: f.stats().records,
+          ...Object.fromEntries(pipeline.shardLoad.map((l, i) => [`shard_${i}_busy_ms`, l.busyMs])),
+          main_busy_ms: Math.round(performance.eventLoopUtilization().active),
+          ...Object.fromEntries([...pipeline.deadLettersByCode].map(([k, v]) => [`dead_letters_${k}`, v])),
         }),
       });
       if (Object.keys(config.api.tokens).length === 0) log.warn('no api.tokens configured: every API route but /healthz and /readyz answers 401');

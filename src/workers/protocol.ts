@@ -154,6 +154,9 @@ export interface InfoResult {
   readonly op: 'info';
   readonly rules: readonly RuleInfo[];
   readonly stats: EngineStats;
+  /** Since the shard started: ms spent running tasks, and ms waiting for them (its load). */
+  readonly busyMs: number;
+  readonly idleMs: number;
 }
 
 export type ShardResult = InitResult | IngestResult | DeliverResult | SnapshotResult | InfoResult;

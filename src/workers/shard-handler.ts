@@ -210,11 +210,12 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
 
   function info(): InfoResult {
     const { core: c } = ready();
-    return { op: 'info', rules: c.engine.rules(), stats: c.engine.stats() };
+    return { op: 'info', rules: c.engine.rules(), stats: c.engine.stats(), busyMs: Math.round(busy), idleMs: Math.round(performance.now() - born - busy) };
   }
 
-  return async (t: ShardTask): Promise<ShardResult> => {
-    const started = performance.now();
+  const born = performance.now();
+  let busy = 0;
+  const run = async (t: ShardTask, started: number): Promise<ShardResult> => {
     switch (t.op) {
       case 'init': return init(t);
       case 'ingest': return ingest(t, started);
@@ -225,6 +226,14 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
         const never: never = t;
         throw new Error(`unknown task ${JSON.stringify(never)}`);
       }
+    }
+  };
+  return async (t: ShardTask): Promise<ShardResult> => {
+    const started = performance.now();
+    try {
+      return await run(t, started);
+    } finally {
+      busy += performance.now() - started;
     }
   };
 }
