@@ -7,7 +7,7 @@
 // Scaling out by splitting partitions needs per-partition state and repartition topics for
 // rules keyed differently from their topics: not in this release (docs/architecture.md).
 import { AssignerProtocol } from 'kafkajs';
-import type { PartitionAssigner } from 'kafkajs';
+import type { GroupMember, GroupMemberAssignment, PartitionAssigner } from 'kafkajs';
 
 export const SINGLE_ACTIVE = 'CepheusSingleActive';
 
@@ -26,27 +26,33 @@ function infoOf(metadata: Buffer): MemberInfo {
   }
 }
 
+/** Member metadata carrying the member's start time and name. */
+export function memberMetadata(topics: readonly string[], startedAt: number, instance: string): Buffer {
+  return AssignerProtocol.MemberMetadata.encode({ version: 1, topics: [...topics], userData: Buffer.from(JSON.stringify({ startedAt, instance })) });
+}
+
+/** Everything to the longest-running member (ties: lowest member id), nothing to the others. */
+export function assignAll(members: readonly GroupMember[], partitions: ReadonlyMap<string, readonly number[]>): GroupMemberAssignment[] {
+  const ranked = [...members].sort((a, b) => {
+    const x = infoOf(a.memberMetadata);
+    const y = infoOf(b.memberMetadata);
+    return x.startedAt - y.startedAt || (a.memberId < b.memberId ? -1 : 1);
+  });
+  const active = ranked[0];
+  const assignment: Record<string, number[]> = {};
+  for (const [topic, ps] of partitions) assignment[topic] = [...ps].sort((a, b) => a - b);
+  return ranked.map((m) => ({
+    memberId: m.memberId,
+    memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: 1, assignment: m === active ? assignment : {}, userData: Buffer.alloc(0) }),
+  }));
+}
+
 /** The assigner; `startedAt` (wall ms) orders members, `instance` names this one in logs. */
 export function singleActiveAssigner(startedAt: number, instance: string): PartitionAssigner {
   return ({ cluster }) => ({
     name: SINGLE_ACTIVE,
     version: 1,
-    async assign({ members, topics }) {
-      const ranked = [...members].sort((a, b) => {
-        const x = infoOf(a.memberMetadata);
-        const y = infoOf(b.memberMetadata);
-        return x.startedAt - y.startedAt || (a.memberId < b.memberId ? -1 : 1);
-      });
-      const active = ranked[0];
-      const assignment: Record<string, number[]> = {};
-      for (const topic of topics) assignment[topic] = cluster.findTopicPartitionMetadata(topic).map((p) => p.partitionId).sort((a, b) => a - b);
-      return ranked.map((m) => ({
-        memberId: m.memberId,
-        memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: 1, assignment: m === active ? assignment : {}, userData: Buffer.alloc(0) }),
-      }));
-    },
-    protocol({ topics }) {
-      return { name: SINGLE_ACTIVE, metadata: AssignerProtocol.MemberMetadata.encode({ version: 1, topics, userData: Buffer.from(JSON.stringify({ startedAt, instance })) }) };
-    },
+    assign: ({ members, topics }) => Promise.resolve(assignAll(members, new Map(topics.map((t) => [t, cluster.findTopicPartitionMetadata(t).map((p) => p.partitionId)])))),
+    protocol: ({ topics }) => ({ name: SINGLE_ACTIVE, metadata: memberMetadata(topics, startedAt, instance) }),
   });
 }

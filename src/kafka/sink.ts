@@ -31,7 +31,7 @@ export interface TransactionalSink {
 }
 
 /** Bytes per send inside a transaction (below the broker's default 1 MiB message.max.bytes). */
-const SEND_BYTES = 768 * 1024;
+export const SEND_BYTES = 768 * 1024;
 
 const sizeOf = (r: OutputRecord): number => {
   let n = 64 + (r.value?.length ?? 0) + (r.key === null ? 0 : Buffer.byteLength(r.key));
@@ -40,7 +40,7 @@ const sizeOf = (r: OutputRecord): number => {
 };
 
 /** Groups records into sends of at most `limit` bytes (a bigger record goes alone). */
-function slices(batches: readonly OutputBatch[], limit: number): { topic: string; messages: Message[] }[][] {
+export function slices(batches: readonly OutputBatch[], limit: number): { topic: string; messages: Message[] }[][] {
   const out: { topic: string; messages: Message[] }[][] = [];
   let cur = new Map<string, Message[]>();
   let bytes = 0;
