@@ -339,7 +339,7 @@ export class Pipeline {
     this.log.info({
       streams: this.streams.length, shards: rounds.shards, checkpoint: cp?.manifest.id ?? null, recovering, fresh,
       watermark: FIN(rounds.watermark),
-    }, recovering > 0 ? 'restored the checkpoint; replaying up to the committed offsets' : 'restored; consuming');
+    }, cp === undefined ? 'no checkpoint: starting with empty state; consuming' : recovering > 0 ? 'restored the checkpoint; replaying up to the committed offsets' : 'restored the checkpoint; consuming');
     await this.refreshRules();
   }
 

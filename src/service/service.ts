@@ -138,15 +138,23 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
     const stop = (code = 0): Promise<void> => {
       stopping ??= (async () => {
         log.info('stopping: finishing what was read, committing a checkpoint');
+        const took: Record<string, number> = {};
+        const step = async (name: string, f: () => Promise<void> | void): Promise<void> => {
+          const t0 = performance.now();
+          await f();
+          took[name] = Math.round(performance.now() - t0);
+        };
         try {
-          await pipeline.stop();
-          await source.stop();
-          await feed?.stop();
-          await api?.close();
+          await step('pipeline', () => pipeline.stop());
+          await step('consumer', () => source.stop());
+          await step('store', () => feed?.stop());
+          await step('api', () => api?.close());
           store?.close();
-          for (const c of cleanup.reverse()) await c().catch(() => undefined);
+          await step('clients', async () => {
+            for (const c of cleanup.reverse()) await c().catch(() => undefined);
+          });
         } finally {
-          log.info({ code }, 'stopped');
+          log.info({ code, ms: took }, 'stopped');
           exit(code);
         }
       })();

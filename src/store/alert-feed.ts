@@ -27,7 +27,8 @@ export interface AlertFeed {
 }
 
 export async function startAlertFeed(o: AlertFeedOptions): Promise<AlertFeed> {
-  const consumer = o.kafka.consumer({ groupId: o.groupId, readUncommitted: false });
+  // A short long-poll: stop() waits for the fetch in flight, and alerts should reach the API soon.
+  const consumer = o.kafka.consumer({ groupId: o.groupId, readUncommitted: false, maxWaitTimeInMs: 250 });
   const now = o.now ?? Date.now;
   let records = 0;
   let stored = 0;

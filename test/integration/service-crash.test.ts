@@ -13,7 +13,7 @@ import { produceEvents } from '../../src/kafka/event-producer.ts';
 import { SchemaResolver } from '../../src/kafka/registry.ts';
 import { byId, decodeAlerts } from './support/expect.ts';
 import { createTopics, kafka, kafkaAvailable, registry, uniqueTopic } from './support/kafka.ts';
-import { freePort, killAll, readTopic, sleep, startService, writeConfig } from './support/service.ts';
+import { STARTED, freePort, killAll, readTopic, sleep, startService, writeConfig } from './support/service.ts';
 import type { ReadRecord, ServiceProcess } from './support/service.ts';
 
 afterAll(() => killAll());
@@ -72,7 +72,7 @@ describe.skipIf(!kafkaAvailable())('crash recovery', () => {
       const left = Math.round(EVENTS * (share - rng.next() * 0.2));
       const svc: ServiceProcess = startService(config, `crash-${i}`);
       logs.push(svc.lines);
-      await svc.waitFor(/"msg":"(restored; consuming|restored the checkpoint[^"]*)"/, 60_000);
+      await svc.waitFor(STARTED, 60_000);
       for (;;) {
         const l = await lag(port);
         if (l !== undefined && l <= left) break;

@@ -166,3 +166,8 @@ export async function readTopic(kafka: Kafka, topic: string, o: { atLeast?: numb
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** The log line of a service that holds its partitions and has its state: ready to consume. */
+export const STARTED = /"msg":"(no checkpoint: starting with empty state|restored the checkpoint); (consuming|replaying up to the committed offsets)"/;
+/** Started from nothing (no checkpoint yet). */
+export const STARTED_FRESH = /"msg":"no checkpoint: starting with empty state; consuming"/;

@@ -1,0 +1,68 @@
+// Two instances in one group: the first owns every partition, the second stands by (ready,
+// holding nothing). The first is killed mid-stream; the second takes over from its
+// checkpoint and committed offsets, and the alerts topic ends up holding replay's alerts
+// once each (the fixture has no late events, so per-partition time equals replay's).
+import { pino } from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Alert } from '../../src/core/alert.ts';
+import { EVENT_KINDS } from '../../src/events/types.ts';
+import type { AnyEvent, EventKind } from '../../src/events/types.ts';
+import { generate } from '../../src/gen/generate.ts';
+import { produceEvents } from '../../src/kafka/event-producer.ts';
+import { SchemaResolver } from '../../src/kafka/registry.ts';
+import { replay } from '../../src/replay/replay.ts';
+import { loadRules } from '../../src/rules/load-rules.ts';
+import { byId, decodeAlerts, withoutSources } from './support/expect.ts';
+import { createTopics, kafka, kafkaAvailable, registry, uniqueTopic } from './support/kafka.ts';
+import { STARTED_FRESH, freePort, killAll, readTopic, sleep, startService, writeConfig } from './support/service.ts';
+
+afterAll(() => killAll());
+
+const EVENTS = 120_000;
+
+describe.skipIf(!kafkaAvailable())('active / standby', () => {
+  it('a standby takes over when the active instance dies, and no alert is lost or doubled', async () => {
+    const events: AnyEvent[] = [...generate({ seed: 11, events: EVENTS, accounts: 700, late: 0, positives: 4 }).events];
+    const expected: Alert[] = [];
+    await replay(events.map((event) => ({ event })), { rules: (await loadRules()).map((l) => l.rule), engine: { outOfOrdernessMs: 5000 }, onAlert: (a) => expected.push(a) });
+    expect(expected.length).toBeGreaterThan(35);
+
+    const k = kafka();
+    const reg = registry();
+    const prefix = uniqueTopic('failover');
+    const topics = Object.fromEntries(EVENT_KINDS.map((kind) => [kind, `${prefix}.${kind}`])) as Record<EventKind, string>;
+    const admin = k.admin();
+    await admin.connect();
+    await createTopics(admin, Object.values(topics), 3);
+    await admin.disconnect();
+    await produceEvents(events, {
+      kafka: k, resolver: new SchemaResolver(reg, pino({ level: 'silent' })),
+      topics: EVENT_KINDS.map((kind) => ({ topic: topics[kind], kinds: [kind], format: 'confluent' as const, schemaId: 0 })),
+    });
+    const output = { alerts: `${prefix}.alerts`, deadLetter: `${prefix}.dlq`, state: `${prefix}.state` };
+    const extra = { roundMaxValues: 512, maxInFlight: 2, snapshotIntervalMs: 700 };
+    const [portA, portB] = [await freePort(), await freePort()];
+    const a = startService(writeConfig({ group: prefix, topics, output, port: portA, extra }), 'failover-a');
+    await a.waitFor(STARTED_FRESH);
+    const b = startService(writeConfig({ group: prefix, topics, output, port: portB, extra }), 'failover-b');
+    await b.waitFor(/"msg":"standby: another instance of the group holds every partition"/);
+    const ready = await (await fetch(`http://127.0.0.1:${portB}/readyz`)).json() as { ready: boolean; reasons: string[] };
+    expect(ready).toEqual({ ready: true, reasons: ['standby: another instance of the group holds the partitions'] });
+    // Let the active one commit some of it (at least one checkpoint after the rebalance), then kill it.
+    await a.waitFor(/"msg":"restored the checkpoint; (consuming|replaying up to the committed offsets)"/); // after the rebalance B's join caused
+    await sleep(1500);
+    expect(a.lines.some((l) => l.includes('input idle'))).toBe(false);
+    a.child.kill('SIGKILL');
+    await a.exited;
+
+    await b.waitFor(/"msg":"restored the checkpoint[^"]*"/, 60_000);
+    await b.waitFor(/input idle: flushed/, 120_000);
+    b.child.kill('SIGTERM');
+    expect(await b.exited).toEqual({ code: 0, signal: null });
+
+    const got = byId(await decodeAlerts(reg, await readTopic(k, output.alerts)));
+    expect(got.map((x) => x.id)).toEqual(byId(expected).map((x) => x.id));
+    expect(got.map(withoutSources)).toEqual(byId(expected));
+    expect(await readTopic(k, output.deadLetter)).toEqual([]);
+  }, 300_000);
+});
