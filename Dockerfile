@@ -10,9 +10,10 @@ COPY src ./src
 COPY rules ./rules
 COPY schemas ./schemas
 COPY fixtures ./fixtures
+COPY config ./config
 EXPOSE 8080
 USER node
 ENTRYPOINT ["node", "src/cli.ts"]
-# The Kafka service command (`run`) is not built yet; until it is, the image runs the
-# embedded demo (bundled fixture through bundled rules).
-CMD ["demo"]
+# Without arguments the image runs the embedded demo (no Kafka needed); docker-compose.yml
+# runs `run --config config/cepheus.compose.yaml`, the Kafka service.
+CMD ["demo", "--host", "0.0.0.0", "--data", "/tmp/cepheus-demo"]

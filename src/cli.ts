@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --disable-warning=TimeoutNegativeWarning
 // The `cepheus` command line. Each subcommand lives in src/cli/<name>.ts and has --help.
 import { Command } from 'commander';
 

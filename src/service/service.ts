@@ -113,13 +113,18 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
         store: s, bus, latency, tokens: config.api.tokens,
         rules: { list: () => pipeline.rules(), setEnabled: (id, on) => pipeline.setEnabled(id, on) },
         ready: () => pipeline.readiness(),
-        counters: () => ({
-          ...pipeline.counters, lag: pipeline.lag(), watermark: Number.isFinite(pipeline.watermark()) ? pipeline.watermark() : 0,
-          store_records: f.stats().records,
-          ...Object.fromEntries(pipeline.shardLoad.map((l, i) => [`shard_${i}_busy_ms`, l.busyMs])),
-          main_busy_ms: Math.round(performance.eventLoopUtilization().active),
-          ...Object.fromEntries([...pipeline.deadLettersByCode].map(([k, v]) => [`dead_letters_${k}`, v])),
-        }),
+        counters: () => {
+          const c = pipeline.counters;
+          return {
+            events: c.values, alerts: c.alerts, dead_letters: c.deadLetters, late: c.late, rule_errors: c.ruleErrors, overflow_dropped: c.overflowDropped,
+            consumer_lag: pipeline.lag(), watermark: Number.isFinite(pipeline.watermark()) ? pipeline.watermark() : 0,
+            commits: c.commits, checkpoints: c.checkpoints, checkpoint_bytes: c.checkpointBytes, restores: c.restores, recovered_events: c.recoveredValues,
+            suppressed_outputs: c.suppressedOutputs, backpressure_pauses: c.backpressurePauses, rounds: c.rounds, round_events: c.roundValues,
+            latency_unmeasured: c.unmeasuredLatency, store_records: f.stats().records, main_busy_ms: Math.round(performance.eventLoopUtilization().active),
+            ...Object.fromEntries(pipeline.shardLoad.map((l, i) => [`shard_${i}_busy_ms`, l.busyMs])),
+            ...Object.fromEntries([...pipeline.deadLettersByCode].map(([k, v]) => [`dead_letters_${k}`, v])),
+          };
+        },
       });
       if (Object.keys(config.api.tokens).length === 0) log.warn('no api.tokens configured: every API route but /healthz and /readyz answers 401');
       await api.listen({ host: config.api.host, port: config.api.port });

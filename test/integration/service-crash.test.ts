@@ -24,7 +24,7 @@ const SEED = 0xc0ffee;
 async function lag(port: number): Promise<number | undefined> {
   try {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: 'Bearer test-read-token' } })).text();
-    const m = /cepheus_engine\{counter="lag"\} (\d+)/.exec(text);
+    const m = /cepheus_engine\{counter="consumer_lag"\} (\d+)/.exec(text);
     const restores = /cepheus_engine\{counter="restores"\} (\d+)/.exec(text);
     return m === null || restores === null || restores[1] === '0' ? undefined : Number(m[1]);
   } catch {

@@ -1,10 +1,12 @@
 // docker-compose.yml cannot be run here (no Docker engine); this keeps it consistent with
 // the local scripts and the engine's settings: same host ports, same env names.
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config/config.ts';
 
-interface Service { image?: string; build?: string; ports?: string[]; environment?: Record<string, string> }
+interface Service { image?: string; build?: string; ports?: string[]; environment?: Record<string, string>; command?: string[]; depends_on?: Record<string, { condition: string }> }
 const root = new URL('../../../', import.meta.url);
 const compose = parse(readFileSync(new URL('docker-compose.yml', root), 'utf8')) as { services: Record<string, Service> };
 const scripts = readFileSync(new URL('scripts/kafka/common.sh', root), 'utf8');
@@ -16,6 +18,17 @@ describe('docker-compose.yml', () => {
     expect(compose.services['registry']?.ports).toEqual([`127.0.0.1:${scriptDefault('CEPHEUS_REGISTRY_PORT')}:8080`]);
     expect(compose.services['kafka']?.image).toBe('apache/kafka:4.1.1');
     expect(compose.services['registry']?.image).toBe(`apicurio/apicurio-registry:${scriptDefault('CEPHEUS_APICURIO_VERSION')}`);
+  });
+
+  it('loads the fixture into the topics of a valid service config, then runs the service on them', () => {
+    const loader = compose.services['loader'];
+    const engine = compose.services['cepheus'];
+    expect(loader?.command).toEqual(['produce', 'fixtures/default.avro', '--config', 'config/cepheus.compose.yaml']);
+    expect(engine?.command).toEqual(['run', '--config', 'config/cepheus.compose.yaml']);
+    expect(engine?.depends_on).toEqual({ loader: { condition: 'service_completed_successfully' } });
+    const c = loadConfig(fileURLToPath(new URL('config/cepheus.compose.yaml', root)), {});
+    expect([c.kafka.brokers, c.registry?.url, c.api.host, c.api.tokens['demo-read']]).toEqual([['kafka:19092'], 'http://registry:8080/apis/ccompat/v7', '0.0.0.0', 'read']);
+    expect(readFileSync(new URL('Dockerfile', root), 'utf8')).toContain('COPY config ./config');
   });
 
   it('points the engine at them with the env names the tools read', () => {
@@ -38,6 +51,11 @@ describe('metrics stack in docker-compose.yml', () => {
     const metrics = new Set(dash.panels.flatMap((p) => p.targets.map((t) => /cepheus_[a-z_]+/.exec(t.expr)?.[0])));
     const api = readFileSync(new URL('src/api/metrics.ts', root), 'utf8');
     for (const m of metrics) expect(api).toContain(`'${m}'`);
+    // The engine counters the panels plot are ones the service exports.
+    const service = readFileSync(new URL('src/service/service.ts', root), 'utf8');
+    const counters = dash.panels.flatMap((p) => p.targets.flatMap((t) => [.../counter="([a-z_]+)"/g.exec(t.expr) ?? []].slice(1)));
+    expect(counters.filter((c) => !service.includes(`${c}:`))).toEqual([]);
+    expect(counters.length).toBeGreaterThan(2);
     expect(dash.panels.map((p) => p.title)).toEqual([
       'Throughput (events/s)', 'Alerts per rule (per minute)', 'Engine latency p99 per rule (µs)', 'End-to-end latency (µs)', 'Consumer lag (records)', 'Dead letters and late events',
     ]);
