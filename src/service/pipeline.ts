@@ -202,10 +202,13 @@ export class Pipeline {
     return true;
   }
 
-  /** Readiness: active and caught up with its input, or standing by. */
+  /** Readiness: active and caught up with its input (at most one round behind), or standing by. */
   readiness(): { ready: boolean; reasons: string[] } {
     switch (this.mode) {
-      case 'live': return { ready: true, reasons: [] };
+      case 'live': {
+        const lag = this.lag();
+        return lag <= this.d.config.roundMaxValues ? { ready: true, reasons: [] } : { ready: false, reasons: [`catching up: ${lag} records behind the partitions' ends`] };
+      }
       case 'standby': return { ready: true, reasons: ['standby: another instance of the group holds the partitions'] };
       case 'recovering': return { ready: false, reasons: ['recovering: replaying input since the last checkpoint'] };
       default: return { ready: false, reasons: [this.mode] };

@@ -1,0 +1,28 @@
+// TLS material is read when the client is built, so a wrong path stops the start with the
+// key and the path instead of failing on the first connection.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { validateConfig } from '../../../src/config/config.ts';
+import { CepError } from '../../../src/core/errors.ts';
+import { kafkaClient } from '../../../src/kafka/client.ts';
+
+const config = (ssl: unknown) => validateConfig({ kafka: { brokers: ['h:9093'], ssl, sasl: { mechanism: 'scram-sha-512', username: 'u', password: 'p' } }, topics: { login: 'l' }, output: { alerts: 'a', deadLetter: 'd', state: 's' } }).kafka;
+
+describe('kafka client', () => {
+  it('builds with TLS files and SASL, and names a TLS file it cannot read', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cepheus-tls-'));
+    writeFileSync(join(dir, 'ca.pem'), '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n');
+    expect(kafkaClient(config({ ca: join(dir, 'ca.pem') }), pino({ level: 'silent' }))).toBeDefined();
+    expect(kafkaClient(config(true), pino({ level: 'silent' }))).toBeDefined();
+    let err: unknown;
+    try {
+      kafkaClient(config({ ca: join(dir, 'missing.pem') }), pino({ level: 'silent' }));
+    } catch (e) {
+      err = e;
+    }
+    expect(err instanceof CepError ? [err.code, err.message] : err).toEqual(['CEP_ERR_CONFIG', `CEP_ERR_CONFIG: kafka.ssl.ca: cannot read ${join(dir, 'missing.pem')}: ENOENT: no such file or directory, open '${join(dir, 'missing.pem')}'`]);
+  });
+});
