@@ -8,15 +8,13 @@ import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runReplay } from '../../src/cli/replay.ts';
 import { loadEventSchemas } from '../../src/events/schemas.ts';
-import { EVENT_KINDS } from '../../src/events/types.ts';
 import type { EventKind, Login, Transfer } from '../../src/events/types.ts';
 import { encodeConfluentValue } from '../../src/io/confluent-frame.ts';
 import { readEventsStrict } from '../../src/io/read-events.ts';
-import { produceEvents } from '../../src/kafka/event-producer.ts';
 import { SchemaResolver } from '../../src/kafka/registry.ts';
 import { login, trade, transfer } from '../../src/testing.ts';
 import { byId, decodeAlerts, withoutSources } from './support/expect.ts';
-import { createTopics, kafka, kafkaAvailable, registry, uniqueTopic } from './support/kafka.ts';
+import { kafka, kafkaAvailable, kindTopics, produceToKindTopics, registry, uniqueTopic } from './support/kafka.ts';
 import { freePort, killAll, readTopic, sleep, startService, writeConfig } from './support/service.ts';
 
 afterAll(() => killAll());
@@ -27,11 +25,7 @@ describe.skipIf(!kafkaAvailable())('bad input', () => {
     const reg = registry();
     const resolver = new SchemaResolver(reg, pino({ level: 'silent' }));
     const prefix = uniqueTopic('bad');
-    const topics = Object.fromEntries(EVENT_KINDS.map((kind) => [kind, `${prefix}.${kind}`])) as Record<EventKind, string>;
-    const admin = k.admin();
-    await admin.connect();
-    await createTopics(admin, Object.values(topics), 1);
-    await admin.disconnect();
+    const topics = await kindTopics(prefix, 1);
     const schemaOf = (kind: EventKind): string => JSON.stringify(loadEventSchemas().find((s) => s.kind === kind)?.schema);
     const loginId = await resolver.register(schemaOf('login'), `${topics.login}-value`);
     const tradeId = await resolver.register(schemaOf('trade'), `${topics.trade}-value`);
@@ -59,9 +53,7 @@ describe.skipIf(!kafkaAvailable())('bad input', () => {
     await producer.connect();
     for (const b of bad) await producer.send({ topic: b.topic, acks: -1, messages: [{ key: 'BAD1', value: b.value }] });
     await producer.disconnect();
-    await produceEvents(readEventsStrict('fixtures/default.avro'), {
-      kafka: k, resolver, topics: EVENT_KINDS.map((kind) => ({ topic: topics[kind], kinds: [kind], format: 'confluent' as const, schemaId: 0 })),
-    });
+    await produceToKindTopics(readEventsStrict('fixtures/default.avro'), topics);
 
     const output = { alerts: `${prefix}.alerts`, deadLetter: `${prefix}.dlq`, state: `${prefix}.state` };
     const port = await freePort();

@@ -2,17 +2,12 @@
 // while it works through 150 000 events, and restarted each time. What committed to the
 // alerts and dead-letter topics must equal an uninterrupted run over the same topics: no
 // alert lost, none duplicated, same content, same source coordinates.
-import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/core/alert.ts';
-import { EVENT_KINDS } from '../../src/events/types.ts';
-import type { EventKind } from '../../src/events/types.ts';
 import { generate } from '../../src/gen/generate.ts';
 import { Prng } from '../../src/gen/prng.ts';
-import { produceEvents } from '../../src/kafka/event-producer.ts';
-import { SchemaResolver } from '../../src/kafka/registry.ts';
 import { byId, decodeAlerts } from './support/expect.ts';
-import { createTopics, kafka, kafkaAvailable, registry, uniqueTopic } from './support/kafka.ts';
+import { kafka, kafkaAvailable, kindTopics, produceToKindTopics, registry, uniqueTopic } from './support/kafka.ts';
 import { STARTED, freePort, killAll, readTopic, sleep, startService, writeConfig } from './support/service.ts';
 import type { ReadRecord, ServiceProcess } from './support/service.ts';
 
@@ -39,15 +34,8 @@ describe.skipIf(!kafkaAvailable())('crash recovery', () => {
     const k = kafka();
     const reg = registry();
     const prefix = uniqueTopic('crash');
-    const topics = Object.fromEntries(EVENT_KINDS.map((kind) => [kind, `${prefix}.${kind}`])) as Record<EventKind, string>;
-    const admin = k.admin();
-    await admin.connect();
-    await createTopics(admin, Object.values(topics), 3);
-    await admin.disconnect();
-    await produceEvents(generate({ seed: 7, events: EVENTS, accounts: 800, positives: 6 }).events, {
-      kafka: k, resolver: new SchemaResolver(reg, pino({ level: 'silent' })),
-      topics: EVENT_KINDS.map((kind) => ({ topic: topics[kind], kinds: [kind], format: 'confluent' as const, schemaId: 0 })),
-    });
+    const topics = await kindTopics(prefix, 3);
+    await produceToKindTopics(generate({ seed: 7, events: EVENTS, accounts: 800, positives: 6 }).events, topics);
     const outputs = (name: string) => ({ alerts: `${prefix}.${name}.alerts`, deadLetter: `${prefix}.${name}.dlq`, state: `${prefix}.${name}.state` });
     // Small rounds and a short checkpoint interval: many commits and checkpoints to land between.
     const extra = { roundMaxValues: 512, maxInFlight: 2, snapshotIntervalMs: 700 };

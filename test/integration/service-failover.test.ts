@@ -2,18 +2,14 @@
 // holding nothing). The first is killed mid-stream; the second takes over from its
 // checkpoint and committed offsets, and the alerts topic ends up holding replay's alerts
 // once each (the fixture has no late events, so per-partition time equals replay's).
-import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/core/alert.ts';
-import { EVENT_KINDS } from '../../src/events/types.ts';
-import type { AnyEvent, EventKind } from '../../src/events/types.ts';
+import type { AnyEvent } from '../../src/events/types.ts';
 import { generate } from '../../src/gen/generate.ts';
-import { produceEvents } from '../../src/kafka/event-producer.ts';
-import { SchemaResolver } from '../../src/kafka/registry.ts';
 import { replay } from '../../src/replay/replay.ts';
 import { loadRules } from '../../src/rules/load-rules.ts';
 import { byId, decodeAlerts, withoutSources } from './support/expect.ts';
-import { createTopics, kafka, kafkaAvailable, registry, uniqueTopic } from './support/kafka.ts';
+import { kafka, kafkaAvailable, kindTopics, produceToKindTopics, registry, uniqueTopic } from './support/kafka.ts';
 import { STARTED_FRESH, freePort, killAll, readTopic, sleep, startService, writeConfig } from './support/service.ts';
 
 afterAll(() => killAll());
@@ -30,15 +26,8 @@ describe.skipIf(!kafkaAvailable())('active / standby', () => {
     const k = kafka();
     const reg = registry();
     const prefix = uniqueTopic('failover');
-    const topics = Object.fromEntries(EVENT_KINDS.map((kind) => [kind, `${prefix}.${kind}`])) as Record<EventKind, string>;
-    const admin = k.admin();
-    await admin.connect();
-    await createTopics(admin, Object.values(topics), 3);
-    await admin.disconnect();
-    await produceEvents(events, {
-      kafka: k, resolver: new SchemaResolver(reg, pino({ level: 'silent' })),
-      topics: EVENT_KINDS.map((kind) => ({ topic: topics[kind], kinds: [kind], format: 'confluent' as const, schemaId: 0 })),
-    });
+    const topics = await kindTopics(prefix, 3);
+    await produceToKindTopics(events, topics);
     const output = { alerts: `${prefix}.alerts`, deadLetter: `${prefix}.dlq`, state: `${prefix}.state` };
     const extra = { roundMaxValues: 512, maxInFlight: 2, snapshotIntervalMs: 700 };
     const [portA, portB] = [await freePort(), await freePort()];

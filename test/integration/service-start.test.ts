@@ -3,8 +3,7 @@
 // gracefully (exit 0), a second one exits at once (exit 130).
 import { writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EVENT_KINDS } from '../../src/events/types.ts';
-import { createTopics, kafka, kafkaAvailable, uniqueTopic } from './support/kafka.ts';
+import { kafkaAvailable, kindTopics, uniqueTopic } from './support/kafka.ts';
 import { STARTED_FRESH, freePort, killAll, startService, writeConfig } from './support/service.ts';
 
 afterAll(() => killAll());
@@ -37,11 +36,7 @@ describe.skipIf(!kafkaAvailable())('starting and stopping the service', () => {
 
   it('stops gracefully on one signal and at once on a second', async () => {
     const prefix = uniqueTopic('sig');
-    const topics = Object.fromEntries(EVENT_KINDS.map((k) => [k, `${prefix}.${k}`]));
-    const admin = kafka().admin();
-    await admin.connect();
-    await createTopics(admin, Object.values(topics), 1);
-    await admin.disconnect();
+    const topics = await kindTopics(prefix, 1);
     const config = writeConfig({ group: prefix, topics, output: { alerts: `${prefix}.a`, deadLetter: `${prefix}.d`, state: `${prefix}.s` }, port: await freePort() });
     const once = startService(config);
     await once.waitFor(STARTED_FRESH);
