@@ -1,5 +1,6 @@
 // `npm run bench`: replays a generated fixture, as Confluent-framed Avro bytes held in memory,
-// through decode and the bundled rules; writes result.json, HDR histograms and plot.svg to
+// through decode and the bundled rules, then (when a local broker and registry answer) runs
+// the service through Kafka; writes result.json, HDR histograms and plot.svg to
 // bench/results/<stamp>/. `npm run bench:compare -- <baseline.json> <candidate.json>` exits
 // non-zero when throughput falls below 0.85x or p99 rises above 1.2x.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -8,6 +9,9 @@ import { Command } from 'commander';
 import { loadRules } from '../src/rules/load-rules.ts';
 import { compare, formatRatios } from './lib/compare.ts';
 import { framedFixture } from './lib/input.ts';
+import { kafkaScenarios } from './lib/kafka.ts';
+import type { KafkaResult } from './lib/kafka.ts';
+import { kafkaTarget } from './lib/kafka-env.ts';
 import { machineInfo } from './lib/machine.ts';
 import { plot } from './lib/plot.ts';
 import type { BenchResult } from './lib/result.ts';
@@ -19,40 +23,80 @@ const log = (s: string): void => {
   process.stderr.write(`[bench] ${s}\n`);
 };
 
-async function run(opts: { events: number; rates: number[]; stateAccounts: number; out: string; seed: number }): Promise<void> {
+interface RunOptions {
+  readonly events: number;
+  readonly rates: number[];
+  readonly stateAccounts: number;
+  readonly out: string;
+  readonly seed: number;
+  readonly inProcess: boolean;
+  readonly kafka: string;
+  readonly kafkaEvents: number;
+  readonly kafkaRates: number[];
+  readonly kafkaSeconds: number;
+  readonly kafkaWorkers?: number;
+}
+
+async function run(opts: RunOptions): Promise<void> {
   const startedAt = new Date().toISOString();
-  const rules = (await loadRules()).map((l) => l.rule);
-  log(`generating ${opts.events.toLocaleString('en')} events (seed ${opts.seed}) as Confluent-framed Avro values`);
-  const framed = framedFixture(opts.events, opts.seed);
-  const input = framed.values;
+  // Decided first: a broker named on the command line that does not answer fails the run
+  // before minutes of in-process work.
+  const kafka = await kafkaTarget(opts.kafka);
   const throughput: ThroughputResult[] = [];
   const latency: LatencyResult[] = [];
   const state: StateResult[] = [];
+  if (opts.inProcess) {
+    const rules = (await loadRules()).map((l) => l.rule);
+    log(`generating ${opts.events.toLocaleString('en')} events (seed ${opts.seed}) as Confluent-framed Avro values`);
+    const framed = framedFixture(opts.events, opts.seed);
+    const input = framed.values;
 
-  log('in-process max throughput, all bundled rules');
-  throughput.push(await maxThroughput('max-throughput', rules, input));
-  for (const n of [1, 10, 100]) {
-    const slice = input.slice(0, Math.min(input.length, n === 100 ? 100_000 : 200_000));
-    log(`rule-count sweep: ${n} rules over ${slice.length.toLocaleString('en')} events`);
-    throughput.push(await maxThroughput(`rules-${n}`, cloneRules(rules, n), slice, 1));
+    log('in-process max throughput, all bundled rules');
+    throughput.push(await maxThroughput('max-throughput', rules, input));
+    for (const n of [1, 10, 100]) {
+      const slice = input.slice(0, Math.min(input.length, n === 100 ? 100_000 : 200_000));
+      log(`rule-count sweep: ${n} rules over ${slice.length.toLocaleString('en')} events`);
+      throughput.push(await maxThroughput(`rules-${n}`, cloneRules(rules, n), slice, 1));
+    }
+    for (let w = 1; w <= Math.max(2, availableParallelism()); w++) {
+      log(`shard workers: ${w} (4 streams keyed by account; home shards decode and route to key owners)`);
+      throughput.push(await shardedThroughput(w, framed));
+    }
+    for (const rate of opts.rates) {
+      const slice = input.slice(0, Math.min(input.length, rate * 5));
+      log(`open loop at ${rate.toLocaleString('en')} events/s offered (${slice.length.toLocaleString('en')} events)`);
+      latency.push(await fixedRate(`fixed-${rate / 1000}k`, rules, slice, rate));
+    }
   }
-  for (let w = 1; w <= Math.max(2, availableParallelism()); w++) {
-    log(`shard workers: ${w} (4 streams keyed by account; home shards decode and route to key owners)`);
-    throughput.push(await shardedThroughput(w, framed));
+  let kafkaResult: KafkaResult | undefined;
+  let kafkaMissing: string | undefined = kafka.status === 'unavailable' ? kafka.reason : undefined;
+  if (kafka.status === 'available') {
+    // Before the state bench: its million accounts would stay in the RSS the Kafka runs report.
+    (globalThis as { gc?: () => void }).gc?.();
+    try {
+      kafkaResult = await kafkaScenarios(kafka.target, {
+        events: opts.kafkaEvents, rates: opts.kafkaRates, seconds: opts.kafkaSeconds, seed: opts.seed,
+        ...(opts.kafkaWorkers === undefined ? {} : { workers: opts.kafkaWorkers }),
+      }, log);
+    } catch (err) {
+      // The in-process results are still written; the run fails so nobody takes it as complete.
+      kafkaMissing = `failed: ${err instanceof Error ? err.message : String(err)}`;
+      process.exitCode = 1;
+    }
   }
-  for (const rate of opts.rates) {
-    const slice = input.slice(0, Math.min(input.length, rate * 5));
-    log(`open loop at ${rate.toLocaleString('en')} events/s offered (${slice.length.toLocaleString('en')} events)`);
-    latency.push(await fixedRate(`fixed-${rate / 1000}k`, rules, slice, rate));
+  if (kafkaMissing !== undefined) log(`through Kafka: not measured (${kafkaMissing})`);
+  if (opts.inProcess) {
+    log(`state: ${opts.stateAccounts.toLocaleString('en')} idle accounts`);
+    state.push(stateBytes((await loadRules()).map((l) => l.rule), opts.stateAccounts));
   }
-  log(`state: ${opts.stateAccounts.toLocaleString('en')} idle accounts`);
-  state.push(stateBytes(rules, opts.stateAccounts));
 
   const result: BenchResult = {
     format: 1, startedAt, machine: machineInfo(), config: { events: opts.events, rates: opts.rates, seed: opts.seed, stateAccounts: opts.stateAccounts },
     throughput, latency, state,
+    ...(kafkaResult === undefined ? {} : { kafka: kafkaResult }),
     notMeasured: [
-      { scenario: 'through Kafka', reason: 'needs the Kafka service (issue 5)' },
+      ...(kafkaMissing === undefined ? [] : [{ scenario: 'through Kafka', reason: kafkaMissing }]),
+      ...(opts.inProcess ? [] : [{ scenario: 'in-process', reason: 'skipped with --no-in-process' }]),
       { scenario: 'per-rule latency', reason: 'needs the latency recorders of the API issue (issue 6); end-to-end per event is measured' },
     ],
   };
@@ -60,17 +104,34 @@ async function run(opts: { events: number; rates: number[]; stateAccounts: numbe
   mkdirSync(join(dir, 'histograms'), { recursive: true });
   writeFileSync(join(dir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
   for (const l of latency) writeFileSync(join(dir, 'histograms', `${l.name}.hdr`), `${l.histogram}\n`);
+  for (const l of kafkaResult?.latency ?? []) {
+    writeFileSync(join(dir, 'histograms', `${l.name}.hdr`), `${l.histogram}\n`);
+    if (l.service.endToEndHistogram !== null) writeFileSync(join(dir, 'histograms', `${l.name}-service-end-to-end.hdr`), `${l.service.endToEndHistogram}\n`);
+  }
   writeFileSync(join(dir, 'plot.svg'), plot(result));
+  const k = kafkaResult;
   const summary = {
     dir,
     throughput: Object.fromEntries(throughput.map((t) => [t.name, t.eventsPerSec])),
     latencyUs: Object.fromEntries(latency.map((l) => [l.name, { achieved: l.achievedPerSec, ...l.latencyUs }])),
     bytesPerIdleAccount: state[0]?.bytesPerAccount,
+    kafka: k === undefined ? `not measured: ${kafkaMissing ?? ''}` : {
+      throughput: {
+        eventsPerSec: k.throughput.eventsPerSec, target: k.throughput.target, startupMs: k.throughput.startupMs, wallMs: k.throughput.wallMs,
+        cpuMs: { process: k.throughput.cpu.processMs, mainThread: k.throughput.cpu.mainThreadMs, shardThreads: k.throughput.cpu.shardThreadsMs, outsideProcess: k.throughput.cpu.outsideProcessMs },
+        engineShareOfProcess: k.throughput.cpu.engineShareOfProcess, rssPeakMiB: k.throughput.rssPeakMiB,
+      },
+      latencyUs: Object.fromEntries(k.latency.map((l) => [l.name, {
+        achieved: l.achievedPerSec, measured: l.measured, ...l.latencyUs,
+        eventTimeFloor: { p50: l.eventTimeFloorUs.p50, p99: l.eventTimeFloorUs.p99 }, beyondFloor: { p50: l.beyondFloorUs.p50, p99: l.beyondFloorUs.p99 },
+        serviceEndToEnd: l.service.endToEndUs === null ? null : { p50: l.service.endToEndUs.p50, p99: l.service.endToEndUs.p99 },
+      }])),
+    },
   };
   console.log(JSON.stringify(summary, null, 2));
 }
 
-const program = new Command('bench').description('Cepheus bench: throughput and latency of the in-process pipeline (decode + bundled rules)');
+const program = new Command('bench').description('Cepheus bench: throughput and latency of the in-process pipeline (decode + bundled rules) and of the service through Kafka');
 program.command('run', { isDefault: true })
   .description('run the bench and write results to bench/results/<stamp>/')
   .option('--events <n>', 'events in the generated fixture', (v) => Number(v), 500_000)
@@ -78,6 +139,12 @@ program.command('run', { isDefault: true })
   .option('--state-accounts <n>', 'idle accounts for the state bench', (v) => Number(v), 1_000_000)
   .option('--seed <n>', 'fixture seed', (v) => Number(v), 42)
   .option('--out <dir>', 'results folder', 'bench/results')
+  .option('--no-in-process', 'skip the in-process scenarios (run only through Kafka)')
+  .option('--kafka <brokers|auto|off>', 'broker(s) on loopback for the through-Kafka scenarios; auto: CEPHEUS_KAFKA_BROKERS or 127.0.0.1:9092, if it and the registry (CEPHEUS_REGISTRY_URL) answer', 'auto')
+  .option('--kafka-events <n>', 'events pre-produced for the through-Kafka throughput run', (v) => Number(v), 500_000)
+  .option('--kafka-rates <list>', 'offered rates for the through-Kafka latency runs, events/s', (v) => v.split(',').map(Number), [20_000])
+  .option('--kafka-seconds <n>', 'seconds of load per through-Kafka latency run', (v) => Number(v), 15)
+  .option('--kafka-workers <n>', 'shard workers of the service (default: cores - 1)', (v) => Number(v))
   .action(run);
 program.command('compare')
   .description('compare two result files; exit 1 when throughput < 0.85x or p99 > 1.2x of the baseline')
