@@ -15,7 +15,7 @@
 // bound itself costs nothing; what costs is a sparse partition (no trades over a fixture
 // weekend, few transfers at night) holding the watermark until its next record. That
 // floor is computed from the send log (event-time-floor.ts) and reported apart: on the
-// (shared, busy) 2-core VM at 10-20k/s, p50 2-20 ms, p99 160-210 ms. The rest is wall-clock
+// (shared, busy) 2-core VM at 10-20k/s, p50 1-20 ms, p99 150-210 ms. The rest is wall-clock
 // machinery and was the larger part there (p50 140-260 ms): mostly the wait for the next
 // transactional commit (every 200 ms; slower when a commit overruns, see `commits`) and the
 // commit itself, then fetch waits and rounds to the shards; the service's own endToEnd
