@@ -383,10 +383,12 @@ export class Engine implements OperatorHost {
   /**
    * Adds an event that its own stream found on time (see watermarks.ts); it waits for
    * advanceWatermark(). Behind the engine's watermark (a stream that was idle, or allowed
-   * lateness) it is processed at once within allowedLateness, else reported late.
+   * lateness) it is processed at once within allowedLateness, else reported late (false).
    */
-  accept(event: AnyEvent, source: SourceRef | null = null): void {
-    if (this.enqueue(event, source) && event.ts < this.watermark) this.release(false);
+  accept(event: AnyEvent, source: SourceRef | null = null): boolean {
+    if (!this.enqueue(event, source)) return false;
+    if (event.ts < this.watermark) this.release(false);
+    return true;
   }
 
   private enqueue(event: AnyEvent, source: SourceRef | null): boolean {

@@ -26,6 +26,11 @@ export class ShardCore {
   /** Per-stream watermarks of the streams this shard is home for. */
   readonly streams: StreamWatermarks;
   private readonly scratch = new Int32Array(64);
+  /**
+   * Set by route(): this shard owns a key of the event and found it behind the engine's
+   * watermark (possible after an idle flush, or with allowed lateness): it is reported late.
+   */
+  lateHere = false;
 
   constructor(rules: readonly AnyRule[], options: Partial<Omit<EngineOptions, 'owns'>>, shard: number, shards: number, from?: readonly EngineSnapshot[]) {
     if (!Number.isInteger(shards) || shards < 1 || shards > 64 || !Number.isInteger(shard) || shard < 0 || shard >= shards) {
@@ -46,20 +51,21 @@ export class ShardCore {
    * this shard owns one of its keys it is accepted here.
    */
   route(stream: number, e: AnyEvent, source: SourceRef | null, out: Int32Array): number {
+    this.lateHere = false;
     if (!this.streams.observe(stream, e.ts)) return -1;
     const n = this.engine.ownersOf(e, this.shards, this.scratch);
     let others = 0;
     for (let i = 0; i < n; i++) {
       const owner = this.scratch[i] as number;
-      if (owner === this.shard) this.engine.accept(e, source);
+      if (owner === this.shard) this.lateHere = !this.engine.accept(e, source);
       else out[others++] = owner;
     }
     return others;
   }
 
-  /** Owner side: an event another shard routed here. */
-  deliver(e: AnyEvent, source: SourceRef | null): void {
-    this.engine.accept(e, source);
+  /** Owner side: an event another shard routed here; false when it is behind the watermark (late). */
+  deliver(e: AnyEvent, source: SourceRef | null): boolean {
+    return this.engine.accept(e, source);
   }
 
   advance(watermark: number): void {

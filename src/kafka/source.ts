@@ -12,8 +12,13 @@ export interface TopicPartition {
   readonly partition: number;
 }
 
+/**
+ * One record. Offsets are numbers on this side of the interface: a BigInt per record would
+ * cost an allocation on the hot path, and a partition would need 2^53 records to overflow
+ * (the source fails loudly before that). Commits and seeks convert at the edge.
+ */
 export interface InputMessage {
-  readonly offset: bigint;
+  readonly offset: number;
   readonly key: Buffer | null;
   readonly value: Buffer | null;
   /** Kafka record timestamp, ms. */
@@ -25,7 +30,7 @@ export interface InputBatch {
   readonly partition: number;
   readonly messages: readonly InputMessage[];
   /** Offset after the last record the broker has for the partition. */
-  readonly highWatermark: bigint;
+  readonly highWatermark: number;
 }
 
 export interface SourceHandlers {
@@ -36,7 +41,7 @@ export interface SourceHandlers {
   /** New records of one partition. Resolves when they are taken (backpressure: it may wait). */
   batch(b: InputBatch): Promise<void>;
   /** The broker's high watermark of a partition, from the last batch read from it. */
-  progress(tp: TopicPartition, highWatermark: bigint): void;
+  progress(tp: TopicPartition, highWatermark: number): void;
   /** The consumer completed a fetch (with or without records): it is alive and reading. */
   fetched(): void;
   /** The consumer stopped on an error it will not retry. */
@@ -48,7 +53,7 @@ export interface InputSource {
   pause(tps: readonly TopicPartition[]): void;
   resume(tps: readonly TopicPartition[]): void;
   /** Next fetch of the partition starts at `offset` (batches fetched before are dropped). */
-  seek(tp: TopicPartition, offset: bigint): void;
+  seek(tp: TopicPartition, offset: number): void;
   stop(): Promise<void>;
 }
 
@@ -100,7 +105,7 @@ export class KafkaSource implements InputSource {
     consumer.on(ev.REBALANCING, () => h.revoking());
     consumer.on(ev.END_BATCH_PROCESS, (e) => {
       const p = e.payload;
-      h.progress({ topic: p.topic, partition: p.partition }, BigInt(p.highWatermark));
+      h.progress({ topic: p.topic, partition: p.partition }, Number(p.highWatermark));
     });
     consumer.on(ev.FETCH, () => h.fetched());
     consumer.on(ev.CRASH, (e) => {
@@ -113,10 +118,14 @@ export class KafkaSource implements InputSource {
       eachBatch: async ({ batch, resolveOffset, heartbeat, isStale, isRunning }: EachBatchPayload) => {
         await this.gate;
         if (isStale() || !isRunning() || batch.messages.length === 0) return;
-        await h.batch({
-          topic: batch.topic, partition: batch.partition, highWatermark: BigInt(batch.highWatermark),
-          messages: batch.messages.map((m) => ({ offset: BigInt(m.offset), key: m.key ?? null, value: m.value ?? null, timestamp: Number(m.timestamp) })),
-        });
+        const hw = Number(batch.highWatermark);
+        if (!Number.isSafeInteger(hw)) throw new Error(`CEP_ERR_OFFSET_RANGE: ${batch.topic}/${batch.partition} is past offset 2^53`);
+        const messages = new Array<InputMessage>(batch.messages.length);
+        for (let i = 0; i < messages.length; i++) {
+          const m = batch.messages[i] as (typeof batch.messages)[number];
+          messages[i] = { offset: Number(m.offset), key: m.key ?? null, value: m.value ?? null, timestamp: Number(m.timestamp) };
+        }
+        await h.batch({ topic: batch.topic, partition: batch.partition, highWatermark: hw, messages });
         resolveOffset(batch.lastOffset());
         await heartbeat();
       },
@@ -131,7 +140,7 @@ export class KafkaSource implements InputSource {
     if (tps.length > 0) this.consumer?.resume(group(tps));
   }
 
-  seek(tp: TopicPartition, offset: bigint): void {
+  seek(tp: TopicPartition, offset: number): void {
     this.consumer?.seek({ topic: tp.topic, partition: tp.partition, offset: offset.toString() });
   }
 

@@ -63,23 +63,23 @@ interface StreamState {
   readonly tp: TopicPartition;
   readonly format: 'confluent' | 'avro';
   /** Next offset expected from the consumer; records below it are duplicates (-1: any). */
-  next: bigint;
-  /** Offset after the last record sent to the shards: what a commit commits (-1: none yet). */
-  dispatched: bigint;
-  committed: bigint | null;
+  next: number;
+  /** Offset after the last record sent to the shards (-1: none yet). */
+  dispatched: number;
+  committed: number | null;
   /** During recovery: the committed offset to read up to again, outputs suppressed. */
-  recoverTo: bigint | null;
-  highWatermark: bigint;
+  recoverTo: number | null;
+  highWatermark: number;
   /** Wall ms of the last record (or of the assignment). */
   lastData: number;
   pending: InputMessage[];
   /** Records at or after recoverTo, read before every stream reached its own. */
   held: InputMessage[];
-  /** Offset after the last record of the rounds taken for commit (-1: none). */
-  committable: bigint;
+  /** Offset after the last record of the rounds taken for commit: what a commit commits (-1: none). */
+  committable: number;
   readonly pausedFor: Set<'backpressure' | 'recovery'>;
   /** Since when the stream has been one record short of its end (a transaction marker?). */
-  oneShort: { since: number; next: bigint } | undefined;
+  oneShort: { since: number; next: number } | undefined;
 }
 
 export interface PipelineCounters {
@@ -105,10 +105,9 @@ export interface PipelineCounters {
 const EMPTY = Buffer.alloc(0);
 const deflate = promisify(deflateRaw);
 
-/** What each round carries to its commit: stream positions after it, and its records (for dead letters). */
+/** What each round carries to its commit: the stream positions after it. */
 interface RoundTag {
-  readonly positions: (readonly [number, bigint])[];
-  readonly messages: (readonly [number, readonly InputMessage[]])[];
+  readonly positions: (readonly [number, number])[];
 }
 const INF = (n: number | null | undefined): number => (n === null || n === undefined ? -Infinity : n);
 const FIN = (n: number): number | null => (Number.isFinite(n) ? n : null);
@@ -217,9 +216,9 @@ export class Pipeline {
 
   /** Records behind the partitions' ends, summed (from the last fetch of each). */
   lag(): number {
-    let lag = 0n;
-    for (const s of this.streams) if (s.highWatermark > s.next && s.next >= 0n) lag += s.highWatermark - s.next;
-    return Number(lag);
+    let lag = 0;
+    for (const s of this.streams) if (s.highWatermark > s.next && s.next >= 0) lag += s.highWatermark - s.next;
+    return lag;
   }
 
   watermark(): number {
@@ -273,8 +272,8 @@ export class Pipeline {
     const now = this.now();
     this.streams = sorted.map((tp, index) => ({
       index, tp, format: this.d.inputs.topics.find((t) => t.topic === tp.topic)?.format ?? 'confluent',
-      next: -1n, dispatched: -1n, committed: null, recoverTo: null, highWatermark: -1n, lastData: now,
-      pending: [], held: [], committable: -1n, pausedFor: new Set(), oneShort: undefined,
+      next: -1, dispatched: -1, committed: null, recoverTo: null, highWatermark: -1, lastData: now,
+      pending: [], held: [], committable: -1, pausedFor: new Set(), oneShort: undefined,
     }));
     this.byTp.clear();
     for (const s of this.streams) this.byTp.set(tpKey(s.tp.topic, s.tp.partition), s);
@@ -306,17 +305,19 @@ export class Pipeline {
     let fresh = 0;
     for (const s of this.streams) {
       const p = saved.get(tpKey(s.tp.topic, s.tp.partition));
-      const k = committed.get(tpKey(s.tp.topic, s.tp.partition));
+      const kb = committed.get(tpKey(s.tp.topic, s.tp.partition));
+      const k = kb === undefined ? undefined : Number(kb);
       s.committed = k ?? null;
-      const b = bounds.get(tpKey(s.tp.topic, s.tp.partition));
-      let start = p?.offset !== undefined && p.offset !== null ? BigInt(p.offset) : k;
+      const bb = bounds.get(tpKey(s.tp.topic, s.tp.partition));
+      const b = bb === undefined ? undefined : { low: Number(bb.low), high: Number(bb.high) };
+      let start = p?.offset !== undefined && p.offset !== null ? Number(p.offset) : k;
       if (start === undefined) {
         // Never read by this group: from the beginning or the end, as configured.
         fresh++;
-        start = c.startFrom === 'earliest' ? b?.low ?? 0n : b?.high ?? 0n;
+        start = c.startFrom === 'earliest' ? b?.low ?? 0 : b?.high ?? 0;
       }
       if (b !== undefined && start < b.low) {
-        this.log.error({ topic: s.tp.topic, partition: s.tp.partition, from: start.toString(), low: b.low.toString() }, 'records the checkpoint needs were deleted (retention); starting at the first record left: alerts that needed them are missed');
+        this.log.error({ topic: s.tp.topic, partition: s.tp.partition, from: start, low: b.low }, 'records the checkpoint needs were deleted (retention); starting at the first record left: alerts that needed them are missed');
         start = b.low;
       }
       if (b !== undefined) s.highWatermark = b.high;
@@ -376,13 +377,13 @@ export class Pipeline {
     let added = 0;
     const recovering = this.mode === 'recovering';
     for (const m of b.messages) {
-      if (s.next >= 0n && m.offset < s.next) continue;
+      if (s.next >= 0 && m.offset < s.next) continue;
       // While any stream replays, a stream at its committed offset holds what follows: a
       // record past it would move time further than the run that committed ever saw.
       if (recovering && (s.recoverTo === null || m.offset >= s.recoverTo)) s.held.push(m);
       else s.pending.push(m);
-      s.next = m.offset + 1n;
-      if (s.dispatched < 0n) s.dispatched = m.offset;
+      s.next = m.offset + 1;
+      if (s.dispatched < 0) s.dispatched = m.offset;
       added++;
     }
     if (added === 0) return;
@@ -468,26 +469,28 @@ export class Pipeline {
       const r = this.rounds;
       if (r === undefined) return;
       const parts: StreamValues[] = [];
-      const tag: RoundTag = { positions: [], messages: [] };
+      const tag: RoundTag = { positions: [] };
       const at = performance.now();
       for (const s of this.streams) {
         if (s.pending.length === 0) continue;
         const msgs = s.pending;
         s.pending = [];
-        const offsets = new Float64Array(msgs.length);
-        const timestamps = new Float64Array(msgs.length);
-        const values: Uint8Array[] = new Array<Uint8Array>(msgs.length);
-        for (let i = 0; i < msgs.length; i++) {
+        const n = msgs.length;
+        const offsets = new Float64Array(n);
+        const timestamps = new Float64Array(n);
+        const values = new Array<Uint8Array>(n);
+        const keys = new Array<Uint8Array | null>(n);
+        for (let i = 0; i < n; i++) {
           const m = msgs[i] as InputMessage;
-          offsets[i] = Number(m.offset);
+          offsets[i] = m.offset;
           timestamps[i] = m.timestamp;
           values[i] = m.value ?? EMPTY;
+          keys[i] = m.key;
         }
-        s.dispatched = (msgs[msgs.length - 1] as InputMessage).offset + 1n;
+        s.dispatched = (msgs[n - 1] as InputMessage).offset + 1;
         tag.positions.push([s.index, s.dispatched]);
-        tag.messages.push([s.index, msgs]);
         this.arrivals.add(s.index, at, offsets, timestamps);
-        parts.push({ stream: s.index, values, offsets: Array.from(offsets) });
+        parts.push({ stream: s.index, values, offsets, keys, timestamps });
       }
       if (parts.length === 0 && !control) return;
       this.counters.rounds++;
@@ -539,9 +542,9 @@ export class Pipeline {
       for (const s of quiet) {
         const hw = hws.get(tpKey(s.tp.topic, s.tp.partition));
         if (hw === undefined || s.lastData > now) continue;
-        const behind = hw - s.next;
-        let idle = behind <= 0n;
-        if (behind === 1n) {
+        const behind = Number(hw) - s.next;
+        let idle = behind <= 0;
+        if (behind === 1) {
           if (s.oneShort === undefined || s.oneShort.next !== s.next) s.oneShort = { since: now, next: s.next };
           else idle = now - s.oneShort.since >= idleFor;
         }
@@ -626,13 +629,13 @@ export class Pipeline {
       }
     }
     const out = taken.output;
-    const offsets: OffsetCommit[] = this.streams.filter((s) => s.committable >= 0n && s.committable !== s.committed)
-      .map((s) => ({ topic: s.tp.topic, partition: s.tp.partition, offset: s.committable }));
+    const offsets: OffsetCommit[] = this.streams.filter((s) => s.committable >= 0 && s.committable !== s.committed)
+      .map((s) => ({ topic: s.tp.topic, partition: s.tp.partition, offset: BigInt(s.committable) }));
     let checkpoint: { records: OutputRecord[]; keys: Set<string>; bytes: number } | undefined;
     if (cut !== undefined) {
       const c = cut;
       const streams: CheckpointStream[] = this.streams.map((s) => ({
-        topic: s.tp.topic, partition: s.tp.partition, offset: s.committable >= 0n ? s.committable.toString() : null,
+        topic: s.tp.topic, partition: s.tp.partition, offset: s.committable >= 0 ? String(s.committable) : null,
         maxTs: FIN(c.maxTs[s.index] ?? -Infinity), active: c.active[s.index] ?? true,
       }));
       const built = checkpointRecords({
@@ -641,7 +644,7 @@ export class Pipeline {
       checkpoint = { ...built, bytes: snapshots.reduce((n, b) => n + b.length, 0) };
     }
     try {
-      const batches = await this.outputs(out, taken.tags, checkpoint?.records);
+      const batches = await this.outputs(out, checkpoint?.records);
       if (batches.every((b) => b.records.length === 0) && offsets.length === 0) return;
       await this.d.sink.commit(batches, offsets, this.d.config.kafka.groupId);
     } catch (err) {
@@ -655,7 +658,7 @@ export class Pipeline {
     }
     for (const o of offsets) {
       const st = this.streamOf(o);
-      if (st !== undefined) st.committed = o.offset;
+      if (st !== undefined) st.committed = Number(o.offset);
     }
     this.counters.commits++;
     this.counters.alerts += out.alerts.length;
@@ -680,46 +683,28 @@ export class Pipeline {
   }
 
   /** The records of one commit: alerts, dead letters, late events, checkpoint. */
-  private async outputs(out: RoundsOutput, tags: readonly RoundTag[], checkpoint: readonly OutputRecord[] | undefined): Promise<OutputBatch[]> {
+  private async outputs(out: RoundsOutput, checkpoint: readonly OutputRecord[] | undefined): Promise<OutputBatch[]> {
     const c = this.d.config;
-    // The original records of rejected and late values: in the rounds being committed.
-    const retained = new Map<number, InputMessage[]>();
-    if (out.rejected.length > 0 || out.late.length > 0) {
-      for (const t of tags) for (const [stream, msgs] of t.messages) retained.set(stream, [...(retained.get(stream) ?? []), ...msgs]);
-    }
-    const find = (stream: number, offset: number): InputMessage | undefined => {
-      const list = retained.get(stream);
-      if (list === undefined) return undefined;
-      let lo = 0;
-      let hi = list.length - 1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        const o = Number((list[mid] as InputMessage).offset);
-        if (o === offset) return list[mid];
-        if (o < offset) lo = mid + 1;
-        else hi = mid - 1;
-      }
-      return undefined;
-    };
     const alerts: OutputRecord[] = [];
     for (const a of out.alerts) alerts.push({ key: a.key, value: await this.d.encodeAlert(a), headers: { 'cepheus.rule': a.ruleId, 'cepheus.rule.version': String(a.ruleVersion) } });
     const dead: OutputRecord[] = [];
     for (const x of out.rejected) {
       const s = this.streams[x.stream];
-      const m = find(x.stream, x.offset);
-      if (s === undefined || m === undefined) continue;
-      dead.push(deadLetter(m, s.tp.topic, s.tp.partition, x.code, x.message));
+      if (s === undefined) continue;
+      dead.push(deadLetter(x.record, s.tp.topic, s.tp.partition, x.offset, x.code, x.message));
       this.deadLettersByCode.set(x.code, (this.deadLettersByCode.get(x.code) ?? 0) + 1);
     }
     const late: OutputRecord[] = [];
+    // Behind the engine's watermark, every shard owning one of its keys reports it: once here.
+    const seen = new Set<string>();
     for (const x of out.late) {
       const s = this.streams[x.stream];
-      const m = find(x.stream, x.offset);
-      if (s === undefined || m === undefined) continue;
+      const where = `${x.stream}/${x.offset}`;
+      if (s === undefined || seen.has(where)) continue;
+      seen.add(where);
       const behind = x.watermark - x.ts;
-      late.push(deadLetter(m, s.tp.topic, s.tp.partition, LATE_EVENT,
-        `${LATE_EVENT}: event ${x.eventId} at ${new Date(x.ts).toISOString()} is ${behind} ms behind the watermark ${new Date(x.watermark).toISOString()}; not processed`,
-        { [DeadLetterHeaders.WATERMARK]: String(x.watermark) }));
+      const message = `${LATE_EVENT}: event ${x.eventId} at ${new Date(x.ts).toISOString()} is ${behind} ms behind the watermark ${new Date(x.watermark).toISOString()}; not processed`;
+      late.push(deadLetter(x.record ?? { key: null, value: new Uint8Array(0), timestamp: 0 }, s.tp.topic, s.tp.partition, x.offset, LATE_EVENT, message, { [DeadLetterHeaders.WATERMARK]: String(x.watermark) }));
     }
     this.counters.deadLetters += dead.length;
     this.counters.late += late.length;

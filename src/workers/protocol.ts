@@ -48,21 +48,37 @@ export interface InitTask {
   readonly restore: readonly Uint8Array[];
 }
 
-/** Framed values of one stream, in offset order. */
-export interface IngestPart {
-  readonly stream: number;
+/**
+ * Records as they travel: values back to back (`ends[i]` the end of value i), their offsets,
+ * and, so that a dead letter can carry the original record without the main thread keeping
+ * it, their keys back to back (`keyEnds[i]` the end of key i, -1 for no key) and Kafka
+ * timestamps.
+ */
+export interface PackedRecords {
   readonly bytes: ArrayBuffer;
   readonly ends: Uint32Array;
   readonly offsets: Float64Array;
+  readonly keys: ArrayBuffer;
+  readonly keyEnds: Int32Array;
+  readonly timestamps: Float64Array;
 }
 
-/** Values a home shard routes to another shard: each with its stream and offset. */
-export interface Forward {
+/** Records of one stream, in offset order. */
+export interface IngestPart extends PackedRecords {
+  readonly stream: number;
+}
+
+/** Records a home shard routes to another shard, each with its stream. */
+export interface Forward extends PackedRecords {
   readonly to: number;
-  readonly bytes: ArrayBuffer;
-  readonly ends: Uint32Array;
   readonly streams: Uint32Array;
-  readonly offsets: Float64Array;
+}
+
+/** A record as read from Kafka, for a dead letter (copied out of the batch). */
+export interface RawRecord {
+  readonly key: Uint8Array | null;
+  readonly value: Uint8Array;
+  readonly timestamp: number;
 }
 
 export interface IngestTask {
@@ -98,6 +114,7 @@ export interface Rejected {
   readonly offset: number;
   readonly code: string;
   readonly message: string;
+  readonly record: RawRecord;
 }
 
 /** An event behind the watermark (late for its stream, or behind an idle-advanced W). */
@@ -107,6 +124,8 @@ export interface LateRef {
   readonly eventId: string;
   readonly ts: number;
   readonly watermark: number;
+  /** The original record (null only for an event whose record is not at hand: restored from a checkpoint). */
+  readonly record: RawRecord | null;
 }
 
 export interface RuleErrorRef {
@@ -177,11 +196,39 @@ export function packBatch(values: readonly Uint8Array[]): { bytes: ArrayBuffer; 
   return { bytes, ends };
 }
 
+/** Packs keys back to back: `keyEnds[i]` the end of key i, -1 for no key. */
+export function packKeys(keys: readonly (Uint8Array | null)[] | undefined, n: number): { keys: ArrayBuffer; keyEnds: Int32Array } {
+  let total = 0;
+  if (keys !== undefined) for (const k of keys) total += k?.length ?? 0;
+  const bytes = new ArrayBuffer(total);
+  const view = new Uint8Array(bytes);
+  const keyEnds = new Int32Array(n).fill(-1);
+  let at = 0;
+  if (keys !== undefined) {
+    for (let i = 0; i < n; i++) {
+      const k = keys[i];
+      if (k === null || k === undefined) continue;
+      view.set(k, at);
+      at += k.length;
+      keyEnds[i] = at;
+    }
+  }
+  return { keys: bytes, keyEnds };
+}
+
+/** Packs records (values, offsets, and optionally keys and timestamps) into transferable buffers. */
+export function packRecords(values: readonly Uint8Array[], offsets: ArrayLike<number>, keys?: readonly (Uint8Array | null)[], timestamps?: ArrayLike<number>): PackedRecords {
+  const { bytes, ends } = packBatch(values);
+  const ts = new Float64Array(values.length);
+  if (timestamps !== undefined) for (let i = 0; i < values.length; i++) ts[i] = timestamps[i] ?? 0;
+  return { bytes, ends, offsets: Float64Array.from(offsets), ...packKeys(keys, values.length), timestamps: ts };
+}
+
 /** The buffers of a task or result, for the transfer list. */
 export function transferablesOf(x: ShardTask | ShardResult): ArrayBuffer[] {
   const out: ArrayBuffer[] = [];
-  const add = (f: { bytes: ArrayBuffer; ends: Uint32Array; offsets: Float64Array; streams?: Uint32Array }): void => {
-    out.push(f.bytes, f.ends.buffer as ArrayBuffer, f.offsets.buffer as ArrayBuffer);
+  const add = (f: PackedRecords & { streams?: Uint32Array }): void => {
+    out.push(f.bytes, f.ends.buffer as ArrayBuffer, f.offsets.buffer as ArrayBuffer, f.keys, f.keyEnds.buffer as ArrayBuffer, f.timestamps.buffer as ArrayBuffer);
     if (f.streams !== undefined) out.push(f.streams.buffer as ArrayBuffer);
   };
   switch (x.op) {

@@ -17,18 +17,20 @@
 // driver: every later call throws it, and the caller restarts from a checkpoint.
 import type { Alert } from '../core/alert.ts';
 import { StreamWatermarks } from '../core/watermarks.ts';
-import { packBatch } from './protocol.ts';
+import { packRecords } from './protocol.ts';
 import type {
   DeliverResult, Forward, InfoResult, IngestPart, IngestResult, InitTask, LateRef, Rejected, RuleErrorRef, SchemaSpec, ShardResult, ShardTask,
   SnapshotResult,
 } from './protocol.ts';
 import type { ShardBackend } from './shard-pool.ts';
 
-/** One stream's new values, in offset order. */
+/** One stream's new records, in offset order (keys and Kafka timestamps for dead letters). */
 export interface StreamValues {
   readonly stream: number;
   readonly values: readonly Uint8Array[];
-  readonly offsets: readonly number[];
+  readonly offsets: ArrayLike<number>;
+  readonly keys?: readonly (Uint8Array | null)[];
+  readonly timestamps?: ArrayLike<number>;
 }
 
 export interface RoundsOutput {
@@ -190,10 +192,9 @@ export class Rounds<T = unknown> {
     for (const p of parts) {
       if (p.values.length === 0) continue;
       if (p.offsets.length !== p.values.length) throw new RangeError('CEP_ERR_ROUNDS: one offset per value');
-      const { bytes, ends } = packBatch(p.values);
       const home = p.stream % this.shards;
       const list = byHome.get(home) ?? [];
-      list.push({ stream: p.stream, bytes, ends, offsets: Float64Array.from(p.offsets) });
+      list.push({ stream: p.stream, ...packRecords(p.values, p.offsets, p.keys, p.timestamps) });
       byHome.set(home, list);
     }
     const control = this.control;

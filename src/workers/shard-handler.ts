@@ -17,24 +17,27 @@ import type { AnyEvent, EventKind, SourceRef } from '../events/types.ts';
 import type { InputError } from '../io/input-error.ts';
 import { KafkaValueDecoder } from '../io/kafka-value.ts';
 import { loadRules } from '../rules/load-rules.ts';
+import { packKeys } from './protocol.ts';
 import type {
-  DeliverResult, DeliverTask, Forward, InfoResult, IngestResult, IngestTask, InitResult, InitTask, LateRef, Rejected, RuleErrorRef,
-  SchemaSpec, ShardResult, ShardTask, SnapshotResult, StreamSpec,
+  DeliverResult, DeliverTask, Forward, InfoResult, IngestResult, IngestTask, InitResult, InitTask, LateRef, PackedRecords, RawRecord, Rejected,
+  RuleErrorRef, SchemaSpec, ShardResult, ShardTask, SnapshotResult, StreamSpec,
 } from './protocol.ts';
 
-/** Collects the values routed to one other shard, with their streams and offsets. */
+/** Collects the records routed to one other shard, with their streams, offsets, keys and timestamps. */
 class ForwardBuilder {
   readonly to: number;
   private bytes: Buffer;
   private used = 0;
-  private ends: number[] = [];
-  private streams: number[] = [];
-  private offsets: number[] = [];
+  private readonly ends: number[] = [];
+  private readonly streams: number[] = [];
+  private readonly offsets: number[] = [];
+  private readonly keys: (Uint8Array | null)[] = [];
+  private readonly timestamps: number[] = [];
   constructor(to: number, capacity: number) {
     this.to = to;
     this.bytes = Buffer.allocUnsafe(Math.max(256, capacity));
   }
-  add(value: Buffer, stream: number, offset: number): void {
+  add(value: Buffer, key: Uint8Array | null, stream: number, offset: number, timestamp: number): void {
     if (this.used + value.length > this.bytes.length) {
       const grown = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.used + value.length));
       this.bytes.copy(grown, 0, 0, this.used);
@@ -45,11 +48,64 @@ class ForwardBuilder {
     this.ends.push(this.used);
     this.streams.push(stream);
     this.offsets.push(offset);
+    this.keys.push(key);
+    this.timestamps.push(timestamp);
   }
   build(): Forward {
     const bytes = new ArrayBuffer(this.used);
     new Uint8Array(bytes).set(this.bytes.subarray(0, this.used));
-    return { to: this.to, bytes, ends: Uint32Array.from(this.ends), streams: Uint32Array.from(this.streams), offsets: Float64Array.from(this.offsets) };
+    return {
+      to: this.to, bytes, ends: Uint32Array.from(this.ends), streams: Uint32Array.from(this.streams), offsets: Float64Array.from(this.offsets),
+      ...packKeys(this.keys, this.keys.length), timestamps: Float64Array.from(this.timestamps),
+    };
+  }
+}
+
+/** Reads records back out of a PackedRecords, in order: next() moves on, the rest reads the current one. */
+class RecordCursor {
+  private readonly buf: Buffer;
+  private readonly keyBuf: Buffer;
+  private readonly p: PackedRecords;
+  private from = 0;
+  private keyFrom = 0;
+  private keyStart = -1;
+  private i = -1;
+  constructor(p: PackedRecords) {
+    this.p = p;
+    this.buf = Buffer.from(p.bytes);
+    this.keyBuf = Buffer.from(p.keys);
+  }
+  get length(): number {
+    return this.p.ends.length;
+  }
+  /** The next record's value (a view into the batch). */
+  next(): Buffer {
+    const end = this.p.ends[++this.i] as number;
+    const v = this.buf.subarray(this.from, end);
+    this.from = end;
+    const k = this.p.keyEnds[this.i] as number;
+    if (k >= 0) {
+      this.keyStart = this.keyFrom;
+      this.keyFrom = k;
+    } else {
+      this.keyStart = -1;
+    }
+    return v;
+  }
+  /** The current record's key, a view (null: none). */
+  key(): Uint8Array | null {
+    return this.keyStart < 0 ? null : this.keyBuf.subarray(this.keyStart, this.keyFrom);
+  }
+  offset(): number {
+    return this.p.offsets[this.i] as number;
+  }
+  timestamp(): number {
+    return this.p.timestamps[this.i] as number;
+  }
+  /** The current record, copied out of the batch for a dead letter. */
+  raw(value: Buffer): RawRecord {
+    const key = this.key();
+    return { key: key === null ? null : new Uint8Array(key), value: new Uint8Array(value), timestamp: this.timestamp() };
   }
 }
 
@@ -68,6 +124,8 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
   let where: string[] = [];
   const streamOf = new Map<string, number>();
   const out = new Int32Array(64);
+  /** Records of events found behind the engine's watermark when accepted, until drained. */
+  const lateRecords = new Map<string, RawRecord>();
 
   const ready = (): { core: ShardCore; decoder: KafkaValueDecoder } => {
     if (core === undefined || decoder === undefined) throw new Error('CEP_ERR_SHARD_NOT_INITIALISED: send an init task first');
@@ -113,25 +171,23 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
     const maxTs: (readonly [number, number])[] = [];
     let values = 0;
     for (const part of t.parts) {
-      const buf = Buffer.from(part.bytes);
       const stream = part.stream;
-      let from = 0;
-      for (let i = 0; i < part.ends.length; i++) {
-        const end = part.ends[i] as number;
-        const value = buf.subarray(from, end);
-        from = end;
+      const cur = new RecordCursor(part);
+      for (let i = 0; i < cur.length; i++) {
+        const value = cur.next();
         values++;
-        const offset = part.offsets[i] as number;
+        const offset = cur.offset();
         const e = decode(d, stream, value, offset);
         if ('code' in e) {
-          rejected.push({ stream, offset, code: e.code, message: e.message });
+          rejected.push({ stream, offset, code: e.code, message: e.message, record: cur.raw(value) });
           continue;
         }
         const n = c.route(stream, e, sourceOf(stream, offset), out);
         if (n < 0) {
-          late.push({ stream, offset, eventId: e.id, ts: e.ts, watermark: c.streams.watermarkOf(stream) });
+          late.push({ stream, offset, eventId: e.id, ts: e.ts, watermark: c.streams.watermarkOf(stream), record: cur.raw(value) });
           continue;
         }
+        if (c.lateHere) lateRecords.set(`${stream}/${offset}`, cur.raw(value));
         for (let k = 0; k < n; k++) {
           const to = out[k] as number;
           let f = forwards.get(to);
@@ -139,7 +195,7 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
             f = new ForwardBuilder(to, part.bytes.byteLength);
             forwards.set(to, f);
           }
-          f.add(value, stream, offset);
+          f.add(value, cur.key(), stream, offset, cur.timestamp());
         }
       }
       maxTs.push([stream, c.streams.maxTsOf(stream)]);
@@ -156,17 +212,15 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
     for (const id of t.enable) c.engine.setEnabled(id, true);
     for (const id of t.disable) c.engine.setEnabled(id, false);
     for (const f of t.forwards) {
-      const buf = Buffer.from(f.bytes);
-      let from = 0;
-      for (let i = 0; i < f.ends.length; i++) {
-        const end = f.ends[i] as number;
+      const cur = new RecordCursor(f);
+      for (let i = 0; i < cur.length; i++) {
+        const value = cur.next();
         const stream = f.streams[i] as number;
-        const offset = f.offsets[i] as number;
-        const e = decode(d, stream, buf.subarray(from, end), offset);
-        from = end;
+        const offset = cur.offset();
+        const e = decode(d, stream, value, offset);
         // The home shard decoded it already; it cannot fail here unless the bytes changed.
         if ('code' in e) throw new Error(`CEP_ERR_SHARD_FORWARD: ${e.message}`);
-        c.deliver(e, sourceOf(stream, offset));
+        if (!c.deliver(e, sourceOf(stream, offset))) lateRecords.set(`${stream}/${offset}`, cur.raw(value));
       }
     }
     c.advance(t.watermark);
@@ -182,7 +236,10 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
           break;
         case 'late': {
           const stream = f.source === null ? -1 : streamOf.get(`${f.source.topic}\u0000${f.source.partition}`) ?? -1;
-          late.push({ stream, offset: f.source === null ? -1 : Number(f.source.offset), eventId: f.event.id, ts: f.event.ts, watermark: f.watermark });
+          const offset = f.source === null ? -1 : Number(f.source.offset);
+          const record = lateRecords.get(`${stream}/${offset}`) ?? null;
+          lateRecords.delete(`${stream}/${offset}`);
+          late.push({ stream, offset, eventId: f.event.id, ts: f.event.ts, watermark: f.watermark, record });
           break;
         }
         case 'rule-error':
