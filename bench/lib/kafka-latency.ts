@@ -72,7 +72,11 @@ export interface KafkaLatencyResult {
    * completing record to the alert's transaction committed; only alerts that fired on a
    * record (not on a timer) and were read in this run.
    */
-  readonly service: { readonly endToEndUs: LatencySummary | null; readonly endToEndHistogram: string | null; readonly batchUs: LatencySummary | null };
+  readonly service: {
+    readonly endToEndUs: LatencySummary | null; readonly endToEndHistogram: string | null; readonly batchUs: LatencySummary | null;
+    /** Per rule: the completing record's arrival at the service to the alert emitted by the shards (µs). */
+    readonly rulesUs: Readonly<Record<string, LatencySummary>>;
+  };
   /**
    * Commits while the load was offered, and their mean spacing: the configured interval
    * (commitIntervalMs) when each transaction finishes within it, more when commits are slow.
@@ -97,7 +101,7 @@ interface Received {
   readonly value: Buffer;
 }
 
-type ServiceLatency = { endToEnd?: (LatencySummary & { histogram?: string }) | null; batch?: LatencySummary | null };
+type ServiceLatency = { endToEnd?: (LatencySummary & { histogram?: string }) | null; batch?: LatencySummary | null; rules?: Record<string, LatencySummary & { histogram?: string }> };
 
 const summaryOf = (s: (LatencySummary & { histogram?: string }) | null | undefined): LatencySummary | null =>
   s === null || s === undefined ? null : { count: s.count, p50: s.p50, p90: s.p90, p99: s.p99, p999: s.p999, max: s.max };
@@ -223,7 +227,13 @@ export async function kafkaFixedRate(target: KafkaTarget, o: KafkaLatencyOptions
       events: produced.events, seconds: o.seconds, shards: config.workers ?? defaultShards(),
       alerts: received.length, measured: h.totalCount, afterIdleFlush: tail, serviceAlerts: p.counters.alerts, serviceWarnings: run.log.warnings, checks,
       latencyUs: percentiles(h), histogram: encodeHistogram(h), eventTimeFloorUs: percentiles(floor), beyondFloorUs: percentiles(beyond),
-      service: { endToEndUs: summaryOf(own.endToEnd), endToEndHistogram: own.endToEnd?.histogram ?? null, batchUs: summaryOf(own.batch) },
+      service: {
+        endToEndUs: summaryOf(own.endToEnd), endToEndHistogram: own.endToEnd?.histogram ?? null, batchUs: summaryOf(own.batch),
+        rulesUs: Object.fromEntries(Object.entries(own.rules ?? {}).flatMap(([id, x]) => {
+          const sum = summaryOf(x);
+          return sum === null ? [] : [[id, sum]];
+        })),
+      },
       commits: { count: commits, meanSpacingMs: Math.round(cpu.wallMs / Math.max(1, commits)), configuredIntervalMs: config.commitIntervalMs },
       cpu, gcMs, maxGcMs,
     };

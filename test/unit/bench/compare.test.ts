@@ -25,7 +25,7 @@ function latencyRun(rate: number, p99: number): KafkaLatencyResult {
     name: `kafka-fixed-${rate / 1000}k`, offeredPerSec: rate, achievedPerSec: rate, producerBehind: false, events: rate * 15, seconds: 15, shards: 1,
     alerts: 1000, measured: 1000, afterIdleFlush: 0, serviceAlerts: 1000, serviceWarnings: 0, checks: { duplicates: 0, unmatched: 0, partitionMismatches: 0 },
     latencyUs: pct(p99), histogram: '', eventTimeFloorUs: pct(100_000), beyondFloorUs: pct(p99 - 100_000),
-    service: { endToEndUs: pct(p99), endToEndHistogram: null, batchUs: null },
+    service: { endToEndUs: pct(p99), endToEndHistogram: null, batchUs: null, rulesUs: {} },
     commits: { count: 50, meanSpacingMs: 200, configuredIntervalMs: 200 }, cpu, gcMs: 100, maxGcMs: 10,
   };
 }
