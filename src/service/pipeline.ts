@@ -22,17 +22,22 @@ import type { KafkaAdmin } from '../kafka/admin.ts';
 import { tpKey } from '../kafka/admin.ts';
 import type { SchemaResolver } from '../kafka/registry.ts';
 import { isFenced } from '../kafka/sink.ts';
-import type { OffsetCommit, OutputBatch, OutputRecord, TransactionalSink } from '../kafka/sink.ts';
+import type { OffsetCommit, OutputRecord, TransactionalSink } from '../kafka/sink.ts';
 import type { InputBatch, InputMessage, InputSource, SourceHandlers, TopicPartition } from '../kafka/source.ts';
 import type { LatencyRecorder } from '../metrics/latency.ts';
 import type { DeliverResult, IngestResult, SchemaSpec, StreamSpec } from '../workers/protocol.ts';
 import { Rounds } from '../workers/rounds.ts';
-import type { Cut, RoundsOutput, StreamValues, Taken } from '../workers/rounds.ts';
+import type { Cut, StreamValues, Taken } from '../workers/rounds.ts';
 import type { ShardBackend } from '../workers/shard-pool.ts';
 import { ArrivalLog } from './arrivals.ts';
 import { checkpointRecords } from './checkpoint.ts';
 import type { Checkpoint, CheckpointStream } from './checkpoint.ts';
-import { LATE_EVENT, DeadLetterHeaders, deadLetter } from './dead-letter.ts';
+import { AlertLatency } from './alert-latency.ts';
+import { readToEnd } from './idle.ts';
+import { commitRecords } from './outputs.ts';
+import type { CommitRecords } from './outputs.ts';
+import { mergeRuleInfos } from './rule-info.ts';
+import { planStart } from './start-plan.ts';
 import type { Inputs } from './inputs.ts';
 
 export type Mode = 'starting' | 'standby' | 'restoring' | 'recovering' | 'live' | 'stopping' | 'stopped';
@@ -78,7 +83,7 @@ interface StreamState {
   /** Offset after the last record of the rounds taken for commit: what a commit commits (-1: none). */
   committable: number;
   readonly pausedFor: Set<'backpressure' | 'recovery'>;
-  /** Since when the stream has been one record short of its end (a transaction marker?). */
+  /** See idle.ts. */
   oneShort: { since: number; next: number } | undefined;
 }
 
@@ -139,8 +144,7 @@ export class Pipeline {
   private lastFlushTo = -Infinity;
   private readonly schemas: SchemaSpec[] = [];
   private readonly arrivals = new ArrivalLog();
-  /** Kafka timestamp of each emitted alert's completing record, for end-to-end latency at commit. */
-  private readonly producedAt = new Map<string, number>();
+  private readonly alertLatency: AlertLatency;
   private ruleCache: RuleInfo[] = [];
   /** Busy and idle ms of each shard thread since it started, refreshed with the rules. */
   shardLoad: { busyMs: number; idleMs: number }[] = [];
@@ -156,6 +160,7 @@ export class Pipeline {
     this.log = d.log;
     this.now = d.now ?? Date.now;
     this.schemas.push(...d.inputs.plainSchemas);
+    this.alertLatency = new AlertLatency(d.latency, this.arrivals, (src) => this.streamOf(src)?.index);
   }
 
   /** The handlers the source calls. */
@@ -234,7 +239,7 @@ export class Pipeline {
       open = resolve;
     });
     this.assignment = tps;
-    this.producedAt.clear();
+    this.alertLatency.reset();
     try {
       this.mode = 'restoring';
       await this.quiesce();
@@ -304,31 +309,22 @@ export class Pipeline {
     let recovering = 0;
     let fresh = 0;
     for (const s of this.streams) {
-      const p = saved.get(tpKey(s.tp.topic, s.tp.partition));
-      const kb = committed.get(tpKey(s.tp.topic, s.tp.partition));
-      const k = kb === undefined ? undefined : Number(kb);
-      s.committed = k ?? null;
-      const bb = bounds.get(tpKey(s.tp.topic, s.tp.partition));
-      const b = bb === undefined ? undefined : { low: Number(bb.low), high: Number(bb.high) };
-      let start = p?.offset !== undefined && p.offset !== null ? Number(p.offset) : k;
-      if (start === undefined) {
-        // Never read by this group: from the beginning or the end, as configured.
-        fresh++;
-        start = c.startFrom === 'earliest' ? b?.low ?? 0 : b?.high ?? 0;
+      const key = tpKey(s.tp.topic, s.tp.partition);
+      const kb = committed.get(key);
+      const bb = bounds.get(key);
+      const plan = planStart(saved.get(key), kb === undefined ? undefined : Number(kb), bb === undefined ? undefined : { low: Number(bb.low), high: Number(bb.high) }, c.startFrom);
+      if (plan.lost !== null) {
+        this.log.error({ topic: s.tp.topic, partition: s.tp.partition, from: plan.lost, low: plan.start }, 'records the checkpoint needs were deleted (retention); starting at the first record left: alerts that needed them are missed');
       }
-      if (b !== undefined && start < b.low) {
-        this.log.error({ topic: s.tp.topic, partition: s.tp.partition, from: start, low: b.low }, 'records the checkpoint needs were deleted (retention); starting at the first record left: alerts that needed them are missed');
-        start = b.low;
-      }
-      if (b !== undefined) s.highWatermark = b.high;
-      s.next = start;
-      s.dispatched = start;
-      s.committable = start;
-      if (p?.offset !== undefined && p.offset !== null && k !== undefined && k > start) {
-        s.recoverTo = k;
-        recovering++;
-      }
-      this.d.source.seek(s.tp, start);
+      if (plan.fresh) fresh++;
+      if (plan.recoverTo !== null) recovering++;
+      if (bb !== undefined) s.highWatermark = Number(bb.high);
+      s.committed = plan.committed;
+      s.recoverTo = plan.recoverTo;
+      s.next = plan.start;
+      s.dispatched = plan.start;
+      s.committable = plan.start;
+      this.d.source.seek(s.tp, plan.start);
     }
     if (cp === undefined && committed.size > 0) {
       this.log.warn('no checkpoint in the state topic but the group has committed offsets: starting from them with empty state (alerts that needed earlier events are missed)');
@@ -429,7 +425,7 @@ export class Pipeline {
       s.held = [];
       this.unpause(s, 'recovery');
     }
-    this.producedAt.clear();
+    this.alertLatency.reset();
     this.log.info({ replayed: out.values, suppressed }, 'recovered: caught up with the committed offsets; live');
     this.scheduleDispatch();
   }
@@ -521,9 +517,8 @@ export class Pipeline {
 
   /**
    * A stream is idle when nothing came from it for idleTimeoutMs while the consumer kept
-   * fetching, it is not paused, and the broker confirms it is read to its end (a high
-   * watermark polled now; one record short counts only if it stays so for a whole idle
-   * period: a transaction marker). A stream with a backlog is never idle, however slow.
+   * fetching, it is not paused, and the broker confirms it is read to its end (idle.ts). A
+   * stream with a backlog is never idle, however slow the pipeline.
    */
   private idleCheck(): void {
     const r = this.rounds;
@@ -542,13 +537,7 @@ export class Pipeline {
       for (const s of quiet) {
         const hw = hws.get(tpKey(s.tp.topic, s.tp.partition));
         if (hw === undefined || s.lastData > now) continue;
-        const behind = Number(hw) - s.next;
-        let idle = behind <= 0;
-        if (behind === 1) {
-          if (s.oneShort === undefined || s.oneShort.next !== s.next) s.oneShort = { since: now, next: s.next };
-          else idle = now - s.oneShort.since >= idleFor;
-        }
-        if (idle) {
+        if (readToEnd(s, Number(hw), now, idleFor)) {
           r.clock.setActive(s.index, false);
           changed = true;
         }
@@ -632,6 +621,7 @@ export class Pipeline {
     const offsets: OffsetCommit[] = this.streams.filter((s) => s.committable >= 0 && s.committable !== s.committed)
       .map((s) => ({ topic: s.tp.topic, partition: s.tp.partition, offset: BigInt(s.committable) }));
     let checkpoint: { records: OutputRecord[]; keys: Set<string>; bytes: number } | undefined;
+    let records: CommitRecords;
     if (cut !== undefined) {
       const c = cut;
       const streams: CheckpointStream[] = this.streams.map((s) => ({
@@ -644,9 +634,9 @@ export class Pipeline {
       checkpoint = { ...built, bytes: snapshots.reduce((n, b) => n + b.length, 0) };
     }
     try {
-      const batches = await this.outputs(out, checkpoint?.records);
-      if (batches.every((b) => b.records.length === 0) && offsets.length === 0) return;
-      await this.d.sink.commit(batches, offsets, this.d.config.kafka.groupId);
+      records = await commitRecords(out, (i) => this.streams[i]?.tp, this.d.config.output, this.d.encodeAlert, checkpoint?.records);
+      if (records.batches.every((b) => b.records.length === 0) && offsets.length === 0) return;
+      await this.d.sink.commit(records.batches, offsets, this.d.config.kafka.groupId);
     } catch (err) {
       if (isFenced(err)) {
         this.d.onFatal(new Error(`CEP_ERR_FENCED: another instance of group ${this.d.config.kafka.groupId} took over (same transactional id); this one stops: ${(err as Error).message}`));
@@ -661,16 +651,14 @@ export class Pipeline {
       if (st !== undefined) st.committed = Number(o.offset);
     }
     this.counters.commits++;
+    this.counters.deadLetters += records.deadLetters;
+    this.counters.late += records.late;
+    for (const [code, n] of records.codes) this.deadLettersByCode.set(code, (this.deadLettersByCode.get(code) ?? 0) + n);
     this.counters.alerts += out.alerts.length;
     this.counters.values += out.values;
     this.counters.ruleErrors += out.ruleErrors.length;
     this.counters.overflowDropped += out.overflowDropped;
-    const wall = Date.now();
-    for (const a of out.alerts) {
-      const ts = this.producedAt.get(a.id);
-      this.producedAt.delete(a.id);
-      if (ts !== undefined) this.d.latency.recordEndToEnd((wall - ts) * 1000);
-    }
+    this.alertLatency.committed(out.alerts);
     if (checkpoint !== undefined) {
       this.checkpointId++;
       this.previousCheckpointKeys = checkpoint.keys;
@@ -682,40 +670,6 @@ export class Pipeline {
     for (const e of out.ruleErrors.slice(0, 5)) this.log.warn({ rule: e.ruleId, key: e.key, event: e.eventId, error: e.error }, 'rule error (the rule skipped this event; other rules ran)');
   }
 
-  /** The records of one commit: alerts, dead letters, late events, checkpoint. */
-  private async outputs(out: RoundsOutput, checkpoint: readonly OutputRecord[] | undefined): Promise<OutputBatch[]> {
-    const c = this.d.config;
-    const alerts: OutputRecord[] = [];
-    for (const a of out.alerts) alerts.push({ key: a.key, value: await this.d.encodeAlert(a), headers: { 'cepheus.rule': a.ruleId, 'cepheus.rule.version': String(a.ruleVersion) } });
-    const dead: OutputRecord[] = [];
-    for (const x of out.rejected) {
-      const s = this.streams[x.stream];
-      if (s === undefined) continue;
-      dead.push(deadLetter(x.record, s.tp.topic, s.tp.partition, x.offset, x.code, x.message));
-      this.deadLettersByCode.set(x.code, (this.deadLettersByCode.get(x.code) ?? 0) + 1);
-    }
-    const late: OutputRecord[] = [];
-    // Behind the engine's watermark, every shard owning one of its keys reports it: once here.
-    const seen = new Set<string>();
-    for (const x of out.late) {
-      const s = this.streams[x.stream];
-      const where = `${x.stream}/${x.offset}`;
-      if (s === undefined || seen.has(where)) continue;
-      seen.add(where);
-      const behind = x.watermark - x.ts;
-      const message = `${LATE_EVENT}: event ${x.eventId} at ${new Date(x.ts).toISOString()} is ${behind} ms behind the watermark ${new Date(x.watermark).toISOString()}; not processed`;
-      late.push(deadLetter(x.record ?? { key: null, value: new Uint8Array(0), timestamp: 0 }, s.tp.topic, s.tp.partition, x.offset, LATE_EVENT, message, { [DeadLetterHeaders.WATERMARK]: String(x.watermark) }));
-    }
-    this.counters.deadLetters += dead.length;
-    this.counters.late += late.length;
-    const lateTopic = c.output.late ?? c.output.deadLetter;
-    const batches: OutputBatch[] = [{ topic: c.output.alerts, records: alerts }];
-    if (lateTopic === c.output.deadLetter) batches.push({ topic: c.output.deadLetter, records: [...dead, ...late] });
-    else batches.push({ topic: c.output.deadLetter, records: dead }, { topic: lateTopic, records: late });
-    if (checkpoint !== undefined) batches.push({ topic: c.output.state, records: [...checkpoint] });
-    return batches;
-  }
-
   // ---- shard results ----------------------------------------------------------------------
 
   private onIngest(r: IngestResult): void {
@@ -725,22 +679,8 @@ export class Pipeline {
   private onDeliver(r: DeliverResult, submittedAt: number): void {
     this.d.latency.recordBatch(r.micros);
     if (r.alerts.length === 0) return;
-    const now = performance.now();
-    for (const a of r.alerts) {
-      // The completing record: the latest matched event, when the alert fired on it (not on a timer).
-      let last: { ts: number; stream: number; offset: number } | undefined;
-      for (const st of a.matched) {
-        for (const m of st.events) {
-          if (m.source === null || (last !== undefined && m.event.ts <= last.ts)) continue;
-          const s = this.streamOf(m.source);
-          if (s !== undefined) last = { ts: m.event.ts, stream: s.index, offset: Number(m.source.offset) };
-        }
-      }
-      const arrival = last !== undefined && last.ts === a.detectedAtEventTime ? this.arrivals.find(last.stream, last.offset) : undefined;
-      if (arrival === undefined && last !== undefined && last.ts === a.detectedAtEventTime) this.counters.unmeasuredLatency++;
-      this.d.latency.recordRule(a.ruleId, (now - (arrival?.at ?? submittedAt)) * 1000);
-      if (arrival !== undefined) this.producedAt.set(a.id, arrival.timestamp);
-    }
+    this.alertLatency.emitted(r.alerts, submittedAt);
+    this.counters.unmeasuredLatency = this.alertLatency.unmeasured;
   }
 
   private async refreshRules(): Promise<void> {
@@ -748,20 +688,8 @@ export class Pipeline {
     if (r === undefined) return;
     try {
       const infos = await r.info();
-      const first = infos[0];
-      if (first === undefined) return;
       this.shardLoad = infos.map((i) => ({ busyMs: i.busyMs, idleMs: i.idleMs }));
-      this.ruleCache = first.rules.map((rule, i) => {
-        const all = infos.map((x) => x.rules[i] as RuleInfo);
-        return {
-          ...rule,
-          stats: {
-            eventsSeen: all.reduce((n, x) => n + x.stats.eventsSeen, 0), alerts: all.reduce((n, x) => n + x.stats.alerts, 0),
-            errors: all.reduce((n, x) => n + x.stats.errors, 0), overflowDropped: all.reduce((n, x) => n + x.stats.overflowDropped, 0),
-          },
-          stateKeys: all.reduce((n, x) => n + x.stateKeys, 0), held: all.reduce((n, x) => n + x.held, 0),
-        };
-      });
+      this.ruleCache = mergeRuleInfos(infos.map((i) => i.rules));
     } catch {
       // the next round reports the failure
     }
