@@ -74,7 +74,10 @@ export function startService(configFile: string, name?: string): ServiceProcess 
     mkdirSync('.run/test-logs', { recursive: true });
     log = createWriteStream(join('.run/test-logs', `${name}.log`));
   }
-  const child = spawn(process.execPath, ['src/cli.ts', 'run', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // The config file says everything: CEPHEUS_* variables of the test run (CI sets the broker
+  // and registry ones) would override it.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CEPHEUS_')));
+  const child = spawn(process.execPath, ['src/cli.ts', 'run', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], env });
   running.add(child);
   const lines: string[] = [];
   const waiters: { re: RegExp; resolve: (l: string) => void }[] = [];
