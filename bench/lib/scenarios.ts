@@ -8,7 +8,7 @@ import type { AnyEvent } from '../../src/events/types.ts';
 import { decodeConfluentValue } from '../../src/io/confluent-frame.ts';
 import { login, trade } from '../../src/testing.ts';
 import { EVENT_KINDS } from '../../src/events/types.ts';
-import { Rounds } from '../../src/workers/rounds.ts';
+import { Rounds, roundsOf } from '../../src/workers/rounds.ts';
 import { WorkerShards } from '../../src/workers/shard-pool.ts';
 import { SCHEMA_ID, kindOfSchemaId } from './input.ts';
 import type { FramedInput } from './input.ts';
@@ -166,18 +166,7 @@ export async function shardedThroughput(shards: number, framed: FramedInput, run
         },
       });
       const t0 = performance.now();
-      const offsets = new Array<number>(streams).fill(0);
-      for (let i = 0; i < input.length; i += 4096) {
-        const parts = Array.from({ length: streams }, (_, stream) => ({ stream, values: [] as Buffer[], offsets: [] as number[] }));
-        for (let k = i; k < Math.min(input.length, i + 4096); k++) {
-          const s = streamOf[k] as number;
-          const p = parts[s] as (typeof parts)[number];
-          p.values.push(input[k] as Buffer);
-          p.offsets.push(offsets[s] as number);
-          offsets[s] = (offsets[s] as number) + 1;
-        }
-        await rounds.submit(parts);
-      }
+      for (const parts of roundsOf(input, (k) => streamOf[k] as number, 4096)) await rounds.submit(parts);
       rounds.requestFlush();
       await rounds.submit([]);
       await rounds.barrier();

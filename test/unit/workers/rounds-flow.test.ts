@@ -13,7 +13,7 @@ import { encodeConfluentValue } from '../../../src/io/confluent-frame.ts';
 import { readEventsStrict } from '../../../src/io/read-events.ts';
 import { Prng } from '../../../src/gen/prng.ts';
 import type { ShardResult, ShardTask } from '../../../src/workers/protocol.ts';
-import { Rounds } from '../../../src/workers/rounds.ts';
+import { Rounds, roundsOf } from '../../../src/workers/rounds.ts';
 import type { StreamValues } from '../../../src/workers/rounds.ts';
 import { InProcessShards } from '../../../src/workers/shard-pool.ts';
 import type { ShardBackend } from '../../../src/workers/shard-pool.ts';
@@ -49,27 +49,13 @@ const init = (restore: readonly Uint8Array[], maxTs: readonly number[] = [], act
 });
 
 async function fixtureRounds(size: number): Promise<StreamValues[][]> {
-  const offsets = [0, 0, 0];
-  const rounds: StreamValues[][] = [];
-  let cur: { stream: number; values: Buffer[]; offsets: number[] }[] = [];
-  let n = 0;
+  const values: Buffer[] = [];
+  const streams: number[] = [];
   for await (const e of readEventsStrict('fixtures/default.avro')) {
-    const s = shardOf(e.account, STREAMS);
-    let part = cur.find((p) => p.stream === s);
-    if (part === undefined) {
-      part = { stream: s, values: [], offsets: [] };
-      cur.push(part);
-    }
-    part.values.push(encodeConfluentValue(e, ids[e.kind]));
-    part.offsets.push(offsets[s] as number);
-    offsets[s] = (offsets[s] as number) + 1;
-    if (++n % size === 0) {
-      rounds.push(cur);
-      cur = [];
-    }
+    values.push(encodeConfluentValue(e, ids[e.kind]));
+    streams.push(shardOf(e.account, STREAMS));
   }
-  if (cur.length > 0) rounds.push(cur);
-  return rounds;
+  return [...roundsOf(values, (i) => streams[i] as number, size)];
 }
 
 const byId = (xs: readonly Alert[]): string[] => xs.map((a) => a.id).sort();

@@ -12,7 +12,7 @@ import { encodeConfluentValue } from '../../../src/io/confluent-frame.ts';
 import { readEventsStrict } from '../../../src/io/read-events.ts';
 import { packBatch } from '../../../src/workers/protocol.ts';
 import type { StreamSpec } from '../../../src/workers/protocol.ts';
-import { Rounds } from '../../../src/workers/rounds.ts';
+import { Rounds, roundsOf } from '../../../src/workers/rounds.ts';
 import type { RoundsOutput } from '../../../src/workers/rounds.ts';
 import { InProcessShards, WorkerShards } from '../../../src/workers/shard-pool.ts';
 import type { ShardBackend } from '../../../src/workers/shard-pool.ts';
@@ -35,18 +35,7 @@ async function run(backend: ShardBackend, values: readonly { value: Buffer; stre
     },
   });
   open.push(rounds);
-  const offsets = new Array<number>(streams).fill(0);
-  for (let i = 0; i < values.length; i += roundSize) {
-    const parts = Array.from({ length: streams }, (_, s) => ({ stream: s, values: [] as Buffer[], offsets: [] as number[] }));
-    for (const v of values.slice(i, i + roundSize)) {
-      const s = v.stream % streams;
-      const p = parts[s] as (typeof parts)[number];
-      p.values.push(v.value);
-      p.offsets.push(offsets[s] as number);
-      offsets[s] = (offsets[s] as number) + 1;
-    }
-    await rounds.submit(parts);
-  }
+  for (const parts of roundsOf(values.map((v) => v.value), (i) => (values[i]?.stream ?? 0) % streams, roundSize)) await rounds.submit(parts);
   rounds.requestFlush();
   await rounds.submit([]);
   await rounds.barrier();
