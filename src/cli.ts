@@ -1,15 +1,8 @@
 #!/usr/bin/env -S node --disable-warning=TimeoutNegativeWarning
 // The `cepheus` command line. Each subcommand lives in src/cli/<name>.ts and has --help.
+// kafkajs's request queue schedules negative timeouts on Node 24 (harmless, INFRA.md): the
+// shebang and the npm scripts turn that warning off.
 import { Command } from 'commander';
-
-// kafkajs's request queue schedules negative timeouts on Node 24: harmless (INFRA.md), but
-// it would print a warning on every service start.
-const emitWarning = process.emitWarning.bind(process);
-process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-  const type = typeof warning === 'string' ? (typeof rest[0] === 'string' ? rest[0] : (rest[0] as { type?: string } | undefined)?.type) : warning.name;
-  if (type === 'TimeoutNegativeWarning') return;
-  (emitWarning as (w: string | Error, ...r: unknown[]) => void)(warning, ...rest);
-}) as typeof process.emitWarning;
 import { replayCommand, testCommand } from './cli/replay.ts';
 import { rulesCommand } from './cli/rules.ts';
 import { genCommand } from './cli/gen.ts';

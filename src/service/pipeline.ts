@@ -357,10 +357,15 @@ export class Pipeline {
     if (b.highWatermark > s.highWatermark) s.highWatermark = b.highWatermark;
     // Writer schemas first: a record may only reach a shard once its schema id is known there.
     if (this.d.resolver !== null && s.format === 'confluent') {
+      // Records of a topic nearly always share one schema id: look at changes only.
       const ids = new Set<number>();
+      let prev = -1;
       for (const m of b.messages) {
         const v = m.value;
-        if (v !== null && v.length >= 5 && v[0] === 0) ids.add(v.readInt32BE(1));
+        if (v === null || v.length < 5 || v[0] !== 0) continue;
+        const id = v.readInt32BE(1);
+        if (id !== prev) ids.add(id);
+        prev = id;
       }
       const missing = this.d.resolver.missing(ids);
       if (missing.length > 0) {
@@ -373,13 +378,12 @@ export class Pipeline {
     let added = 0;
     const recovering = this.mode === 'recovering';
     for (const m of b.messages) {
-      if (s.next >= 0 && m.offset < s.next) continue;
+      if (m.offset < s.next) continue;
       // While any stream replays, a stream at its committed offset holds what follows: a
       // record past it would move time further than the run that committed ever saw.
       if (recovering && (s.recoverTo === null || m.offset >= s.recoverTo)) s.held.push(m);
       else s.pending.push(m);
       s.next = m.offset + 1;
-      if (s.dispatched < 0) s.dispatched = m.offset;
       added++;
     }
     if (added === 0) return;

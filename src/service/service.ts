@@ -3,9 +3,8 @@
 // alerts topic and the REST API. Start-up checks fail with a coded message that says what to
 // fix (config, missing topics, unreachable broker); SIGTERM / SIGINT stop gracefully (what was
 // read is processed and committed with a checkpoint), a second signal exits at once.
-import { hostname } from 'node:os';
-import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
@@ -133,7 +132,7 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
 
     await source.start(pipeline.handlers());
     pipeline.start();
-    log.info({ group: config.kafka.groupId, topics: inputs.topics.map((t) => t.topic), shards, rules: rules.length, store: store === undefined ? null : join(config.store.path) }, 'cepheus service started');
+    log.info({ group: config.kafka.groupId, topics: inputs.topics.map((t) => t.topic), shards, rules: rules.length, store: store === undefined ? null : config.store.path }, 'cepheus service started');
 
     let exit!: (code: number) => void;
     const done = new Promise<number>((resolve) => {
