@@ -8,12 +8,13 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { generate } from '../src/gen/generate.ts';
+import { generate } from '../src/fixture-generator/generate.ts';
 import { produceEvents } from '../src/kafka/event-producer.ts';
 import { SchemaResolver, registryClient } from '../src/kafka/registry.ts';
 import { kafkaTarget } from './lib/kafka-env.ts';
 import { KafkaRun, benchConfig, freePort, inputTopics } from './lib/kafka-service.ts';
 import { machineInfo } from './lib/machine.ts';
+import { CepError } from '../src/core/errors.ts';
 
 const log = (s: string): void => {
   process.stderr.write(`[overload] ${s}\n`);
@@ -27,7 +28,7 @@ const rssMiB = (pid: number): number => {
 async function counters(port: number, token: string): Promise<Record<string, number>> {
   try {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(2000) })).text();
-    return Object.fromEntries([...text.matchAll(/cepheus_engine\{counter="([a-z_0-9]+)"\} ([0-9.e+-]+)/g)].map((m) => [m[1] as string, Number(m[2])]));
+    return Object.fromEntries([...text.matchAll(/^cepheus_([a-z_0-9]+) ([0-9.e+-]+)$/gm)].map((m) => [m[1] as string, Number(m[2])]));
   } catch {
     return {};
   }
@@ -35,7 +36,7 @@ async function counters(port: number, token: string): Promise<Record<string, num
 
 async function main(o: { events: number; kafka: string; out?: string }): Promise<void> {
   const t = await kafkaTarget(o.kafka);
-  if (t.status !== 'available') throw new Error(`CEP_ERR_BENCH_KAFKA: ${t.reason}`);
+  if (t.status !== 'available') throw new CepError('CEP_ERR_BENCH_KAFKA', `${t.reason}`);
   const run = new KafkaRun('overload', t.target);
   try {
     await run.createInputTopics();
@@ -61,8 +62,8 @@ async function main(o: { events: number; kafka: string; out?: string }): Promise
       await new Promise((r) => setTimeout(r, 250));
       if (child.exitCode !== null) throw new Error(`cepheus run exited early (${child.exitCode})`);
       last = await counters(port, token);
-      const events = last['events'] ?? 0;
-      samples.push({ t: Math.round(performance.now() - t0), events, rss: rssMiB(child.pid as number), lag: last['consumer_lag'] ?? 0 });
+      const events = last['events_total'] ?? 0;
+      samples.push({ t: Math.round(performance.now() - t0), events, rss: rssMiB(child.pid as number), lag: last['consumer_lag_records'] ?? 0 });
       if (events >= o.events) break;
       if (performance.now() - t0 > 600_000) throw new Error('the backlog was not consumed within 10 minutes');
     }
@@ -76,7 +77,7 @@ async function main(o: { events: number; kafka: string; out?: string }): Promise
       format: 1, startedAt: new Date().toISOString(), machine: machineInfo(), events: o.events, exitCode: code,
       eventsPerSec: seconds > 0 ? Math.round(o.events / seconds) : 0,
       rssMiB: { max: Math.max(...rss), at25: at(0.25), at50: at(0.5), at75: at(0.75), at100: at(1) },
-      maxLag: Math.max(...samples.map((s) => s.lag)), backpressurePauses: last['backpressure_pauses'] ?? 0,
+      maxLag: Math.max(...samples.map((s) => s.lag)), backpressurePauses: last['backpressure_pauses_total'] ?? 0,
       config: { maxInFlight: config.maxInFlight, roundMaxValues: config.roundMaxValues, workers: config.workers ?? null },
       samples,
     };

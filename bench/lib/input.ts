@@ -2,12 +2,18 @@
 // as Confluent-framed Avro values, the bytes the service would read from Kafka.
 import type { EventKind } from '../../src/events/types.ts';
 import { EVENT_KINDS } from '../../src/events/types.ts';
-import { generate } from '../../src/gen/generate.ts';
+import { generate } from '../../src/fixture-generator/generate.ts';
 import { shardOf } from '../../src/core/order.ts';
 import { encodeConfluentValue } from '../../src/io/confluent-frame.ts';
+import { KafkaValueDecoder } from '../../src/io/kafka-value.ts';
 
 export const SCHEMA_ID: Readonly<Record<EventKind, number>> = Object.fromEntries(EVENT_KINDS.map((k, i) => [k, i + 1])) as Record<EventKind, number>;
-export const kindOfSchemaId = (id: number): EventKind | undefined => EVENT_KINDS[id - 1];
+/** The service's decoder, with each kind's schema registered under SCHEMA_ID. */
+export function benchDecoder(): KafkaValueDecoder {
+  const d = new KafkaValueDecoder(new Map());
+  for (const k of EVENT_KINDS) d.add({ id: SCHEMA_ID[k], schema: null }, k);
+  return d;
+}
 
 /** Framed values, and for each the stream (partition) a producer keyed by account would use. */
 export interface FramedInput {

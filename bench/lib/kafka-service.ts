@@ -18,9 +18,10 @@ import type { EventKind } from '../../src/events/types.ts';
 import { kafkaClient } from '../../src/kafka/client.ts';
 import { startService } from '../../src/service/service.ts';
 import type { Service } from '../../src/service/service.ts';
-import { inputsOf } from '../../src/service/inputs.ts';
-import type { InputTopic } from '../../src/service/inputs.ts';
+import { inputsOf } from '../../src/config/inputs.ts';
+import type { InputTopic } from '../../src/config/inputs.ts';
 import type { KafkaTarget } from './kafka-env.ts';
+import { CepError } from '../../src/core/errors.ts';
 
 export const INPUT_PARTITIONS = 3;
 
@@ -120,7 +121,7 @@ export class ServiceLog {
 export async function until(ready: () => boolean, what: string, ms: number, log: ServiceLog, everyMs = 20): Promise<void> {
   const deadline = performance.now() + ms;
   while (!ready()) {
-    if (performance.now() > deadline) throw new Error(`CEP_ERR_BENCH_KAFKA_TIMEOUT: ${what} did not happen within ${ms} ms; ${log.describe()}`);
+    if (performance.now() > deadline) throw new CepError('CEP_ERR_BENCH_KAFKA_TIMEOUT', `${what} did not happen within ${ms} ms; ${log.describe()}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }

@@ -5,7 +5,7 @@
 // committed in a Kafka transaction). Nothing else runs meanwhile, so the process's CPU is
 // the service's.
 import { pino } from 'pino';
-import { generate } from '../../src/gen/generate.ts';
+import { generate } from '../../src/fixture-generator/generate.ts';
 import { produceEvents } from '../../src/kafka/event-producer.ts';
 import { SchemaResolver, registryClient } from '../../src/kafka/registry.ts';
 import { defaultShards } from '../../src/workers/shard-pool.ts';
@@ -46,7 +46,7 @@ export interface KafkaThroughputResult {
   readonly cpu: CpuSplit & {
     /**
      * Wall ms each shard spent inside its task handlers (decode, route, engine), as the shards
-     * report it (`shard_<i>_busy_ms` on /metrics): wall time, so on a machine with fewer free
+     * report it (`cepheus_shard_busy_seconds_total{shard}` on /metrics): wall time, so on a machine with fewer free
      * cores than threads it also counts time the thread waited for a core.
      */
     readonly shardBusyMs: readonly number[];

@@ -8,7 +8,7 @@ import type { PartitionMetadata } from 'kafkajs';
 import { pino } from 'pino';
 import { ConfigSchema } from '../../src/config/config.ts';
 import type { AnyEvent, EventKind } from '../../src/events/types.ts';
-import { generate } from '../../src/gen/generate.ts';
+import { generate } from '../../src/fixture-generator/generate.ts';
 import { kafkaClient } from '../../src/kafka/client.ts';
 import { produceEvents } from '../../src/kafka/event-producer.ts';
 import { SchemaResolver, registryClient } from '../../src/kafka/registry.ts';

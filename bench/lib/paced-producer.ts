@@ -6,9 +6,10 @@
 // latency starts from), event time and input stream (topic x partition, as the producer's
 // key partitioner picks it).
 import { Worker } from 'node:worker_threads';
-import type { InputTopic } from '../../src/service/inputs.ts';
+import type { InputTopic } from '../../src/config/inputs.ts';
 import { SendLog } from './event-time-floor.ts';
 import type { KafkaTarget } from './kafka-env.ts';
+import { CepError } from '../../src/core/errors.ts';
 
 export interface PacedJob {
   readonly target: KafkaTarget;
@@ -67,7 +68,7 @@ export function startPacedProducer(job: PacedJob): PacedProducer {
           break;
         case 'error':
           finished = true;
-          reject(new Error(`CEP_ERR_BENCH_PRODUCER: ${m.message}`));
+          reject(new CepError('CEP_ERR_BENCH_PRODUCER', `${m.message}`));
           break;
         default: {
           const never: never = m;
@@ -77,7 +78,7 @@ export function startPacedProducer(job: PacedJob): PacedProducer {
     });
     worker.once('error', (err) => reject(err));
     worker.once('exit', (code) => {
-      if (!finished) reject(new Error(`CEP_ERR_BENCH_PRODUCER: the producer thread exited (code ${code}) before it finished`));
+      if (!finished) reject(new CepError('CEP_ERR_BENCH_PRODUCER', `the producer thread exited (code ${code}) before it finished`));
     });
   });
   // A failure before the first send ends the wait for `ready` too.

@@ -5,12 +5,12 @@
 import { createEngine } from '../../src/core/engine.ts';
 import type { AnyRule } from '../../src/core/rule-types.ts';
 import type { AnyEvent } from '../../src/events/types.ts';
-import { decodeConfluentValue } from '../../src/io/confluent-frame.ts';
+import { CepError } from '../../src/core/errors.ts';
 import { login, trade } from '../../src/testing.ts';
 import { EVENT_KINDS } from '../../src/events/types.ts';
 import { Rounds, roundsOf } from '../../src/workers/rounds.ts';
 import { WorkerShards } from '../../src/workers/shard-pool.ts';
-import { SCHEMA_ID, kindOfSchemaId } from './input.ts';
+import { SCHEMA_ID, benchDecoder } from './input.ts';
 import type { FramedInput } from './input.ts';
 import { encodeHistogram, histogram, percentiles, withGc } from './stats.ts';
 import type { Percentiles } from './stats.ts';
@@ -49,6 +49,9 @@ export interface StateResult {
 /** Decodes and pushes one framed value; returns the alerts it produced once drained. */
 function pipeline(rules: readonly AnyRule[]): { feed: (b: Buffer) => void; drain: () => number; flush: () => number } {
   const engine = createEngine(rules, { outOfOrdernessMs: 5000 });
+  // The decoder the shard workers use (one per process, as there).
+  const decoder = benchDecoder();
+  let offset = 0;
   const count = (): number => {
     let n = 0;
     for (const f of engine.drain()) if (f.kind === 'alert') n++;
@@ -56,7 +59,7 @@ function pipeline(rules: readonly AnyRule[]): { feed: (b: Buffer) => void; drain
   };
   return {
     feed: (b) => {
-      const e = decodeConfluentValue(b, kindOfSchemaId);
+      const e = decoder.decodeFramed(b, 'bench', 'bench/0', offset++);
       if ('code' in e) throw new Error(e.message);
       engine.push(e as AnyEvent);
     },
@@ -127,7 +130,7 @@ export async function fixedRate(name: string, rules: readonly AnyRule[], input: 
 /** Heap held per idle account after one login and one trade each, once state is compacted. */
 export function stateBytes(rules: readonly AnyRule[], accounts: number): StateResult {
   const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc === undefined) throw new Error('CEP_ERR_BENCH_GC: run with node --expose-gc to measure state size');
+  if (gc === undefined) throw new CepError('CEP_ERR_BENCH_GC', 'run with node --expose-gc to measure state size');
   const engine = createEngine(rules);
   gc();
   const before = process.memoryUsage().heapUsed;

@@ -7,10 +7,10 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
-import { AlertBus } from '../api/alert-bus.ts';
-import { parseTokens } from '../api/auth.ts';
-import type { Tokens } from '../api/auth.ts';
-import { buildApi } from '../api/server.ts';
+import { AlertBus } from '../http/alert-bus.ts';
+import { parseTokens } from '../http/auth.ts';
+import type { Tokens } from '../http/auth.ts';
+import { buildApi } from '../http/server.ts';
 import type { Alert } from '../core/alert.ts';
 import { createEngine } from '../core/engine.ts';
 import { readEvents } from '../io/read-events.ts';
@@ -57,9 +57,12 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
       store, bus, latency, tokens,
       rules: { list: () => engine.rules(), setEnabled: (id, on) => engine.setEnabled(id, on) },
       ready: () => ({ ready: !replaying || opts.live > 0, reasons: replaying ? ['replaying the fixture'] : [] }),
-      counters: () => {
+      signals: () => {
         const s = engine.stats();
-        return { events: s.events, late: s.late, late_accepted: s.lateAccepted, buffered: s.buffered, keys: s.keys, input_errors: inputErrors };
+        return {
+          counters: { events: s.events, late: s.late, lateAccepted: s.lateAccepted, inputErrors },
+          gauges: { buffered: s.buffered, keys: s.keys, watermark: Number.isFinite(s.watermark) ? s.watermark : 0 },
+        };
       },
     })
     : undefined;

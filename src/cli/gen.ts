@@ -3,9 +3,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Command, Option } from 'commander';
-import { DEFAULT_GEN_OPTIONS } from '../gen/options.ts';
-import type { GenOptions } from '../gen/options.ts';
-import { generateFile } from '../gen/generate-file.ts';
+import { DEFAULT_GEN_OPTIONS } from '../fixture-generator/options.ts';
+import type { GenOptions } from '../fixture-generator/options.ts';
+import { generateFile } from '../fixture-generator/generate-file.ts';
 import { CepError } from '../core/errors.ts';
 import { EVENT_FILE_FORMATS, formatOf } from '../io/event-writer.ts';
 import type { EventFileFormat } from '../io/event-writer.ts';

@@ -9,8 +9,8 @@ import { kafkaClient } from '../kafka/client.ts';
 import { produceEvents } from '../kafka/event-producer.ts';
 import { SchemaResolver, registryClient } from '../kafka/registry.ts';
 import { readEventsStrict } from '../io/read-events.ts';
-import { inputsOf } from '../service/inputs.ts';
-import type { InputTopic } from '../service/inputs.ts';
+import { inputsOf } from '../config/inputs.ts';
+import type { InputTopic } from '../config/inputs.ts';
 import { pino } from 'pino';
 import { parseNonNegative, parsePositiveInt, printError } from './common.ts';
 

@@ -7,7 +7,7 @@ import { Command } from 'commander';
 import type { Alert } from '../core/alert.ts';
 import { CepError } from '../core/errors.ts';
 import { loadRules } from '../rules/load-rules.ts';
-import { openInput } from '../replay/input.ts';
+import { readEvents } from '../io/read-events.ts';
 import { alertLine, replay } from '../replay/replay.ts';
 import type { ReplaySummary } from '../replay/replay.ts';
 import { score } from '../replay/score.ts';
@@ -60,7 +60,7 @@ export async function runReplay(file: string, opts: ReplayCliOptions): Promise<R
   const alerts: Alert[] = [];
   const errors: string[] = [];
   const progress = progressReporter(opts.progress ?? process.stderr.isTTY, labels?.options?.events);
-  const summary = await replay(openInput(file), {
+  const summary = await replay(readEvents(file), {
     rules,
     batchSize: opts.batchSize,
     engine: {

@@ -21,7 +21,7 @@ import { alertId } from './alert.ts';
 import type { Alert, MatchedStep } from './alert.ts';
 import { correlationOperator } from './correlation-operator.ts';
 import type { Effect } from './effects.ts';
-import { CepError, ErrorCodes } from './errors.ts';
+import { CepError } from './errors.ts';
 import { KeyedHeap } from './heap.ts';
 import { eventRank, shardOf } from './order.ts';
 import { toJson } from './json.ts';
@@ -170,7 +170,7 @@ function checkOptions(o: EngineOptions): void {
   for (const k of nonNeg) if (!(Number.isFinite(o[k]) && o[k] >= 0)) problems.push(`${k} must be a number >= 0 (got ${o[k]})`);
   const pos = ['maxPartialMatches', 'maxWindowEvents', 'sweepIntervalMs'] as const;
   for (const k of pos) if (!(Number.isInteger(o[k]) && o[k] > 0)) problems.push(`${k} must be a whole number > 0 (got ${o[k]})`);
-  if (problems.length > 0) throw new CepError(ErrorCodes.ENGINE_OPTIONS, 'invalid engine options', problems);
+  if (problems.length > 0) throw new CepError('CEP_ERR_ENGINE_OPTIONS', 'invalid engine options', problems);
 }
 
 export class Engine implements OperatorHost {

@@ -1,19 +1,139 @@
-// Errors with stable codes. Every message says what was wrong and what to do about it.
+// Every error code Cepheus reports, in one table: grouped by area, each with the HTTP status
+// it maps to when it reaches the REST API and a one-line meaning. `CepError.code` is typed
+// by this table, so a code that is not listed here does not compile. Messages (built where
+// the error is raised) say what was wrong and what to do. docs/errors.md is generated from
+// this table and a test keeps the two equal.
 
-export const ErrorCodes = {
-  RULE_INVALID: 'CEP_ERR_RULE_INVALID',
-  RULE_DUPLICATE_ID: 'CEP_ERR_RULE_DUPLICATE_ID',
-  ENGINE_OPTIONS: 'CEP_ERR_ENGINE_OPTIONS',
-} as const;
-export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+export interface ErrorSpec {
+  readonly area: string;
+  readonly status: number;
+  readonly meaning: string;
+}
+
+const spec = (area: string, status: number, meaning: string): ErrorSpec => ({ area, status, meaning });
+
+export const ERRORS = {
+  // ---- configuration and command line
+  CEP_ERR_CONFIG: spec('config', 400, 'The service configuration (file or CEPHEUS_* variable) is invalid; the message lists every key to fix.'),
+  CEP_ERR_CLI_ARG: spec('config', 400, 'A command-line option has a value outside what it accepts.'),
+  CEP_ERR_NO_LABELS: spec('config', 400, 'A command that scores against labels found no labels file for the fixture.'),
+
+  // ---- rules
+  CEP_ERR_RULE_INVALID: spec('rules', 400, 'A rule definition breaks a rule of the road (the message lists each problem).'),
+  CEP_ERR_RULE_DUPLICATE_ID: spec('rules', 400, 'Two loaded rules share an id.'),
+  CEP_ERR_RULE_NOT_FOUND: spec('rules', 404, 'A rule spec names no file, folder or bundled rule id.'),
+  CEP_ERR_RULE_MODULE: spec('rules', 400, 'A rule module cannot be loaded or exports no rule.'),
+
+  // ---- engine and shards
+  CEP_ERR_ENGINE_OPTIONS: spec('engine', 400, 'Engine options (lateness, bounds, TTL) are out of range.'),
+  CEP_ERR_SNAPSHOT: spec('engine', 500, 'An engine snapshot has a format this version cannot read.'),
+  CEP_ERR_STREAM: spec('engine', 500, 'An input stream number was used before it was declared (internal).'),
+  CEP_ERR_SHARD: spec('engine', 500, 'A shard number or shard count is out of range (1..64 shards).'),
+  CEP_ERR_SHARD_NOT_INITIALISED: spec('engine', 500, 'A shard worker got work before its init task (internal).'),
+  CEP_ERR_SHARD_STREAM: spec('engine', 500, 'A shard worker got records of a stream it does not know (internal).'),
+  CEP_ERR_SHARD_FORWARD: spec('engine', 500, 'A record forwarded between shards no longer decodes (internal).'),
+  CEP_ERR_ROUNDS: spec('engine', 500, 'A round was submitted with inconsistent values and offsets (internal).'),
+
+  // ---- event files
+  CEP_ERR_INPUT_OPEN: spec('input-file', 400, 'An event file cannot be opened or read.'),
+  CEP_ERR_INPUT_FORMAT: spec('input-file', 400, 'An event file name is not .avro, .jsonl or .ndjson.'),
+  CEP_ERR_INPUT_AVRO: spec('input-file', 400, 'A file is not an Avro object container, or it is corrupt.'),
+  CEP_ERR_INPUT_AVRO_SCHEMA: spec('input-file', 400, "An Avro file's writer schema cannot be read as Cepheus events."),
+
+  // ---- event records (file lines, Kafka values): dead-lettered with this code
+  CEP_ERR_INPUT_JSON: spec('input-record', 400, 'A JSON Lines line that is not valid JSON, or not a JSON object.'),
+  CEP_ERR_INPUT_KIND: spec('input-record', 400, '`kind` is missing or not login, order, trade or transfer.'),
+  CEP_ERR_INPUT_FIELD_MISSING: spec('input-record', 400, 'A required field is absent.'),
+  CEP_ERR_INPUT_FIELD_TYPE: spec('input-record', 400, "A field has the wrong type or an enum value outside the schema's symbols."),
+  CEP_ERR_INPUT_VALUE: spec('input-record', 400, 'Schema-valid but impossible: a negative amount, an event time outside 2000..2100, an empty id.'),
+  CEP_ERR_INPUT_FRAME: spec('input-record', 400, 'A Kafka value that is not Confluent-framed (magic byte 0 and a 4-byte schema id).'),
+  CEP_ERR_INPUT_EMPTY: spec('input-record', 400, 'A Kafka value with no bytes, or none at all (a tombstone).'),
+  CEP_ERR_INPUT_SCHEMA_UNKNOWN: spec('input-record', 400, "The value's schema id is not in the schema registry (or no schema is configured for the topic)."),
+  CEP_ERR_INPUT_SCHEMA_KIND: spec('input-record', 400, 'The writer schema is not an event record, or not a kind this topic is configured for.'),
+  CEP_ERR_INPUT_SCHEMA_INCOMPATIBLE: spec('input-record', 400, "The writer schema cannot be read with Cepheus's schema for the kind (Avro resolution)."),
+  CEP_ERR_INPUT_AVRO_DECODE: spec('input-record', 400, 'The bytes do not decode with the writer schema (truncated, corrupt).'),
+  CEP_ERR_LATE_EVENT: spec('input-record', 400, 'An event behind the watermark by more than the allowed lateness; not processed.'),
+
+  // ---- Avro schemas and code generation
+  CEP_ERR_SCHEMA_UNSUPPORTED: spec('schema', 500, 'An event schema uses an Avro construct the readers do not handle.'),
+  CEP_ERR_SCHEMA_MISSING: spec('schema', 500, 'No schemas/<kind>.avsc for an event kind.'),
+  CEP_ERR_SCHEMA_ID: spec('schema', 400, 'A schema id outside int32 >= 0 was given for Confluent framing.'),
+  CEP_ERR_CODEGEN_TYPE: spec('schema', 500, 'An Avro schema uses a named type reference the type generator does not support.'),
+
+  // ---- Kafka service
+  CEP_ERR_KAFKA_TOPIC_MISSING: spec('kafka', 503, 'An input topic does not exist on the cluster.'),
+  CEP_ERR_KAFKA_UNREACHABLE: spec('kafka', 503, 'No broker answered at the configured addresses.'),
+  CEP_ERR_FENCED: spec('kafka', 503, 'Another instance of the group took over the transactional id; this one stops.'),
+  CEP_ERR_OFFSET_RANGE: spec('kafka', 500, 'A partition is past offset 2^53, which Cepheus does not track.'),
+  CEP_ERR_CHECKPOINT_READ: spec('kafka', 503, 'Reading the checkpoint from the state topic took longer than allowed.'),
+  CEP_ERR_CHECKPOINT_FORMAT: spec('kafka', 500, 'The checkpoint in the state topic was written in a format this version does not read.'),
+  CEP_ERR_CHECKPOINT_INCOMPLETE: spec('kafka', 500, 'The checkpoint misses parts: the state topic was altered.'),
+
+  // ---- alert store
+  CEP_ERR_STORE_CURSOR: spec('store', 400, 'A paging cursor this store did not return.'),
+  CEP_ERR_STORE_ALERT_NOT_FOUND: spec('store', 404, 'No alert with this id.'),
+  CEP_ERR_STORE_SAME_STATUS: spec('store', 409, 'The alert already has the status asked for.'),
+
+  // ---- REST API
+  CEP_ERR_API_UNAUTHENTICATED: spec('api', 401, 'No bearer token, or one that is not configured.'),
+  CEP_ERR_API_FORBIDDEN: spec('api', 403, "The token's scope does not allow this route (admin needed)."),
+  CEP_ERR_API_VALIDATION: spec('api', 400, 'Query, path or body fails the route schema (unknown query parameters included).'),
+  CEP_ERR_API_BODY_INVALID: spec('api', 400, 'The request body is not valid JSON, or empty where JSON is expected.'),
+  CEP_ERR_API_BODY_TOO_LARGE: spec('api', 413, 'The request body is over the 64 KiB limit.'),
+  CEP_ERR_API_MEDIA_TYPE: spec('api', 415, 'The request body has a content type the route does not accept (send application/json).'),
+  CEP_ERR_API_BAD_REQUEST: spec('api', 400, 'A malformed request the other codes do not describe.'),
+  CEP_ERR_API_NOT_FOUND: spec('api', 404, 'No such route.'),
+  CEP_ERR_API_RULE_NOT_FOUND: spec('api', 404, 'No rule with this id.'),
+  CEP_ERR_API_INTERNAL: spec('api', 500, 'An unexpected failure while serving the request (a bug: report it).'),
+
+  // ---- fixture generator
+  CEP_ERR_GEN_OPTIONS: spec('fixture-generator', 400, 'Fixture generator options are inconsistent (the message lists each problem).'),
+  CEP_ERR_GEN_STATE: spec('fixture-generator', 500, 'Labels were read before every generated event was.'),
+  CEP_ERR_GEN_INTERNAL: spec('fixture-generator', 500, 'The generator reached a state it should not (a bug: report it).'),
+
+  // ---- bench (npm run bench)
+  CEP_ERR_BENCH_KAFKA: spec('bench', 400, 'The bench was told to use a broker it cannot reach, or given a bad --kafka value.'),
+  CEP_ERR_BENCH_NOT_LOOPBACK: spec('bench', 400, 'The through-Kafka bench targets only loopback addresses.'),
+  CEP_ERR_BENCH_KAFKA_TIMEOUT: spec('bench', 500, 'A through-Kafka bench step did not complete in time.'),
+  CEP_ERR_BENCH_PRODUCER: spec('bench', 500, 'The paced producer thread of the bench failed.'),
+  CEP_ERR_BENCH_GC: spec('bench', 400, 'The state-size bench needs node --expose-gc.'),
+
+  // ---- anything else
+  CEP_ERR_INTERNAL: spec('internal', 500, 'An unexpected failure (a bug, or an error from a library that has no code of ours).'),
+} as const satisfies Readonly<Record<string, ErrorSpec>>;
+
+export type ErrorCode = keyof typeof ERRORS;
+/** Codes a bad event record (file line, Kafka value) is reported or dead-lettered with. */
+export type InputErrorCode = Exclude<Extract<ErrorCode, `CEP_ERR_INPUT_${string}`>, FileErrorCode> | 'CEP_ERR_LATE_EVENT';
+/** Codes of event files that cannot be read at all. */
+export type FileErrorCode = 'CEP_ERR_INPUT_OPEN' | 'CEP_ERR_INPUT_FORMAT' | 'CEP_ERR_INPUT_AVRO' | 'CEP_ERR_INPUT_AVRO_SCHEMA';
+
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.hasOwn(ERRORS, code);
+}
 
 export class CepError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly details: readonly string[];
-  constructor(code: string, message: string, details: readonly string[] = []) {
-    super(details.length > 0 ? `${code}: ${message}\n  - ${details.join('\n  - ')}` : `${code}: ${message}`);
+  constructor(code: ErrorCode, message: string, details: readonly string[] = [], options?: { readonly cause?: unknown }) {
+    super(details.length > 0 ? `${code}: ${message}\n  - ${details.join('\n  - ')}` : `${code}: ${message}`, options);
     this.name = 'CepError';
     this.code = code;
     this.details = details;
   }
+
+  /** HTTP status of the code (see ERRORS). */
+  get status(): number {
+    return ERRORS[this.code].status;
+  }
+
+  /** The message without its leading code. */
+  get detail(): string {
+    return this.message.slice(this.code.length + 2);
+  }
+}
+
+/** The code of any thrown value: a CepError's own, else CEP_ERR_INTERNAL. */
+export function codeOf(err: unknown): ErrorCode {
+  return err instanceof CepError ? err.code : 'CEP_ERR_INTERNAL';
 }

@@ -7,7 +7,8 @@ export type { EngineOptions, EngineSnapshot, EngineStats, KeySnapshot, RuleInfo,
 export type { Alert, AlertId, MatchedEvent, MatchedStep } from './alert.ts';
 export { alertId } from './alert.ts';
 export type { Effect, EffectKind } from './effects.ts';
-export { CepError, ErrorCodes } from './errors.ts';
+export { CepError, ERRORS } from './errors.ts';
+export type { ErrorCode } from './errors.ts';
 export type { JsonValue } from './json.ts';
 export { toJson } from './json.ts';
 export { validateRules, ruleProblems } from './validate.ts';

@@ -18,6 +18,7 @@ import type { Engine, EngineOptions, EngineSnapshot } from './engine.ts';
 import { shardOf } from './order.ts';
 import type { AnyRule } from './rule-types.ts';
 import { StreamWatermarks } from './watermarks.ts';
+import { CepError } from './errors.ts';
 
 export class ShardCore {
   readonly shard: number;
@@ -34,7 +35,7 @@ export class ShardCore {
 
   constructor(rules: readonly AnyRule[], options: Partial<Omit<EngineOptions, 'owns'>>, shard: number, shards: number, from?: readonly EngineSnapshot[]) {
     if (!Number.isInteger(shards) || shards < 1 || shards > 64 || !Number.isInteger(shard) || shard < 0 || shard >= shards) {
-      throw new RangeError(`CEP_ERR_SHARD: shard ${shard} of ${shards} (1..64 shards)`);
+      throw new CepError('CEP_ERR_SHARD', `shard ${shard} of ${shards} (1..64 shards)`);
     }
     this.shard = shard;
     this.shards = shards;

@@ -2,7 +2,7 @@
 // all problems are reported at once so an author fixes them in one pass.
 import { EVENT_KINDS } from '../events/types.ts';
 import type { EventKind } from '../events/types.ts';
-import { CepError, ErrorCodes } from './errors.ts';
+import { CepError } from './errors.ts';
 import { SEVERITIES, SKIP_STRATEGIES } from './rule-types.ts';
 import type { AnyRule, PatternStep, PositiveStep } from './rule-types.ts';
 
@@ -123,7 +123,7 @@ export function validateRules(rules: readonly AnyRule[]): void {
     seen.set(rule.id, i);
   });
   if (problems.some((p) => p.includes('duplicate id'))) {
-    throw new CepError(ErrorCodes.RULE_DUPLICATE_ID, 'rules failed validation', problems);
+    throw new CepError('CEP_ERR_RULE_DUPLICATE_ID', 'rules failed validation', problems);
   }
-  if (problems.length > 0) throw new CepError(ErrorCodes.RULE_INVALID, 'rules failed validation', problems);
+  if (problems.length > 0) throw new CepError('CEP_ERR_RULE_INVALID', 'rules failed validation', problems);
 }

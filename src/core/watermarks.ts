@@ -37,7 +37,7 @@ export class StreamWatermarks {
   /** Records an event of `stream`; false when it is late (it then changes nothing). */
   observe(stream: number, ts: number): boolean {
     const max = this.maxTs[stream];
-    if (max === undefined) throw new RangeError(`CEP_ERR_STREAM: stream ${stream} not declared (ensure(${stream + 1}) first)`);
+    if (max === undefined) throw new CepError('CEP_ERR_STREAM', `stream ${stream} not declared (ensure(${stream + 1}) first)`);
     if (ts < max - this.outOfOrdernessMs - this.allowedLatenessMs) return false;
     if (ts > max) this.maxTs[stream] = ts;
     this.active[stream] = true;

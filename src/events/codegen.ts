@@ -1,6 +1,7 @@
 // Turns the Avro schemas in schemas/*.avsc into TypeScript event types.
 // The .avsc files are the source of truth; src/events/generated.ts is this module's
 // output, committed, and test/unit/events/codegen.test.ts fails when the two drift.
+import { CepError } from '../core/errors.ts';
 
 export interface AvroField {
   readonly name: string;
@@ -30,7 +31,7 @@ function tsType(t: AvroType): string {
       case 'int': case 'long': case 'float': case 'double': return 'number';
       case 'null': return 'null';
       case 'bytes': return 'Uint8Array';
-      default: throw new Error(`CEP_ERR_CODEGEN_TYPE: named type reference '${t}' is not supported; define the type inline`);
+      default: throw new CepError('CEP_ERR_CODEGEN_TYPE', `named type reference '${t}' is not supported; define the type inline`);
     }
   }
   if (Array.isArray(t)) return (t as readonly AvroType[]).map(tsType).join(' | ');

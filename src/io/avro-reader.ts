@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import avro from 'avsc';
 import type { AnyEvent, EventKind } from '../events/types.ts';
 import { EVENT_UNION_TYPE, KIND_BY_NAME } from './event-schema.ts';
-import { fileError, InputFileErrorCodes } from './input-error.ts';
+import { fileError } from './input-error.ts';
 import type { InputError } from './input-error.ts';
 import { eventFromAvro, validateEvent } from './validate-event.ts';
 
@@ -16,13 +16,13 @@ function fileLevel(path: string, err: unknown, headerRead: boolean): Error {
   const msg = err instanceof Error ? err.message : String(err);
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR')) {
-    return fileError(InputFileErrorCodes.OPEN, path, `cannot open: ${msg}`);
+    return fileError('CEP_ERR_INPUT_OPEN', path, `cannot open: ${msg}`);
   }
   if (!headerRead && /cannot read|resolv|incompatible|no matching|unknown type/i.test(msg)) {
-    return fileError(InputFileErrorCodes.AVRO_SCHEMA, path,
+    return fileError('CEP_ERR_INPUT_AVRO_SCHEMA', path,
       `the file's writer schema cannot be read as Cepheus events (${msg}); write records named io.cepheus.events.Login/Order/Trade/Transfer, or their union`);
   }
-  return fileError(InputFileErrorCodes.AVRO, path, `not a readable Avro object container file (${msg})`);
+  return fileError('CEP_ERR_INPUT_AVRO', path, `not a readable Avro object container file (${msg})`);
 }
 
 export async function* readAvroEvents(path: string): AsyncGenerator<ReadItem> {

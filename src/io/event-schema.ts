@@ -8,6 +8,7 @@ import avro from 'avsc';
 import { loadEventSchemas } from '../events/schemas.ts';
 import { EVENT_KINDS } from '../events/types.ts';
 import type { EventKind } from '../events/types.ts';
+import { CepError } from '../core/errors.ts';
 
 /** How one field is checked: derived from its Avro type. */
 export type FieldCheck =
@@ -38,13 +39,13 @@ function checkOf(t: unknown, where: string): FieldCheck {
     if (o.type === 'enum' && Array.isArray(o.symbols)) return { type: 'enum', symbols: o.symbols as string[] };
     if (o.type === 'long') return { type: 'long' };
   }
-  throw new Error(`CEP_ERR_SCHEMA_UNSUPPORTED: field ${where} has an Avro type the file readers do not handle: ${JSON.stringify(t)}`);
+  throw new CepError('CEP_ERR_SCHEMA_UNSUPPORTED', `field ${where} has an Avro type the file readers do not handle: ${JSON.stringify(t)}`);
 }
 
 function fieldSpec(f: AvroField, record: string): FieldSpec {
   if (Array.isArray(f.type)) {
     const rest = f.type.filter((x) => x !== 'null');
-    if (f.type.length !== 2 || rest.length !== 1) throw new Error(`CEP_ERR_SCHEMA_UNSUPPORTED: ${record}.${f.name}: only ["null", X] unions are supported`);
+    if (f.type.length !== 2 || rest.length !== 1) throw new CepError('CEP_ERR_SCHEMA_UNSUPPORTED', `${record}.${f.name}: only ["null", X] unions are supported`);
     return { name: f.name, check: checkOf(rest[0], `${record}.${f.name}`), nullable: true };
   }
   return { name: f.name, check: checkOf(f.type, `${record}.${f.name}`), nullable: false };
@@ -54,7 +55,7 @@ const loaded = loadEventSchemas();
 
 function recordSchema(kind: EventKind): AvroRecord {
   const s = loaded.find((x) => x.kind === kind);
-  if (s === undefined) throw new Error(`CEP_ERR_SCHEMA_MISSING: no schemas/${kind}.avsc`);
+  if (s === undefined) throw new CepError('CEP_ERR_SCHEMA_MISSING', `no schemas/${kind}.avsc`);
   return s.schema as unknown as AvroRecord;
 }
 

@@ -1,7 +1,7 @@
 // The writer interface shared by the Avro and JSON Lines writers, and the format choice by
 // file extension. Writers stream: memory stays bounded whatever the number of events.
 import type { AnyEvent } from '../events/types.ts';
-import { fileError, InputFileErrorCodes } from './input-error.ts';
+import { fileError } from './input-error.ts';
 
 export const EVENT_FILE_FORMATS = ['avro', 'jsonl'] as const;
 export type EventFileFormat = (typeof EVENT_FILE_FORMATS)[number];
@@ -22,5 +22,5 @@ export interface EventWriter {
 export function formatOf(path: string): EventFileFormat {
   if (/\.avro$/i.test(path)) return 'avro';
   if (/\.(jsonl|ndjson)$/i.test(path)) return 'jsonl';
-  throw fileError(InputFileErrorCodes.FORMAT, path, 'unknown event file format; use a .avro (Avro object container) or .jsonl / .ndjson (JSON Lines) file name');
+  throw fileError('CEP_ERR_INPUT_FORMAT', path, 'unknown event file format; use a .avro (Avro object container) or .jsonl / .ndjson (JSON Lines) file name');
 }

@@ -2,7 +2,7 @@
 // its `kind`. A bad line becomes an InputError item naming the line and field; reading goes on.
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { fileError, InputErrorCodes, InputFileErrorCodes, inputError } from './input-error.ts';
+import { fileError, inputError } from './input-error.ts';
 import type { ReadItem } from './avro-reader.ts';
 import { validateEvent } from './validate-event.ts';
 
@@ -18,7 +18,7 @@ export async function* readJsonlEvents(path: string): AsyncGenerator<ReadItem> {
       try {
         raw = JSON.parse(text);
       } catch (err) {
-        yield { error: inputError(InputErrorCodes.JSON, path, line, 'line', `not valid JSON (${err instanceof Error ? err.message : String(err)})`) };
+        yield { error: inputError('CEP_ERR_INPUT_JSON', path, line, 'line', `not valid JSON (${err instanceof Error ? err.message : String(err)})`) };
         continue;
       }
       const r = validateEvent(raw, { file: path, record: line, unit: 'line' });
@@ -26,7 +26,7 @@ export async function* readJsonlEvents(path: string): AsyncGenerator<ReadItem> {
     }
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
-    throw fileError(InputFileErrorCodes.OPEN, path, `cannot read: ${msg}`);
+    throw fileError('CEP_ERR_INPUT_OPEN', path, `cannot read: ${msg}`);
   } finally {
     lines.close();
     input.destroy();

@@ -11,7 +11,7 @@ import avro from 'avsc';
 import type { AnyEvent, EventKind } from '../events/types.ts';
 import { recordTypeOf } from './confluent-frame.ts';
 import { KIND_BY_NAME } from './event-schema.ts';
-import { InputErrorCodes, inputError } from './input-error.ts';
+import { inputError } from './input-error.ts';
 import type { InputError } from './input-error.ts';
 import { eventFromAvro } from './validate-event.ts';
 
@@ -20,6 +20,12 @@ export interface WriterSchema {
   readonly id: number;
   /** The Avro schema JSON; null means Cepheus's own schema for `kind`. */
   readonly schema: string | null;
+}
+
+/** A writer schema as the service hands it to the shard decoders. */
+export interface SchemaSpec extends WriterSchema {
+  /** Kind of a plain-Avro topic's schema when `schema` is null (Cepheus's own). */
+  readonly kind?: EventKind;
 }
 
 interface Reader {
@@ -51,7 +57,7 @@ function resolve(schema: string | null, kind: EventKind): Resolution {
     if (writer.equals(type)) return { kind, type, resolver: undefined };
     return { kind, type, resolver: type.createResolver(writer) };
   } catch (err) {
-    return { error: InputErrorCodes.SCHEMA_INCOMPATIBLE, why: `cannot read it as Cepheus's ${kind} schema: ${err instanceof Error ? err.message : String(err)}` };
+    return { error: 'CEP_ERR_INPUT_SCHEMA_INCOMPATIBLE', why: `cannot read it as Cepheus's ${kind} schema: ${err instanceof Error ? err.message : String(err)}` };
   }
 }
 
@@ -69,7 +75,7 @@ export class KafkaValueDecoder {
     if (this.byId.has(ws.id)) return;
     const kind = kindOfSchema(ws.schema, fallbackKind);
     this.byId.set(ws.id, kind === undefined
-      ? { error: InputErrorCodes.SCHEMA_KIND, why: 'its writer schema is not a Cepheus event record (login, order, trade or transfer)' }
+      ? { error: 'CEP_ERR_INPUT_SCHEMA_KIND', why: 'its writer schema is not a Cepheus event record (login, order, trade or transfer)' }
       : resolve(ws.schema, kind));
   }
 
@@ -79,21 +85,21 @@ export class KafkaValueDecoder {
 
   /** A Confluent-framed value of `topic`. `where` is topic/partition, `offset` its position. */
   decodeFramed(value: Buffer, topic: string, where: string, offset: number): AnyEvent | InputError {
-    if (value.length === 0) return inputError(InputErrorCodes.EMPTY, where, offset, 'offset', 'empty value (a tombstone?); events need a value');
+    if (value.length === 0) return inputError('CEP_ERR_INPUT_EMPTY', where, offset, 'offset', 'empty value (a tombstone?); events need a value');
     if (value.length < 5 || value[0] !== 0) {
-      return inputError(InputErrorCodes.FRAME, where, offset, 'offset', `not Confluent-framed: expected magic byte 0 and a 4-byte schema id, got ${value.length < 5 ? `${value.length} bytes` : `first byte ${value[0]}`}`);
+      return inputError('CEP_ERR_INPUT_FRAME', where, offset, 'offset', `not Confluent-framed: expected magic byte 0 and a 4-byte schema id, got ${value.length < 5 ? `${value.length} bytes` : `first byte ${value[0]}`}`);
     }
     const id = value.readInt32BE(1);
     const r = this.byId.get(id);
-    if (r === undefined) return inputError(InputErrorCodes.SCHEMA_UNKNOWN, where, offset, 'offset', `schema id ${id} is not in the schema registry`);
+    if (r === undefined) return inputError('CEP_ERR_INPUT_SCHEMA_UNKNOWN', where, offset, 'offset', `schema id ${id} is not in the schema registry`);
     return this.read(r, value.subarray(5), topic, where, offset, `schema id ${id}`);
   }
 
   /** A plain Avro value written with the topic's schema (registered with `add` under `id`). */
   decodePlain(value: Buffer, id: number, topic: string, where: string, offset: number): AnyEvent | InputError {
-    if (value.length === 0) return inputError(InputErrorCodes.EMPTY, where, offset, 'offset', 'empty value (a tombstone?); events need a value');
+    if (value.length === 0) return inputError('CEP_ERR_INPUT_EMPTY', where, offset, 'offset', 'empty value (a tombstone?); events need a value');
     const r = this.byId.get(id);
-    if (r === undefined) return inputError(InputErrorCodes.SCHEMA_UNKNOWN, where, offset, 'offset', `no schema configured for topic ${topic}`);
+    if (r === undefined) return inputError('CEP_ERR_INPUT_SCHEMA_UNKNOWN', where, offset, 'offset', `no schema configured for topic ${topic}`);
     return this.read(r, value, topic, where, offset, `the schema of ${topic}`);
   }
 
@@ -101,13 +107,13 @@ export class KafkaValueDecoder {
     if ('error' in r) return inputError(r.error, where, offset, 'offset', `${what}: ${r.why}`);
     const allowed = this.kinds.get(topic);
     if (allowed !== undefined && !allowed.includes(r.kind)) {
-      return inputError(InputErrorCodes.SCHEMA_KIND, where, offset, 'offset', `${what} is a ${r.kind}, but topic ${topic} is configured for ${allowed.join(', ')}`);
+      return inputError('CEP_ERR_INPUT_SCHEMA_KIND', where, offset, 'offset', `${what} is a ${r.kind}, but topic ${topic} is configured for ${allowed.join(', ')}`);
     }
     let raw: unknown;
     try {
       raw = r.type.fromBuffer(body, r.resolver);
     } catch (err) {
-      return inputError(InputErrorCodes.AVRO, where, offset, 'offset', `cannot decode as ${r.kind} with ${what}: ${err instanceof Error ? err.message : String(err)}`);
+      return inputError('CEP_ERR_INPUT_AVRO_DECODE', where, offset, 'offset', `cannot decode as ${r.kind} with ${what}: ${err instanceof Error ? err.message : String(err)}`);
     }
     return eventFromAvro(raw as Record<string, unknown>, r.kind, { file: where, record: offset, unit: 'offset' });
   }

@@ -6,7 +6,7 @@ import type { AnyEvent } from '../events/types.ts';
 import { readAvroEvents } from './avro-reader.ts';
 import type { ReadItem } from './avro-reader.ts';
 import { formatOf } from './event-writer.ts';
-import { fileError } from './input-error.ts';
+import { CepError } from '../core/errors.ts';
 import { readJsonlEvents } from './jsonl-reader.ts';
 
 export type { ReadItem } from './avro-reader.ts';
@@ -30,7 +30,7 @@ export function readEvents(path: string): AsyncGenerator<ReadItem> {
  *  want a clean file or nothing). */
 export async function* readEventsStrict(path: string): AsyncGenerator<AnyEvent> {
   for await (const item of readEvents(path)) {
-    if ('error' in item) throw fileError(item.error.code, path, item.error.message);
+    if ('error' in item) throw new CepError(item.error.code, item.error.message.slice(item.error.code.length + 2));
     yield item.event;
   }
 }

@@ -5,8 +5,9 @@ import { EVENT_KINDS } from '../events/types.ts';
 import type { AnyEvent, EventKind } from '../events/types.ts';
 import { KIND_SPECS } from './event-schema.ts';
 import type { FieldCheck } from './event-schema.ts';
-import { InputErrorCodes, inputError } from './input-error.ts';
+import { inputError } from './input-error.ts';
 import type { InputError } from './input-error.ts';
+import { CepError } from '../core/errors.ts';
 
 export interface RecordPosition {
   readonly file: string;
@@ -67,13 +68,13 @@ function mismatch(check: FieldCheck, v: unknown): string | undefined {
  */
 export function validateEvent(raw: unknown, at: RecordPosition, kind?: EventKind): AnyEvent | InputError {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    return inputError(InputErrorCodes.JSON, at.file, at.record, at.unit, `expected a JSON object, got ${show(raw)}`);
+    return inputError('CEP_ERR_INPUT_JSON', at.file, at.record, at.unit, `expected a JSON object, got ${show(raw)}`);
   }
   const o = raw as Record<string, unknown>;
   const k = kind ?? o['kind'];
   if (!isKind(k)) {
     const what = k === undefined ? `no 'kind' field; add "kind": one of ${EVENT_KINDS.join(' | ')}` : `unknown kind ${show(k)}; expected one of ${EVENT_KINDS.join(' | ')}`;
-    return inputError(InputErrorCodes.KIND, at.file, at.record, at.unit, what, 'kind');
+    return inputError('CEP_ERR_INPUT_KIND', at.file, at.record, at.unit, what, 'kind');
   }
   const out: Record<string, unknown> = { kind: k };
   for (const f of KIND_SPECS[k].fields) {
@@ -83,19 +84,19 @@ export function validateEvent(raw: unknown, at: RecordPosition, kind?: EventKind
         out[f.name] = null;
         continue;
       }
-      return inputError(InputErrorCodes.FIELD_MISSING, at.file, at.record, at.unit, `missing in this ${k} event`, f.name);
+      return inputError('CEP_ERR_INPUT_FIELD_MISSING', at.file, at.record, at.unit, `missing in this ${k} event`, f.name);
     }
     if (v === null && f.nullable) {
       out[f.name] = null;
       continue;
     }
     const why = mismatch(f.check, v);
-    if (why !== undefined) return inputError(InputErrorCodes.FIELD_TYPE, at.file, at.record, at.unit, `${why}${f.nullable ? ' (or null)' : ''}`, f.name);
+    if (why !== undefined) return inputError('CEP_ERR_INPUT_FIELD_TYPE', at.file, at.record, at.unit, `${why}${f.nullable ? ' (or null)' : ''}`, f.name);
     out[f.name] = v;
   }
   for (const [name, test, what] of VALUE_RULES[k]) {
     const v = out[name];
-    if (!(test as (x: unknown) => boolean)(v)) return inputError(InputErrorCodes.VALUE, at.file, at.record, at.unit, `${what}, got ${show(v)}`, name);
+    if (!(test as (x: unknown) => boolean)(v)) return inputError('CEP_ERR_INPUT_VALUE', at.file, at.record, at.unit, `${what}, got ${show(v)}`, name);
   }
   return out as unknown as AnyEvent;
 }
@@ -113,13 +114,13 @@ export function eventFromAvro(raw: Readonly<Record<string, unknown>>, kind: Even
   for (let i = 0; i < doubles.length; i++) {
     const name = doubles[i] as string;
     const v = out[name] as number;
-    if (v !== null && !Number.isFinite(v)) return inputError(InputErrorCodes.FIELD_TYPE, at.file, at.record, at.unit, `expected a finite number, got ${String(v)}`, name);
+    if (v !== null && !Number.isFinite(v)) return inputError('CEP_ERR_INPUT_FIELD_TYPE', at.file, at.record, at.unit, `expected a finite number, got ${String(v)}`, name);
   }
   const rules = spec.rules;
   for (let i = 0; i < rules.length; i++) {
     const [name, test, what] = rules[i] as ValueRule;
     const v = out[name];
-    if (!(test as (x: unknown) => boolean)(v)) return inputError(InputErrorCodes.VALUE, at.file, at.record, at.unit, `${what}, got ${show(v)}`, name);
+    if (!(test as (x: unknown) => boolean)(v)) return inputError('CEP_ERR_INPUT_VALUE', at.file, at.record, at.unit, `${what}, got ${show(v)}`, name);
   }
   return out as unknown as AnyEvent;
 }
@@ -134,7 +135,7 @@ interface FastSpec {
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const FAST: Readonly<Record<EventKind, FastSpec>> = Object.fromEntries(EVENT_KINDS.map((k) => {
   const names = KIND_SPECS[k].fields.map((f) => f.name);
-  if (!names.every((n) => IDENT.test(n))) throw new Error(`CEP_ERR_SCHEMA_UNSUPPORTED: ${k} has a field name that is not an identifier`);
+  if (!names.every((n) => IDENT.test(n))) throw new CepError('CEP_ERR_SCHEMA_UNSUPPORTED', `${k} has a field name that is not an identifier`);
   // Generated once at load from the schema's own field names (identifiers, checked above).
   const build = new Function('r', `return { kind: ${JSON.stringify(k)}, ${names.map((n) => `${n}: r.${n}`).join(', ')} };`) as FastSpec['build'];
   return [k, { build, doubles: KIND_SPECS[k].fields.filter((f) => f.check.type === 'double').map((f) => f.name), rules: VALUE_RULES[k] }];

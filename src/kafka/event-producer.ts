@@ -8,8 +8,9 @@ import { loadEventSchemas } from '../events/schemas.ts';
 import type { AnyEvent, EventKind } from '../events/types.ts';
 import { encodeConfluentValue, recordTypeOf } from '../io/confluent-frame.ts';
 import { KIND_SPECS } from '../io/event-schema.ts';
-import type { InputTopic } from '../service/inputs.ts';
+import type { InputTopic } from '../config/inputs.ts';
 import type { SchemaResolver } from './registry.ts';
+import { CepError } from '../core/errors.ts';
 
 export interface ProduceOptions {
   readonly kafka: Kafka;
@@ -37,7 +38,7 @@ async function schemaIds(resolver: SchemaResolver | null, topics: readonly Input
   const schemas = loadEventSchemas();
   for (const t of topics) {
     if (t.format !== 'confluent') continue;
-    if (resolver === null) throw new Error(`CEP_ERR_CONFIG: topic ${t.topic} is Confluent-framed: a schema registry is needed`);
+    if (resolver === null) throw new CepError('CEP_ERR_CONFIG', `topic ${t.topic} is Confluent-framed: a schema registry is needed`);
     const ids = new Map<EventKind, number>();
     for (const kind of t.kinds) {
       const schema = schemas.find((s) => s.kind === kind)?.schema;

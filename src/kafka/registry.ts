@@ -5,7 +5,7 @@
 // does not answer is not: the pipeline waits and retries, it never dead-letters good events.
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import type { Logger } from 'pino';
-import type { SchemaSpec } from '../workers/protocol.ts';
+import type { SchemaSpec } from '../io/kafka-value.ts';
 
 const UNKNOWN_TTL_MS = 60_000;
 

@@ -6,6 +6,7 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { singleActiveAssigner } from './assigner.ts';
+import { CepError } from '../core/errors.ts';
 
 export interface TopicPartition {
   readonly topic: string;
@@ -119,7 +120,7 @@ export class KafkaSource implements InputSource {
         await this.gate;
         if (isStale() || !isRunning() || batch.messages.length === 0) return;
         const hw = Number(batch.highWatermark);
-        if (!Number.isSafeInteger(hw)) throw new Error(`CEP_ERR_OFFSET_RANGE: ${batch.topic}/${batch.partition} is past offset 2^53`);
+        if (!Number.isSafeInteger(hw)) throw new CepError('CEP_ERR_OFFSET_RANGE', `${batch.topic}/${batch.partition} is past offset 2^53`);
         const messages = new Array<InputMessage>(batch.messages.length);
         for (let i = 0; i < messages.length; i++) {
           const m = batch.messages[i] as (typeof batch.messages)[number];

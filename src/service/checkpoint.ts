@@ -7,7 +7,11 @@
 // Every record carries the header cepheus.checkpoint = <id>; a reader keeps the last value
 // per key and accepts the manifest only when all its parts carry its id. Keys a smaller,
 // later checkpoint no longer uses get tombstones, so compaction keeps exactly one checkpoint.
+import type { Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import { readCompacted } from '../kafka/compacted-reader.ts';
 import type { OutputRecord } from '../kafka/sink.ts';
+import { CepError } from '../core/errors.ts';
 
 export const CHECKPOINT_FORMAT = 1;
 export const PART_BYTES = 512 * 1024;
@@ -65,24 +69,32 @@ export function checkpointRecords(manifest: Omit<CheckpointManifest, 'parts'>, s
 }
 
 /** Rebuilds the checkpoint from the last value of each key; undefined when there is none or it is incomplete. */
-export function assembleCheckpoint(group: string, latest: ReadonlyMap<string, { readonly value: Buffer; readonly id: string }>): Checkpoint | undefined {
+export function assembleCheckpoint(group: string, latest: ReadonlyMap<string, { readonly value: Buffer; readonly header: string }>): Checkpoint | undefined {
   const m = latest.get(manifestKey(group));
   if (m === undefined) return undefined;
   const manifest = JSON.parse(m.value.toString('utf8')) as CheckpointManifest;
   if (manifest.format !== CHECKPOINT_FORMAT) {
-    throw new Error(`CEP_ERR_CHECKPOINT_FORMAT: the checkpoint of group ${group} has format ${String(manifest.format)}; this Cepheus reads ${CHECKPOINT_FORMAT}. Use a new group id, or the version that wrote it`);
+    throw new CepError('CEP_ERR_CHECKPOINT_FORMAT', `the checkpoint of group ${group} has format ${String(manifest.format)}; this Cepheus reads ${CHECKPOINT_FORMAT}. Use a new group id, or the version that wrote it`);
   }
   const snapshots: Uint8Array[] = [];
   for (let shard = 0; shard < manifest.parts.length; shard++) {
     const pieces: Buffer[] = [];
     for (let p = 0; p < (manifest.parts[shard] as number); p++) {
       const r = latest.get(partKey(group, shard, p));
-      if (r === undefined || r.id !== String(manifest.id)) {
-        throw new Error(`CEP_ERR_CHECKPOINT_INCOMPLETE: checkpoint ${manifest.id} of group ${group} misses ${partKey(group, shard, p)}; the state topic was altered`);
+      if (r === undefined || r.header !== String(manifest.id)) {
+        throw new CepError('CEP_ERR_CHECKPOINT_INCOMPLETE', `checkpoint ${manifest.id} of group ${group} misses ${partKey(group, shard, p)}; the state topic was altered`);
       }
       pieces.push(r.value);
     }
     snapshots.push(new Uint8Array(Buffer.concat(pieces)));
   }
   return { manifest, snapshots };
+}
+
+/** Reads the latest committed checkpoint of a group from the state topic. */
+export async function readCheckpoint(kafka: Kafka, topic: string, group: string, log: Logger): Promise<Checkpoint | undefined> {
+  const table = await readCompacted(kafka, topic, { prefix: `${group}/`, header: CHECKPOINT_HEADER, group });
+  const cp = assembleCheckpoint(group, table.latest);
+  log.info({ topic, records: table.records, ms: table.ms, checkpoint: cp?.manifest.id ?? null }, cp === undefined ? 'no checkpoint in the state topic' : 'read the latest checkpoint');
+  return cp;
 }

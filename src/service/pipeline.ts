@@ -38,7 +38,8 @@ import { commitRecords } from './outputs.ts';
 import type { CommitRecords } from './outputs.ts';
 import { mergeRuleInfos } from './rule-info.ts';
 import { planStart } from './start-plan.ts';
-import type { Inputs } from './inputs.ts';
+import type { Inputs } from '../config/inputs.ts';
+import { CepError } from '../core/errors.ts';
 
 export type Mode = 'starting' | 'standby' | 'restoring' | 'recovering' | 'live' | 'stopping' | 'stopped';
 
@@ -643,7 +644,7 @@ export class Pipeline {
       await this.d.sink.commit(records.batches, offsets, this.d.config.kafka.groupId);
     } catch (err) {
       if (isFenced(err)) {
-        this.d.onFatal(new Error(`CEP_ERR_FENCED: another instance of group ${this.d.config.kafka.groupId} took over (same transactional id); this one stops: ${(err as Error).message}`));
+        this.d.onFatal(new CepError('CEP_ERR_FENCED', `another instance of group ${this.d.config.kafka.groupId} took over (same transactional id); this one stops: ${(err as Error).message}`));
         return;
       }
       this.log.error({ err: (err as Error).message }, 'commit failed; restoring the last checkpoint');

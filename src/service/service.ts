@@ -9,15 +9,14 @@ import { dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
-import { AlertBus } from '../api/alert-bus.ts';
-import { buildApi } from '../api/server.ts';
+import { AlertBus } from '../http/alert-bus.ts';
+import { buildApi } from '../http/server.ts';
 import type { Config } from '../config/config.ts';
 import { KafkaAdmin } from '../kafka/admin.ts';
 import { kafkaClient } from '../kafka/client.ts';
 import { SchemaResolver, registryClient } from '../kafka/registry.ts';
 import { KafkaTransactionalSink } from '../kafka/sink.ts';
 import { KafkaSource } from '../kafka/source.ts';
-import { readCheckpoint } from '../kafka/state-reader.ts';
 import { LatencyRecorder } from '../metrics/latency.ts';
 import { loadRules } from '../rules/load-rules.ts';
 import { ALERT_SCHEMA, plainAlertWire, registryAlertWire } from '../store/alert-codec.ts';
@@ -26,7 +25,8 @@ import { startAlertFeed } from '../store/alert-feed.ts';
 import type { AlertFeed } from '../store/alert-feed.ts';
 import { AlertStore } from '../store/alert-store.ts';
 import { WorkerShards, defaultShards } from '../workers/shard-pool.ts';
-import { inputsOf } from './inputs.ts';
+import { inputsOf } from '../config/inputs.ts';
+import { readCheckpoint } from './checkpoint.ts';
 import { Pipeline } from './pipeline.ts';
 
 export interface ServiceOptions {
@@ -112,16 +112,17 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
         store: s, bus, latency, tokens: config.api.tokens,
         rules: { list: () => pipeline.rules(), setEnabled: (id, on) => pipeline.setEnabled(id, on) },
         ready: () => pipeline.readiness(),
-        counters: () => {
+        signals: () => {
           const c = pipeline.counters;
           return {
-            events: c.values, alerts: c.alerts, dead_letters: c.deadLetters, late: c.late, rule_errors: c.ruleErrors, overflow_dropped: c.overflowDropped,
-            consumer_lag: pipeline.lag(), watermark: Number.isFinite(pipeline.watermark()) ? pipeline.watermark() : 0,
-            commits: c.commits, checkpoints: c.checkpoints, checkpoint_bytes: c.checkpointBytes, restores: c.restores, recovered_events: c.recoveredValues,
-            suppressed_outputs: c.suppressedOutputs, backpressure_pauses: c.backpressurePauses, rounds: c.rounds, round_events: c.roundValues,
-            latency_unmeasured: c.unmeasuredLatency, store_records: f.stats().records, main_busy_ms: Math.round(performance.eventLoopUtilization().active),
-            ...Object.fromEntries(pipeline.shardLoad.map((l, i) => [`shard_${i}_busy_ms`, l.busyMs])),
-            ...Object.fromEntries([...pipeline.deadLettersByCode].map(([k, v]) => [`dead_letters_${k}`, v])),
+            counters: {
+              events: c.values, alerts: c.alerts, late: c.late, commits: c.commits, checkpoints: c.checkpoints, restores: c.restores,
+              recoveredEvents: c.recoveredValues, suppressedOutputs: c.suppressedOutputs, backpressurePauses: c.backpressurePauses,
+              rounds: c.rounds, roundEvents: c.roundValues, latencyUnmeasured: c.unmeasuredLatency, storeRecords: f.stats().records,
+            },
+            gauges: { consumerLag: pipeline.lag(), watermark: Number.isFinite(pipeline.watermark()) ? pipeline.watermark() : 0, checkpointBytes: c.checkpointBytes },
+            deadLetters: pipeline.deadLettersByCode,
+            shardBusyMs: pipeline.shardLoad.map((l) => l.busyMs),
           };
         },
       });

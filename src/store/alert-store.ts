@@ -79,7 +79,7 @@ function summaryOf(r: Row): AlertSummary {
 const encodeCursor = (t: number, id: string): string => Buffer.from(`${t}:${id}`).toString('base64url');
 function decodeCursor(c: string): { t: number; id: string } {
   const m = /^(-?\d+):(al_[0-9a-f]{32})$/.exec(Buffer.from(c, 'base64url').toString('utf8'));
-  if (m === null) throw new CepError(StoreErrorCodes.CURSOR, 'cursor is not one this store returned; start without it');
+  if (m === null) throw new CepError('CEP_ERR_STORE_CURSOR', 'cursor is not one this store returned; start without it');
   return { t: Number(m[1]), id: m[2] as string };
 }
 
@@ -179,8 +179,8 @@ export class AlertStore {
   /** Changes an alert's status, keeping who, when and why. */
   setStatus(id: string, to: AlertStatus, actor: string, note: string, at: number): StoredAlert {
     const current = this.db.prepare('SELECT status FROM alerts WHERE id = ?').get(id) as { status: AlertStatus } | undefined;
-    if (current === undefined) throw new CepError(StoreErrorCodes.NOT_FOUND, `no alert ${id}`);
-    if (current.status === to) throw new CepError(StoreErrorCodes.SAME_STATUS, `alert ${id} is already ${to}`);
+    if (current === undefined) throw new CepError('CEP_ERR_STORE_ALERT_NOT_FOUND', `no alert ${id}`);
+    if (current.status === to) throw new CepError('CEP_ERR_STORE_SAME_STATUS', `alert ${id} is already ${to}`);
     this.db.exec('BEGIN');
     try {
       this.db.prepare('UPDATE alerts SET status = ? WHERE id = ?').run(to, id);

@@ -10,7 +10,7 @@
 import type { Alert } from '../core/alert.ts';
 import type { EngineOptions, EngineStats, RuleInfo } from '../core/engine.ts';
 import type { EventKind } from '../events/types.ts';
-import type { WriterSchema } from '../io/kafka-value.ts';
+import type { SchemaSpec } from '../io/kafka-value.ts';
 
 export { shardOf } from '../core/order.ts';
 
@@ -28,10 +28,7 @@ export interface StreamSpec {
   readonly active: boolean;
 }
 
-export interface SchemaSpec extends WriterSchema {
-  /** Kind of a plain-Avro topic's schema when `schema` is null (Cepheus's own). */
-  readonly kind?: EventKind;
-}
+export type { SchemaSpec } from '../io/kafka-value.ts';
 
 export interface InitTask {
   readonly op: 'init';

@@ -22,6 +22,7 @@ import type {
   DeliverResult, DeliverTask, Forward, InfoResult, IngestResult, IngestTask, InitResult, InitTask, LateRef, PackedRecords, RawRecord, Rejected,
   RuleErrorRef, SchemaSpec, ShardResult, ShardTask, SnapshotResult, StreamSpec,
 } from './protocol.ts';
+import { CepError } from '../core/errors.ts';
 
 /** Collects the records routed to one other shard, with their streams, offsets, keys and timestamps. */
 class ForwardBuilder {
@@ -128,7 +129,7 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
   const lateRecords = new Map<string, RawRecord>();
 
   const ready = (): { core: ShardCore; decoder: KafkaValueDecoder } => {
-    if (core === undefined || decoder === undefined) throw new Error('CEP_ERR_SHARD_NOT_INITIALISED: send an init task first');
+    if (core === undefined || decoder === undefined) throw new CepError('CEP_ERR_SHARD_NOT_INITIALISED', 'send an init task first');
     return { core, decoder };
   };
 
@@ -138,7 +139,7 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
 
   const decode = (d: KafkaValueDecoder, stream: number, value: Buffer, offset: number): AnyEvent | InputError => {
     const spec = streams[stream];
-    if (spec === undefined) throw new RangeError(`CEP_ERR_SHARD_STREAM: unknown stream ${stream}`);
+    if (spec === undefined) throw new CepError('CEP_ERR_SHARD_STREAM', `unknown stream ${stream}`);
     const at = where[stream] as string;
     return spec.format === 'confluent' ? d.decodeFramed(value, spec.topic, at, offset) : d.decodePlain(value, spec.schemaId, spec.topic, at, offset);
   };
@@ -219,7 +220,7 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
         const offset = cur.offset();
         const e = decode(d, stream, value, offset);
         // The home shard decoded it already; it cannot fail here unless the bytes changed.
-        if ('code' in e) throw new Error(`CEP_ERR_SHARD_FORWARD: ${e.message}`);
+        if ('code' in e) throw new CepError('CEP_ERR_SHARD_FORWARD', `${e.message}`);
         if (!c.deliver(e, sourceOf(stream, offset))) lateRecords.set(`${stream}/${offset}`, cur.raw(value));
       }
     }

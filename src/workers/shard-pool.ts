@@ -13,6 +13,7 @@ import { transferablesOf } from './protocol.ts';
 import type { ShardResult, ShardTask } from './protocol.ts';
 import { createShardHandler } from './shard-handler.ts';
 import type { ShardHandler } from './shard-handler.ts';
+import { CepError } from '../core/errors.ts';
 
 export interface ShardBackend {
   readonly shards: number;
@@ -41,7 +42,7 @@ export class WorkerShards implements ShardBackend {
 
   run(shard: number, task: ShardTask): Promise<ShardResult> {
     const pool = this.pools[shard];
-    if (pool === undefined) return Promise.reject(new RangeError(`CEP_ERR_SHARD: no shard ${shard}`));
+    if (pool === undefined) return Promise.reject(new CepError('CEP_ERR_SHARD', `no shard ${shard}`));
     return pool.run(task, { transferList: transferablesOf(task) }) as Promise<ShardResult>;
   }
 
@@ -62,7 +63,7 @@ export class InProcessShards implements ShardBackend {
 
   run(shard: number, task: ShardTask): Promise<ShardResult> {
     const h = this.handlers[shard];
-    if (h === undefined) return Promise.reject(new RangeError(`CEP_ERR_SHARD: no shard ${shard}`));
+    if (h === undefined) return Promise.reject(new CepError('CEP_ERR_SHARD', `no shard ${shard}`));
     return h(task);
   }
 

@@ -79,7 +79,7 @@ describe.skipIf(!kafkaAvailable())('bad input', () => {
     // Each says what was wrong.
     expect(dead.map((d) => d.headers['cepheus.error.message']).filter((m) => m === undefined || m.length < 20)).toEqual([]);
     expect(dead.find((d) => d.headers['cepheus.error.code'] === 'CEP_ERR_INPUT_VALUE')?.headers['cepheus.error.message']).toMatch(/field 'amount': must be > 0, got -250/);
-    expect(metrics).toMatch(/cepheus_engine\{counter="dead_letters_CEP_ERR_INPUT_FRAME"\} 2/);
+    expect(metrics).toMatch(/cepheus_dead_letters_total\{code="CEP_ERR_INPUT_FRAME"\} 2/);
 
     const replayed = await runReplay('fixtures/default.avro', { rules: [], batchSize: 1024, outOfOrderMs: 5000, allowedLatenessMs: 0, progress: false });
     const alerts = await decodeAlerts(reg, await readTopic(k, output.alerts));

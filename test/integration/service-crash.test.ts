@@ -4,8 +4,8 @@
 // alert lost, none duplicated, same content, same source coordinates.
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/core/alert.ts';
-import { generate } from '../../src/gen/generate.ts';
-import { Prng } from '../../src/gen/prng.ts';
+import { generate } from '../../src/fixture-generator/generate.ts';
+import { Prng } from '../../src/fixture-generator/prng.ts';
 import { byId, decodeAlerts } from './support/expect.ts';
 import { kafka, kafkaAvailable, kindTopics, produceToKindTopics, registry, uniqueTopic } from './support/kafka.ts';
 import { STARTED, freePort, killAll, readTopic, sleep, startService, writeConfig } from './support/service.ts';
@@ -19,8 +19,8 @@ const SEED = 0xc0ffee;
 async function lag(port: number): Promise<number | undefined> {
   try {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: 'Bearer test-read-token' } })).text();
-    const m = /cepheus_engine\{counter="consumer_lag"\} (\d+)/.exec(text);
-    const restores = /cepheus_engine\{counter="restores"\} (\d+)/.exec(text);
+    const m = /^cepheus_consumer_lag_records (\d+)$/m.exec(text);
+    const restores = /^cepheus_restores_total (\d+)$/m.exec(text);
     return m === null || restores === null || restores[1] === '0' ? undefined : Number(m[1]);
   } catch {
     return undefined;

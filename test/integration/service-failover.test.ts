@@ -5,7 +5,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/core/alert.ts';
 import type { AnyEvent } from '../../src/events/types.ts';
-import { generate } from '../../src/gen/generate.ts';
+import { generate } from '../../src/fixture-generator/generate.ts';
 import { replay } from '../../src/replay/replay.ts';
 import { loadRules } from '../../src/rules/load-rules.ts';
 import { byId, decodeAlerts, withoutSources } from './support/expect.ts';

@@ -10,12 +10,12 @@ const manifest = (id: number) => ({
 });
 
 /** What a compacted topic keeps: the last value per key (tombstones delete). */
-function compact(records: readonly { key: string | Buffer | null; value: Buffer | null; headers?: Readonly<Record<string, string>> }[]): Map<string, { value: Buffer; id: string }> {
-  const out = new Map<string, { value: Buffer; id: string }>();
+function compact(records: readonly { key: string | Buffer | null; value: Buffer | null; headers?: Readonly<Record<string, string>> }[]): Map<string, { value: Buffer; header: string }> {
+  const out = new Map<string, { value: Buffer; header: string }>();
   for (const r of records) {
     const key = String(r.key);
     if (r.value === null) out.delete(key);
-    else out.set(key, { value: r.value, id: r.headers?.['cepheus.checkpoint'] ?? '' });
+    else out.set(key, { value: r.value, header: r.headers?.['cepheus.checkpoint'] ?? '' });
   }
   return out;
 }

@@ -11,7 +11,7 @@ import { EVENT_KINDS } from '../../../src/events/types.ts';
 import type { EventKind } from '../../../src/events/types.ts';
 import { encodeConfluentValue } from '../../../src/io/confluent-frame.ts';
 import { readEventsStrict } from '../../../src/io/read-events.ts';
-import { Prng } from '../../../src/gen/prng.ts';
+import { Prng } from '../../../src/fixture-generator/prng.ts';
 import type { ShardResult, ShardTask } from '../../../src/workers/protocol.ts';
 import { Rounds, roundsOf } from '../../../src/workers/rounds.ts';
 import type { StreamValues } from '../../../src/workers/rounds.ts';

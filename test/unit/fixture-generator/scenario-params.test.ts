@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { continentOf as ruleContinentOf } from '../../../rules/lib/geo.ts';
 import { PARAMS } from '../../../rules/lib/params.ts';
-import { COUNTRY_CONTINENT, SCENARIO_PARAMS, continentOf } from '../../../src/gen/scenario-params.ts';
+import { COUNTRY_CONTINENT, SCENARIO_PARAMS, continentOf } from '../../../src/fixture-generator/scenario-params.ts';
 
 describe('SCENARIO_PARAMS', () => {
   it('matches every threshold the bundled rules use', () => {

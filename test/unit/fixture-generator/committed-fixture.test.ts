@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AnyEvent } from '../../../src/events/types.ts';
-import { generateFile } from '../../../src/gen/generate-file.ts';
+import { generateFile } from '../../../src/fixture-generator/generate-file.ts';
 import { readEventsStrict } from '../../../src/io/read-events.ts';
-import type { Labels } from '../../../src/gen/labels.ts';
-import { DEFAULT_GEN_OPTIONS } from '../../../src/gen/options.ts';
+import type { Labels } from '../../../src/fixture-generator/labels.ts';
+import { DEFAULT_GEN_OPTIONS } from '../../../src/fixture-generator/options.ts';
 
 const FIXTURES = join(import.meta.dirname, '../../../fixtures');
 const labels = JSON.parse(readFileSync(join(FIXTURES, 'default.labels.json'), 'utf8')) as Labels;

@@ -7,7 +7,7 @@ import { CepError } from '../core/errors.ts';
 import { EVENT_KINDS } from '../events/types.ts';
 import type { EventKind } from '../events/types.ts';
 import { kindOfSchema } from '../io/kafka-value.ts';
-import type { SchemaSpec } from '../workers/protocol.ts';
+import type { SchemaSpec } from '../io/kafka-value.ts';
 
 export interface InputTopic {
   readonly topic: string;

@@ -6,8 +6,8 @@ import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { AlertBus } from '../../../src/api/alert-bus.ts';
-import { buildApi } from '../../../src/api/server.ts';
+import { AlertBus } from '../../../src/http/alert-bus.ts';
+import { buildApi } from '../../../src/http/server.ts';
 import { runReplay } from '../../../src/cli/replay.ts';
 import type { Alert } from '../../../src/core/alert.ts';
 import { createEngine } from '../../../src/core/engine.ts';
@@ -33,7 +33,7 @@ beforeAll(async () => {
   app = await buildApi({
     store, bus, latency, tokens: { 'r-token': 'read', 'a-token': 'admin' }, now: () => 2_000,
     rules: { list: () => engine.rules(), setEnabled: (id, on) => engine.setEnabled(id, on) },
-    counters: () => ({ events: 36_000, dead_letters: 0 }),
+    signals: () => ({ counters: { events: 36_000 }, gauges: {}, deadLetters: new Map([['CEP_ERR_INPUT_FRAME', 2]]) }),
   });
 });
 afterAll(async () => {
@@ -135,7 +135,9 @@ describe('rules, latency, metrics, OpenAPI', () => {
     expect(m.headers['content-type']).toMatch(/^text\/plain/);
     expect(m.body).toContain('cepheus_alerts_stored 29');
     expect(m.body).toContain('cepheus_rule_events_total{rule="spoofing"} 0');
-    expect(m.body).toContain('cepheus_engine{counter="events"} 36000');
+    expect(m.body).toContain('cepheus_events_total 36000');
+    expect(m.body).toContain('cepheus_dead_letters_total{code="CEP_ERR_INPUT_FRAME"} 2');
+    expect(m.body).toContain('# TYPE cepheus_rule_alerts_total counter');
     expect(m.body).toContain('cepheus_latency_microseconds{scope="rule:spoofing",quantile="0.99"} 12');
   });
 

@@ -3,10 +3,10 @@
 // misses, and nothing at all in background-only streams (dense ones included).
 import { describe, expect, it } from 'vitest';
 import type { AnyEvent } from '../../../src/events/types.ts';
-import { generate } from '../../../src/gen/generate.ts';
-import type { Labels } from '../../../src/gen/labels.ts';
-import type { GenOptions } from '../../../src/gen/options.ts';
-import { SCENARIO_CATALOGUE } from '../../../src/gen/scenarios/scenario-plan.ts';
+import { generate } from '../../../src/fixture-generator/generate.ts';
+import type { Labels } from '../../../src/fixture-generator/labels.ts';
+import type { GenOptions } from '../../../src/fixture-generator/options.ts';
+import { SCENARIO_CATALOGUE } from '../../../src/fixture-generator/scenarios/scenario-plan.ts';
 import { referenceHits } from './reference-patterns.ts';
 
 function run(options: Partial<GenOptions>): { events: AnyEvent[]; labels: Labels } {

@@ -4,8 +4,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generateFile } from '../../../src/gen/generate-file.ts';
-import type { GenOptions } from '../../../src/gen/options.ts';
+import { generateFile } from '../../../src/fixture-generator/generate-file.ts';
+import type { GenOptions } from '../../../src/fixture-generator/options.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cepheus-gen-'));
 const small: Partial<GenOptions> = { events: 4_000, accounts: 80, instruments: 12, days: 12, positives: 1, nearMisses: 1 };

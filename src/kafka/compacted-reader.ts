@@ -1,15 +1,38 @@
-// Reads the latest checkpoint of a group from the state topic: every record from the
-// beginning up to the end offsets taken when reading starts (after the transactional producer
-// fenced any crashed instance, so no transaction is left open), read_committed, keeping the
-// last value per key of this group. Only checkpoints that committed are ever seen.
+// Reads a compacted topic as a table: every record from the beginning up to the end offsets
+// taken when reading starts (after the transactional producer fenced any crashed instance,
+// so no transaction is left open), read_committed, keeping the last value per key under a
+// prefix (tombstones delete). Only records of committed transactions are ever seen.
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
-import type { Logger } from 'pino';
-import { CHECKPOINT_HEADER, assembleCheckpoint } from '../service/checkpoint.ts';
-import type { Checkpoint } from '../service/checkpoint.ts';
 import { KafkaAdmin } from './admin.ts';
+import { CepError } from '../core/errors.ts';
 
-export async function readCheckpoint(kafka: Kafka, topic: string, group: string, log: Logger, timeoutMs = 120_000): Promise<Checkpoint | undefined> {
+export interface CompactedValue {
+  readonly value: Buffer;
+  /** The value of header `header` (empty when absent). */
+  readonly header: string;
+}
+
+export interface CompactedTable {
+  readonly latest: Map<string, CompactedValue>;
+  /** Records read (all keys). */
+  readonly records: number;
+  readonly ms: number;
+}
+
+export interface CompactedReadOptions {
+  /** Keys kept; others are skipped. */
+  readonly prefix: string;
+  /** Header whose value is kept with each record. */
+  readonly header: string;
+  /** Consumer group prefix for the throwaway reader group. */
+  readonly group: string;
+  readonly timeoutMs?: number;
+}
+
+export async function readCompacted(kafka: Kafka, topic: string, o: CompactedReadOptions): Promise<CompactedTable> {
+  const { prefix, group } = o;
+  const timeoutMs = o.timeoutMs ?? 120_000;
   const admin = new KafkaAdmin(kafka);
   await admin.connect();
   let bounds: Map<string, { low: bigint; high: bigint }>;
@@ -19,11 +42,10 @@ export async function readCheckpoint(kafka: Kafka, topic: string, group: string,
     await admin.disconnect();
   }
   const todo = new Map([...bounds].filter(([, b]) => b.high > b.low).map(([k, b]) => [Number(k.split('\u0000')[1]), b.high]));
-  if (todo.size === 0) return undefined;
-  const prefix = `${group}/`;
-  const latest = new Map<string, { value: Buffer; id: string }>();
-  const consumer = kafka.consumer({ groupId: `${group}.state-reader.${randomUUID().slice(0, 8)}`, readUncommitted: false, maxWaitTimeInMs: 100 });
+  const latest = new Map<string, CompactedValue>();
   const started = Date.now();
+  if (todo.size === 0) return { latest, records: 0, ms: 0 };
+  const consumer = kafka.consumer({ groupId: `${group}.state-reader.${randomUUID().slice(0, 8)}`, readUncommitted: false, maxWaitTimeInMs: 100 });
   let records = 0;
   try {
     const done = new Promise<void>((resolve, reject) => {
@@ -35,7 +57,7 @@ export async function readCheckpoint(kafka: Kafka, topic: string, group: string,
       consumer.on(consumer.events.END_BATCH_PROCESS, (e) => reached(e.payload.partition, BigInt(e.payload.lastOffset) + 1n));
       consumer.on(consumer.events.CRASH, (e) => reject(e.payload.error));
       const timer = setInterval(() => {
-        if (Date.now() - started > timeoutMs) reject(new Error(`CEP_ERR_CHECKPOINT_READ: reading ${topic} took more than ${timeoutMs} ms`));
+        if (Date.now() - started > timeoutMs) reject(new CepError('CEP_ERR_CHECKPOINT_READ', `reading ${topic} took more than ${timeoutMs} ms`));
       }, 500);
       timer.unref();
       void consumer.connect()
@@ -48,7 +70,7 @@ export async function readCheckpoint(kafka: Kafka, topic: string, group: string,
               const key = m.key?.toString('utf8') ?? '';
               if (!key.startsWith(prefix)) continue;
               if (m.value === null) latest.delete(key);
-              else latest.set(key, { value: m.value, id: m.headers?.[CHECKPOINT_HEADER]?.toString() ?? '' });
+              else latest.set(key, { value: m.value, header: m.headers?.[o.header]?.toString() ?? '' });
               resolveOffset(m.offset);
             }
             await heartbeat();
@@ -61,7 +83,5 @@ export async function readCheckpoint(kafka: Kafka, topic: string, group: string,
   } finally {
     await consumer.disconnect();
   }
-  const cp = assembleCheckpoint(group, latest);
-  log.info({ topic, records, ms: Date.now() - started, checkpoint: cp?.manifest.id ?? null }, cp === undefined ? 'no checkpoint in the state topic' : 'read the latest checkpoint');
-  return cp;
+  return { latest, records, ms: Date.now() - started };
 }

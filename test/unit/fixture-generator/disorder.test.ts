@@ -3,8 +3,8 @@
 // less than lateMaxMs). Planted events are never late.
 import { describe, expect, it } from 'vitest';
 import type { AnyEvent } from '../../../src/events/types.ts';
-import { generate } from '../../../src/gen/generate.ts';
-import type { GenOptions } from '../../../src/gen/options.ts';
+import { generate } from '../../../src/fixture-generator/generate.ts';
+import type { GenOptions } from '../../../src/fixture-generator/options.ts';
 
 function lags(events: readonly AnyEvent[]): Map<string, number> {
   const out = new Map<string, number>();

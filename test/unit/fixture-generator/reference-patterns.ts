@@ -2,7 +2,7 @@
 // catalogue (SCENARIO_PARAMS) and independent of the engine: simple loops over the events in
 // time order. They say which (rule, key) pairs show the pattern anywhere in a stream.
 import type { AnyEvent, Login, Order, Trade, Transfer } from '../../../src/events/types.ts';
-import { SCENARIO_PARAMS as P, differentContinents } from '../../../src/gen/scenario-params.ts';
+import { SCENARIO_PARAMS as P, differentContinents } from '../../../src/fixture-generator/scenario-params.ts';
 
 export interface Hit {
   readonly rule: string;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../../src/config/config.ts';
 import { CepError } from '../../../src/core/errors.ts';
-import { inputsOf } from '../../../src/service/inputs.ts';
+import { inputsOf } from '../../../src/config/inputs.ts';
 
 const base = { kafka: { brokers: ['h:9092'] }, output: { alerts: 'a', deadLetter: 'd', state: 's' } };
 const details = (f: () => unknown): readonly string[] => {

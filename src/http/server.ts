@@ -1,0 +1,64 @@
+// The REST API (`/api/v1`, OpenAPI at /api/v1/openapi.json): alerts from the store (list with
+// filters and cursors, one in full, status changes with history, a live SSE stream), rules
+// (counters, latency, enable/disable at runtime), latency histograms, health, Prometheus
+// metrics, and the dashboard page. One file per route group under routes/; errors are JSON
+// `{ error: { code, message } }` with a code of ours (errors.ts), bad input is a 4xx.
+import swagger from '@fastify/swagger';
+import Fastify from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import type { LatencyRecorder } from '../metrics/latency.ts';
+import type { AlertStore } from '../store/alert-store.ts';
+import { AlertBus } from './alert-bus.ts';
+import { guard } from './auth.ts';
+import type { Tokens } from './auth.ts';
+import type { RouteContext } from './context.ts';
+import { installErrorHandlers } from './errors.ts';
+import { createMetrics, NO_SIGNALS } from './metrics.ts';
+import type { Signals } from './metrics.ts';
+import type { RuleControl } from './rule-control.ts';
+import { alertStreamRoute } from './routes/alert-stream.ts';
+import { alertRoutes } from './routes/alerts.ts';
+import { ruleRoutes } from './routes/rules.ts';
+import { systemRoutes } from './routes/system.ts';
+import type { Readiness } from './routes/system.ts';
+
+export type { RuleControl } from './rule-control.ts';
+
+export interface ApiOptions {
+  readonly store: AlertStore;
+  readonly rules: RuleControl;
+  readonly tokens: Tokens;
+  readonly bus?: AlertBus;
+  readonly latency?: LatencyRecorder;
+  readonly ready?: Readiness;
+  /** Counters and gauges of the runner for /metrics (events, dead letters, lag...). */
+  readonly signals?: () => Signals;
+  readonly now?: () => number;
+  /** SSE heartbeat interval (ms). */
+  readonly heartbeatMs?: number;
+  /** Called with errors that become a 500 (to log them; the client gets a code only). */
+  readonly onInternalError?: (err: unknown) => void;
+}
+
+export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
+  // Unknown query parameters are an error: a typo must not silently widen a filter.
+  const app = Fastify({ logger: false, bodyLimit: 64 * 1024, ajv: { customOptions: { removeAdditional: false, coerceTypes: true } } });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Cepheus API', version: '1', description: 'Alerts, rules, latency and health of a Cepheus engine. Bearer tokens: read or admin scope.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  installErrorHandlers(app, opts.onInternalError);
+  const ctx: RouteContext = {
+    store: opts.store, rules: opts.rules, bus: opts.bus ?? new AlertBus(), latency: opts.latency, now: opts.now ?? Date.now,
+    read: guard(opts.tokens, 'read'), admin: guard(opts.tokens, 'admin'),
+  };
+  const metrics = createMetrics(opts.rules, opts.store, opts.latency, opts.signals ?? (() => NO_SIGNALS));
+  systemRoutes(app, ctx, metrics, opts.ready ?? (() => ({ ready: true, reasons: [] })));
+  alertRoutes(app, ctx);
+  alertStreamRoute(app, ctx, opts.heartbeatMs ?? 15_000);
+  ruleRoutes(app, ctx);
+  return app;
+}
