@@ -1,6 +1,6 @@
 #!/usr/bin/env -S node --disable-warning=TimeoutNegativeWarning
 // The `cepheus` command line. Each subcommand lives in src/cli/<name>.ts and has --help.
-// kafkajs's request queue schedules negative timeouts on Node 24 (harmless, INFRA.md): the
+// kafkajs's request queue schedules negative timeouts on Node 24 (harmless): the
 // shebang and the npm scripts turn that warning off.
 import { Command } from 'commander';
 import { replayCommand, testCommand } from './cli/replay.ts';

@@ -25,21 +25,21 @@ export function order(id: string, ts: number, over: Fields<Order> = {}): Order {
 }
 
 /** An alert reduced to what tests usually compare: rule, key, decision time, event ids per step. */
-export interface AlertSummary {
+export interface AlertDigest {
   readonly rule: string;
   readonly key: string;
   readonly at: number;
   readonly steps: Record<string, string[]>;
 }
 
-export function summarize(alert: Alert): AlertSummary {
+export function summarize(alert: Alert): AlertDigest {
   return {
     rule: alert.ruleId, key: alert.key, at: alert.detectedAtEventTime,
     steps: Object.fromEntries(alert.matched.map((m) => [m.step, m.events.map((x) => x.event.id)])),
   };
 }
 
-export function alertsOf(effects: readonly Effect[]): AlertSummary[] {
+export function alertsOf(effects: readonly Effect[]): AlertDigest[] {
   return effects.flatMap((f) => (f.kind === 'alert' ? [summarize(f.alert)] : []));
 }
 

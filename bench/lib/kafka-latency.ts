@@ -169,7 +169,7 @@ export async function kafkaFixedRate(target: KafkaTarget, o: KafkaLatencyOptions
     const positives = Math.min(100, Math.max(3, Math.floor(events / 3000)));
     const producer = startPacedProducer({
       target, topics: inputTopics(config), partitions: INPUT_PARTITIONS, seed: o.seed, events, accounts: Math.max(400, Math.round(events / 2500)), positives,
-      // One send per 50 ms (1 000 records at 20k/s, where INFRA.md measured 51-89k msg/s): each
+      // One send per 50 ms (1 000 records at 20k/s, where a local broker takes 51-89k msg/s): each
       // send waits for its acks, so smaller batches capped the rate at the round trip on a busy machine.
       rate: o.rate, batchSize: Math.min(5000, Math.max(50, Math.round(o.rate / 20))),
     });

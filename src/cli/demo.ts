@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
-import { AlertBus } from '../http/alert-bus.ts';
+import { AlertBus } from '../store/alert-bus.ts';
 import { parseTokens } from '../http/auth.ts';
 import type { Tokens } from '../http/auth.ts';
 import { buildApi } from '../http/server.ts';

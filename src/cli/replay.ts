@@ -50,7 +50,7 @@ export interface ReplayRun {
   readonly alerts: Alert[];
 }
 
-/** Runs a replay as the CLI does (also used by the demo command and tests). */
+/** Runs a replay as the CLI does (`replay`, `test`; the integration tests compare the service with it). */
 export async function runReplay(file: string, opts: ReplayCliOptions): Promise<ReplayRun> {
   const loaded = await loadRules(opts.rules);
   const rules = loaded.map((l) => l.rule);

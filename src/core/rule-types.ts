@@ -16,8 +16,6 @@ export const SKIP_STRATEGIES = ['no-skip', 'skip-past-last-event'] as const;
  */
 export type SkipStrategy = (typeof SKIP_STRATEGIES)[number];
 
-/** A rule id, checked unique when rules load. */
-export type RuleId = string & { readonly __brand: 'RuleId' };
 
 export interface RuleMeta {
   /** Stable, unique, kebab-case id, e.g. `account-takeover`. */

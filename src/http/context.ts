@@ -2,7 +2,7 @@
 import type { preHandlerAsyncHookHandler } from 'fastify';
 import type { LatencyRecorder } from '../metrics/latency.ts';
 import type { AlertStore } from '../store/alert-store.ts';
-import type { AlertBus } from './alert-bus.ts';
+import type { AlertBus } from '../store/alert-bus.ts';
 import type { RuleControl } from './rule-control.ts';
 
 export interface RouteContext {

@@ -8,7 +8,7 @@ import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import type { LatencyRecorder } from '../metrics/latency.ts';
 import type { AlertStore } from '../store/alert-store.ts';
-import { AlertBus } from './alert-bus.ts';
+import { AlertBus } from '../store/alert-bus.ts';
 import { guard } from './auth.ts';
 import type { Tokens } from './auth.ts';
 import type { RouteContext } from './context.ts';

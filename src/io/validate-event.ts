@@ -140,7 +140,3 @@ const FAST: Readonly<Record<EventKind, FastSpec>> = Object.fromEntries(EVENT_KIN
   const build = new Function('r', `return { kind: ${JSON.stringify(k)}, ${names.map((n) => `${n}: r.${n}`).join(', ')} };`) as FastSpec['build'];
   return [k, { build, doubles: KIND_SPECS[k].fields.filter((f) => f.check.type === 'double').map((f) => f.name), rules: VALUE_RULES[k] }];
 })) as unknown as Record<EventKind, FastSpec>;
-
-export function isInputError(x: AnyEvent | InputError): x is InputError {
-  return 'code' in x;
-}

@@ -21,7 +21,8 @@ function readPem(path: string | undefined, what: string): string | undefined {
   }
 }
 
-export function kafkaClient(c: Config['kafka'], log: Logger, clientId: string = c.clientId): Kafka {
+/** The connection settings kafkajs gets: brokers, TLS material read from its files, SASL, retries. */
+export function connectionOf(c: Config['kafka'], clientId: string = c.clientId): Pick<KafkaConfig, 'clientId' | 'brokers' | 'ssl' | 'sasl' | 'retry'> {
   const ssl: KafkaConfig['ssl'] = typeof c.ssl === 'boolean' ? c.ssl : {
     rejectUnauthorized: c.ssl.rejectUnauthorized,
     ...(c.ssl.ca === undefined ? {} : { ca: [readPem(c.ssl.ca, 'ca') as string] }),
@@ -29,10 +30,13 @@ export function kafkaClient(c: Config['kafka'], log: Logger, clientId: string = 
     ...(c.ssl.key === undefined ? {} : { key: readPem(c.ssl.key, 'key') }),
   };
   const sasl = c.sasl === undefined ? undefined : ({ mechanism: c.sasl.mechanism, username: c.sasl.username, password: c.sasl.password } as SASLOptions);
+  return { clientId, brokers: c.brokers, ssl, ...(sasl === undefined ? {} : { sasl }), retry: { retries: 8, initialRetryTime: 100 } };
+}
+
+export function kafkaClient(c: Config['kafka'], log: Logger, clientId: string = c.clientId): Kafka {
   const klog = log.child({ component: 'kafkajs' });
   return new Kafka({
-    clientId, brokers: c.brokers, ssl, ...(sasl === undefined ? {} : { sasl }),
-    retry: { retries: 8, initialRetryTime: 100 },
+    ...connectionOf(c, clientId),
     logLevel: logLevel.WARN,
     logCreator: () => ({ level, log: entry }: LogEntry) => {
       const { message, timestamp: _t, logger: _l, ...extra } = entry;

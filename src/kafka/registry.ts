@@ -6,6 +6,7 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import type { Logger } from 'pino';
 import type { SchemaSpec } from '../io/kafka-value.ts';
+import { retry } from './retry.ts';
 
 const UNKNOWN_TTL_MS = 60_000;
 
@@ -27,7 +28,7 @@ export class SchemaResolver {
   private readonly log: Logger;
   private readonly known = new Set<number>();
   private readonly unknownUntil = new Map<number, number>();
-  stopping = false;
+  private readonly stopping = new AbortController();
 
   constructor(registry: SchemaRegistry, log: Logger) {
     this.registry = registry;
@@ -47,31 +48,31 @@ export class SchemaResolver {
   /**
    * Resolves ids to writer schemas. Ids the registry does not have are left out (their
    * records are rejected by the workers as CEP_ERR_INPUT_SCHEMA_UNKNOWN); other failures are
-   * retried with backoff until the registry answers or stop is requested.
+   * retried with backoff until the registry answers or stop() is called.
    */
   async resolve(ids: readonly number[]): Promise<SchemaSpec[]> {
     const out: SchemaSpec[] = [];
+    const notFound = (err: unknown): boolean => (err as { status?: number }).status === 404;
     for (const id of ids) {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          const type = (await this.registry.getSchema(id)) as unknown as { schema: (o: { exportAttrs: boolean }) => unknown };
-          out.push({ id, schema: JSON.stringify(type.schema({ exportAttrs: true })) });
-          this.known.add(id);
-          break;
-        } catch (err) {
-          if ((err as { status?: number }).status === 404) {
-            this.unknownUntil.set(id, Date.now() + UNKNOWN_TTL_MS);
-            this.log.warn({ schemaId: id }, 'schema id not in the registry: its records go to the dead-letter topic');
-            break;
-          }
-          if (this.stopping) throw err;
-          const wait = Math.min(5000, 100 * 2 ** Math.min(attempt, 6));
-          this.log.warn({ schemaId: id, attempt, err: (err as Error).message }, `schema registry unavailable; retrying in ${wait} ms (nothing is dead-lettered meanwhile)`);
-          await new Promise((r) => setTimeout(r, wait));
-        }
+      try {
+        const type = await retry(() => this.registry.getSchema(id), {
+          attempts: Infinity, baseMs: 200, maxMs: 5000, signal: this.stopping.signal, retryable: (err) => !notFound(err),
+          onRetry: (err, attempt, wait) => this.log.warn({ schemaId: id, attempt, err }, `schema registry unavailable; retrying in ${wait} ms (nothing is dead-lettered meanwhile)`),
+        }) as unknown as { schema: (o: { exportAttrs: boolean }) => unknown };
+        out.push({ id, schema: JSON.stringify(type.schema({ exportAttrs: true })) });
+        this.known.add(id);
+      } catch (err) {
+        if (!notFound(err)) throw err;
+        this.unknownUntil.set(id, Date.now() + UNKNOWN_TTL_MS);
+        this.log.warn({ schemaId: id }, 'schema id not in the registry: its records go to the dead-letter topic');
       }
     }
     return out;
+  }
+
+  /** Stops waiting for a registry that does not answer: a resolve in progress throws its last error. */
+  stop(): void {
+    this.stopping.abort();
   }
 
   /** Registers an Avro schema under `subject` (BACKWARD compatibility) and returns its id. */

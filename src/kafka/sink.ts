@@ -4,6 +4,7 @@
 // active instance fences a former one (its next commit fails, it stops).
 import { Partitioners } from 'kafkajs';
 import type { Kafka, Message, Producer } from 'kafkajs';
+import { retry } from './retry.ts';
 
 export interface OutputRecord {
   readonly key: Buffer | string | null;
@@ -74,7 +75,8 @@ export class KafkaTransactionalSink implements TransactionalSink {
   private readonly producer: Producer;
 
   constructor(kafka: Kafka, transactionalId: string) {
-    // Back-to-back transactions hit CONCURRENT_TRANSACTIONS often; retry fast (INFRA.md).
+    // Back-to-back transactions hit CONCURRENT_TRANSACTIONS often (about half the time on a
+    // local broker); kafkajs retries after 300 ms by default, so retry fast.
     this.producer = kafka.producer({
       transactionalId, idempotent: true, maxInFlightRequests: 1, retry: { initialRetryTime: 20 }, transactionTimeout: 60_000,
       createPartitioner: Partitioners.DefaultPartitioner,
@@ -93,19 +95,10 @@ export class KafkaTransactionalSink implements TransactionalSink {
       // message.max.bytes (1 MiB by default): send in slices of bounded size.
       for (const slice of slices(batches, SEND_BYTES)) await tx.sendBatch({ topicMessages: slice, acks: -1 });
       if (offsets.length > 0) {
-        const topics = new Map<string, { partition: number; offset: string }[]>();
-        for (const o of offsets) topics.set(o.topic, [...(topics.get(o.topic) ?? []), { partition: o.partition, offset: o.offset.toString() }]);
-        const payload = { consumerGroupId: groupId, topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })) };
+        const topics = Map.groupBy(offsets, (o) => o.topic);
+        const payload = { consumerGroupId: groupId, topics: [...topics].map(([topic, os]) => ({ topic, partitions: os.map((o) => ({ partition: o.partition, offset: o.offset.toString() })) })) };
         // kafkajs is reported not to retry sendOffsets (its issue #430): retry it here.
-        for (let attempt = 1; ; attempt++) {
-          try {
-            await tx.sendOffsets(payload);
-            break;
-          } catch (err) {
-            if (attempt >= 5 || isFenced(err)) throw err;
-            await new Promise((r) => setTimeout(r, 20 * attempt));
-          }
-        }
+        await retry(() => tx.sendOffsets(payload), { attempts: 5, baseMs: 20, maxMs: 200, retryable: (err) => !isFenced(err) });
       }
       await tx.commit();
     } catch (err) {

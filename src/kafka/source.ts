@@ -69,11 +69,8 @@ export interface KafkaSourceOptions {
   readonly log: Logger;
 }
 
-const group = (tps: readonly TopicPartition[]): { topic: string; partitions: number[] }[] => {
-  const by = new Map<string, number[]>();
-  for (const tp of tps) by.set(tp.topic, [...(by.get(tp.topic) ?? []), tp.partition]);
-  return [...by].map(([topic, partitions]) => ({ topic, partitions }));
-};
+const group = (tps: readonly TopicPartition[]): { topic: string; partitions: number[] }[] =>
+  [...Map.groupBy(tps, (tp) => tp.topic)].map(([topic, list]) => ({ topic, partitions: list.map((tp) => tp.partition) }));
 
 export class KafkaSource implements InputSource {
   private readonly kafka: Kafka;

@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
-import { AlertBus } from '../http/alert-bus.ts';
+import { AlertBus } from '../store/alert-bus.ts';
 import { buildApi } from '../http/server.ts';
 import type { Config } from '../config/config.ts';
 import { KafkaAdmin } from '../kafka/admin.ts';

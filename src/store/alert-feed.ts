@@ -3,7 +3,7 @@
 // the schema registry and inserts them; the store is idempotent on alert id, so redelivery
 // after a restart or rebalance adds nothing: the store holds each committed alert once.
 import type { Kafka } from 'kafkajs';
-import type { AlertBus } from '../http/alert-bus.ts';
+import type { AlertBus } from './alert-bus.ts';
 import type { AlertWire } from './alert-codec.ts';
 import type { AlertStore } from './alert-store.ts';
 

@@ -43,12 +43,6 @@ export interface AlertPage {
   readonly nextCursor: string | null;
 }
 
-export const StoreErrorCodes = {
-  NOT_FOUND: 'CEP_ERR_STORE_ALERT_NOT_FOUND',
-  SAME_STATUS: 'CEP_ERR_STORE_SAME_STATUS',
-  CURSOR: 'CEP_ERR_STORE_CURSOR',
-} as const;
-
 interface Row {
   id: string;
   rule_id: string;

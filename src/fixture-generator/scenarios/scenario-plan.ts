@@ -59,12 +59,10 @@ export function planScenarios(kit: ScenarioKit, start: number, end: number, posi
     for (let i = 1; i <= positives; i++) instances.push({ variant: 'positive', ordinal: i });
     for (const v of spec.nearMisses) for (let i = 1; i <= nearMisses; i++) instances.push({ variant: v, ordinal: i });
     // Instances sharing a window are spread over it in shuffled order.
-    const groups = new Map<string, { variant: string; ordinal: number }[]>();
-    for (const x of instances) {
+    const groups = Map.groupBy(instances, (x) => {
       const w = spec.window(x.variant);
-      const k = `${w.afterStart}/${w.beforeEnd}`;
-      groups.set(k, [...(groups.get(k) ?? []), x]);
-    }
+      return `${w.afterStart}/${w.beforeEnd}`;
+    });
     const anchors = new Map<string, number>();
     for (const group of groups.values()) {
       const first = group[0];

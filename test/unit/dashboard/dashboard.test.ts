@@ -8,7 +8,7 @@ import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { AlertBus } from '../../../src/http/alert-bus.ts';
+import { AlertBus } from '../../../src/store/alert-bus.ts';
 import { buildApi } from '../../../src/http/server.ts';
 import { runReplay } from '../../../src/cli/replay.ts';
 import type { Alert } from '../../../src/core/alert.ts';

@@ -6,7 +6,7 @@ import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { AlertBus } from '../../../src/http/alert-bus.ts';
+import { AlertBus } from '../../../src/store/alert-bus.ts';
 import { buildApi } from '../../../src/http/server.ts';
 import { runReplay } from '../../../src/cli/replay.ts';
 import type { Alert } from '../../../src/core/alert.ts';
@@ -109,9 +109,13 @@ describe('alerts', () => {
     expect((await post(`/api/v1/alerts/${alerts[1]?.id}/status`, { status: 'closed', actor: 'x' })).status).toBe(400);
     expect((await post(`/api/v1/alerts/${alerts[1]?.id}/status`, { status: 'open' })).status).toBe(400);
     const big = await app.inject({ method: 'POST', url: `/api/v1/alerts/${alerts[1]?.id}/status`, headers: { ...ADMIN, 'content-type': 'application/json' }, payload: `{"status":"open","actor":"x","note":"${'x'.repeat(70_000)}"}` });
-    expect(big.statusCode).toBe(413);
+    expect([big.statusCode, big.json()]).toEqual([413, { error: { code: 'CEP_ERR_API_BODY_TOO_LARGE', message: 'Request body is too large' } }]);
     const broken = await app.inject({ method: 'POST', url: `/api/v1/alerts/${alerts[1]?.id}/status`, headers: { ...ADMIN, 'content-type': 'application/json' }, payload: '{"status":' });
-    expect(broken.statusCode).toBe(400);
+    expect([broken.statusCode, broken.json().error.code]).toEqual([400, 'CEP_ERR_API_BODY_INVALID']);
+    const text = await app.inject({ method: 'POST', url: `/api/v1/alerts/${alerts[1]?.id}/status`, headers: { ...ADMIN, 'content-type': 'text/csv' }, payload: 'status,open' });
+    expect([text.statusCode, text.json().error.code]).toEqual([415, 'CEP_ERR_API_MEDIA_TYPE']);
+    // Every code the API answered with is one of ours (no fastify FST_ERR_* leaks out).
+    for (const r of [big, broken, text]) expect(r.json().error.code).toMatch(/^CEP_ERR_API_[A-Z_]+$/);
     expect((await get('/api/v1/nothing')).body).toMatchObject({ error: { code: 'CEP_ERR_API_NOT_FOUND' } });
   });
 });

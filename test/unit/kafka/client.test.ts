@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../../src/config/config.ts';
 import { CepError } from '../../../src/core/errors.ts';
-import { kafkaClient } from '../../../src/kafka/client.ts';
+import { connectionOf, kafkaClient } from '../../../src/kafka/client.ts';
 
 const config = (ssl: unknown) => validateConfig({ kafka: { brokers: ['h:9093'], ssl, sasl: { mechanism: 'scram-sha-512', username: 'u', password: 'p' } }, topics: { login: 'l' }, output: { alerts: 'a', deadLetter: 'd', state: 's' } }).kafka;
 
@@ -15,8 +15,11 @@ describe('kafka client', () => {
   it('builds with TLS files and SASL, and names a TLS file it cannot read', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cepheus-tls-'));
     writeFileSync(join(dir, 'ca.pem'), '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n');
-    expect(kafkaClient(config({ ca: join(dir, 'ca.pem') }), pino({ level: 'silent' }))).toBeDefined();
-    expect(kafkaClient(config(true), pino({ level: 'silent' }))).toBeDefined();
+    const pem = '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n';
+    const sasl = { mechanism: 'scram-sha-512', username: 'u', password: 'p' };
+    const retry = { retries: 8, initialRetryTime: 100 };
+    expect(connectionOf(config({ ca: join(dir, 'ca.pem') }))).toEqual({ clientId: 'cepheus', brokers: ['h:9093'], ssl: { rejectUnauthorized: true, ca: [pem] }, sasl, retry });
+    expect(connectionOf(config(true), 'other')).toEqual({ clientId: 'other', brokers: ['h:9093'], ssl: true, sasl, retry });
     let err: unknown;
     try {
       kafkaClient(config({ ca: join(dir, 'missing.pem') }), pino({ level: 'silent' }));

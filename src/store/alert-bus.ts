@@ -1,5 +1,5 @@
 // In-process fan-out of newly stored alerts to live subscribers (the SSE stream).
-import type { AlertSummary } from '../store/alert-store.ts';
+import type { AlertSummary } from './alert-store.ts';
 
 export class AlertBus {
   private readonly subscribers = new Set<(a: AlertSummary) => void>();
