@@ -58,6 +58,8 @@ export const ERRORS = {
   CEP_ERR_SCHEMA_UNSUPPORTED: spec('schema', 500, 'An event schema uses an Avro construct the readers do not handle.'),
   CEP_ERR_SCHEMA_MISSING: spec('schema', 500, 'No schemas/<kind>.avsc for an event kind.'),
   CEP_ERR_SCHEMA_ID: spec('schema', 400, 'A schema id outside int32 >= 0 was given for Confluent framing.'),
+  CEP_ERR_SCHEMA_INCOMPATIBLE: spec('schema', 409, "A registry subject's compatibility level refuses the schema Cepheus registers (alerts, or events it produces)."),
+  CEP_ERR_REGISTRY: spec('schema', 503, 'The schema registry answered with an unexpected status.'),
   CEP_ERR_CODEGEN_TYPE: spec('schema', 500, 'An Avro schema uses a named type reference the type generator does not support.'),
 
   // ---- Kafka service

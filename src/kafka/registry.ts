@@ -3,7 +3,8 @@
 // handed to the shard workers; the alert schema registered for the alerts topic. A schema
 // id the registry does not know is data (its records are dead-lettered); a registry that
 // does not answer is not: the pipeline waits and retries, it never dead-letters good events.
-import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { CepError } from '../core/errors.ts';
 import type { Logger } from 'pino';
 import type { SchemaSpec } from '../io/kafka-value.ts';
 import { retry } from './retry.ts';
@@ -16,11 +17,32 @@ export interface RegistryOptions {
   readonly password?: string | undefined;
 }
 
+/** Options of the clients registryClient() made, for the calls the library does not offer. */
+const OPTIONS = new WeakMap<SchemaRegistry, RegistryOptions>();
+
 export function registryClient(o: RegistryOptions): SchemaRegistry {
-  return new SchemaRegistry({
+  const r = new SchemaRegistry({
     host: o.url, retry: { retries: 2 },
     ...(o.username === undefined ? {} : { auth: { username: o.username, password: o.password ?? '' } }),
   });
+  OPTIONS.set(r, o);
+  return r;
+}
+
+const COMPATIBILITY_LEVELS = new Set(Object.values(COMPATIBILITY) as string[]);
+
+/**
+ * The compatibility level configured for a subject (undefined when the subject has none of
+ * its own: the registry's global level applies).
+ */
+async function subjectCompatibility(o: RegistryOptions, subject: string): Promise<COMPATIBILITY | undefined> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (o.username !== undefined) headers['authorization'] = `Basic ${Buffer.from(`${o.username}:${o.password ?? ''}`).toString('base64')}`;
+  const res = await fetch(`${o.url.replace(/\/$/, '')}/config/${encodeURIComponent(subject)}`, { headers, signal: AbortSignal.timeout(10_000) });
+  if (res.status === 404) return undefined;
+  if (!res.ok) throw new CepError('CEP_ERR_REGISTRY', `schema registry ${o.url}: GET /config/${subject} answered ${res.status}`);
+  const level = String(((await res.json()) as { compatibilityLevel?: unknown }).compatibilityLevel ?? '').toUpperCase();
+  return COMPATIBILITY_LEVELS.has(level) ? level as COMPATIBILITY : undefined;
 }
 
 export class SchemaResolver {
@@ -75,10 +97,24 @@ export class SchemaResolver {
     this.stopping.abort();
   }
 
-  /** Registers an Avro schema under `subject` (BACKWARD compatibility) and returns its id. */
+  /**
+   * Registers an Avro schema under `subject` and returns its id. A subject that already has a
+   * compatibility level keeps it (Cepheus never changes it); a new one gets BACKWARD. A schema
+   * the subject's level refuses stops with what to do.
+   */
   async register(schema: string, subject: string): Promise<number> {
-    const { id } = await this.registry.register({ type: SchemaType.AVRO, schema }, { subject });
-    return id;
+    const o = OPTIONS.get(this.registry);
+    const level = o === undefined ? undefined : await subjectCompatibility(o, subject);
+    try {
+      const { id } = await this.registry.register({ type: SchemaType.AVRO, schema }, { subject, ...(level === undefined ? {} : { compatibility: level }) });
+      return id;
+    } catch (err) {
+      if ((err as { status?: number }).status === 409) {
+        throw new CepError('CEP_ERR_SCHEMA_INCOMPATIBLE', `subject ${subject} (compatibility ${level ?? 'from the registry default'}) refuses Cepheus's schema: ${(err as Error).message}`,
+          ['register it under another subject (another topic), or have the subject\'s owner lower its compatibility level'], { cause: err });
+      }
+      throw err;
+    }
   }
 
   encode(id: number, record: unknown): Promise<Buffer> {

@@ -1,6 +1,7 @@
 // Alerts from the store: the list with filters and an opaque cursor, one alert in full, and
 // status changes (admin) whose history is kept.
 import type { FastifyInstance } from 'fastify';
+import { CepError } from '../../core/errors.ts';
 import { SEVERITIES } from '../../core/rule-types.ts';
 import type { Severity } from '../../core/rule-types.ts';
 import { ALERT_STATUSES } from '../../store/alert-store.ts';
@@ -21,6 +22,15 @@ interface ListQuery {
 }
 
 export const ALERT_ID_PARAMS = { type: 'object', properties: { id: { type: 'string', pattern: '^al_[0-9a-f]{32}$' } }, required: ['id'] } as const;
+/** Epoch milliseconds within what a Date holds. */
+const MAX_EPOCH_MS = 8_640_000_000_000_000;
+const EPOCH_MS = { type: 'integer', minimum: -MAX_EPOCH_MS, maximum: MAX_EPOCH_MS } as const;
+
+/** ajv coerces '1e400' to Infinity and lets it through the bounds above: refuse it here. */
+function finite(name: string, v: number | undefined): void {
+  if (v !== undefined && !(Math.abs(v) <= MAX_EPOCH_MS)) throw new CepError('CEP_ERR_API_VALIDATION', `querystring/${name} must be <= ${MAX_EPOCH_MS}`);
+}
+
 export const ALERT_FILTERS = {
   rule: { type: 'string', maxLength: 64 }, key: { type: 'string', maxLength: 256 },
   severity: { type: 'string', enum: [...SEVERITIES] }, status: { type: 'string', enum: [...ALERT_STATUSES] },
@@ -34,11 +44,13 @@ export function alertRoutes(app: FastifyInstance, c: RouteContext): void {
       summary: 'List alerts, newest first (detection event time), with filters and an opaque cursor',
       querystring: {
         type: 'object', additionalProperties: false,
-        properties: { ...ALERT_FILTERS, from: { type: 'integer' }, to: { type: 'integer' }, time: { type: 'string', enum: ['event', 'stored'], default: 'event' }, limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 }, cursor: { type: 'string', maxLength: 200 }, token: { type: 'string' } },
+        properties: { ...ALERT_FILTERS, from: EPOCH_MS, to: EPOCH_MS, time: { type: 'string', enum: ['event', 'stored'], default: 'event' }, limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 }, cursor: { type: 'string', maxLength: 200 }, token: { type: 'string' } },
       },
     },
   }, (req) => {
     const q = req.query;
+    finite('from', q.from);
+    finite('to', q.to);
     return store.list({
       ...(q.rule === undefined ? {} : { ruleId: q.rule }), ...(q.key === undefined ? {} : { key: q.key }),
       ...(q.severity === undefined ? {} : { severity: q.severity }), ...(q.status === undefined ? {} : { status: q.status }),

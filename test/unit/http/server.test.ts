@@ -104,6 +104,7 @@ describe('alerts', () => {
     expect((await get('/api/v1/alerts/not-an-id')).body).toMatchObject({ error: { code: 'CEP_ERR_API_VALIDATION' } });
     expect((await get('/api/v1/alerts?limit=0')).body).toMatchObject({ error: { code: 'CEP_ERR_API_VALIDATION' } });
     expect((await get('/api/v1/alerts?severity=urgent')).body).toEqual({ error: { code: 'CEP_ERR_API_VALIDATION', message: 'querystring/severity must be equal to one of the allowed values' } });
+    expect((await get('/api/v1/alerts?from=1e400')).body).toEqual({ error: { code: 'CEP_ERR_API_VALIDATION', message: 'querystring/from must be <= 8640000000000000' } });
     expect((await get('/api/v1/alerts?cursor=zzz')).body).toMatchObject({ error: { code: 'CEP_ERR_STORE_CURSOR' } });
     expect((await get('/api/v1/alerts?nope=1')).status).toBe(400);
     expect((await post(`/api/v1/alerts/${alerts[1]?.id}/status`, { status: 'closed', actor: 'x' })).status).toBe(400);
