@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import swagger from '@fastify/swagger';
 import Fastify from 'fastify';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { RuleInfo } from '../core/engine.ts';
+import type { RuleInfo } from '../core/engine/index.ts';
 import { CepError } from '../core/errors.ts';
 import { SEVERITIES } from '../core/rule-types.ts';
 import type { Severity } from '../core/rule-types.ts';

@@ -43,6 +43,19 @@ export class RuleKeyState {
   }
 }
 
+/** A timer entry: wakes `rs` at `at`; stale once rs.timerAt moved (see Engine.fire). */
+export class Timer {
+  readonly at: number;
+  /** Tie-break order among timers due at the same time. */
+  readonly seq: number;
+  readonly rs: RuleKeyState;
+  constructor(at: number, seq: number, rs: RuleKeyState) {
+    this.at = at;
+    this.seq = seq;
+    this.rs = rs;
+  }
+}
+
 /** Everything held for one key of one key space: context values and per-rule states. */
 export class KeyState {
   readonly key: string;
