@@ -8,6 +8,7 @@
 // candidates stay and every completing event raises one match.
 import type { MatchedStep } from './alert.ts';
 import type { CorrelationRole, CorrelationRule } from './rule-types.ts';
+import { Match } from './runtime.ts';
 import type { Ingested, Operator, RuleKeyState, StateBounds } from './runtime.ts';
 
 interface Candidate {
@@ -87,19 +88,18 @@ export function correlationOperator(rule: CorrelationRule, bounds: StateBounds):
       for (const r of matching) {
         const set = choose(state, r, item, seq);
         if (set === null) continue;
-        const matched: MatchedStep[] = roles.map((role, j) => {
-          const c = set[j] as Candidate;
-          return { step: role.name, events: [{ event: c.item.event, source: c.item.source }] };
-        });
+        const matched: MatchedStep[] = [];
         const caps: Record<string, unknown> = {};
         let first = Infinity;
-        roles.forEach((role, j) => {
-          const ev = (set[j] as Candidate).item.event;
-          caps[role.name] = ev;
-          first = Math.min(first, ev.ts);
-        });
+        for (let j = 0; j < roles.length; j++) {
+          const role = roles[j] as CorrelationRole;
+          const c = set[j] as Candidate;
+          matched.push({ step: role.name, events: [{ event: c.item.event, source: c.item.source }] });
+          caps[role.name] = c.item.event;
+          first = Math.min(first, c.item.event.ts);
+        }
         const message = rule.message ? rule.message(caps as never, ctx, rs.key) : `${rule.id}: ${rule.description} (key ${rs.key})`;
-        host.alert(rs, matched, first, e.ts, e.ts, {}, message, '');
+        host.alert(rs, new Match(matched, first, e.ts, e.ts, {}, message, ''));
         if (skipPast) {
           for (const list of state.roles) list.length = 0;
           return;

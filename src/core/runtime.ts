@@ -70,10 +70,36 @@ export class KeyState {
   }
 }
 
+/**
+ * What an operator found, for the engine to turn into an alert (adding the rule, the key,
+ * its id and the context snapshot). One per alert, never per event.
+ */
+export class Match {
+  /** The events, by step (sequence), role (correlation) or 'window' (threshold). */
+  readonly matched: readonly MatchedStep[];
+  readonly firstTs: number;
+  readonly lastTs: number;
+  /** Event time at which the match was decided (an event's, or a deadline's). */
+  readonly detectedAt: number;
+  readonly aggregates: Readonly<Record<string, number>>;
+  readonly message: string;
+  /** Makes the alert id differ between matches of the same events ('' when they cannot). */
+  readonly salt: string;
+  constructor(matched: readonly MatchedStep[], firstTs: number, lastTs: number, detectedAt: number,
+    aggregates: Readonly<Record<string, number>>, message: string, salt: string) {
+    this.matched = matched;
+    this.firstTs = firstTs;
+    this.lastTs = lastTs;
+    this.detectedAt = detectedAt;
+    this.aggregates = aggregates;
+    this.message = message;
+    this.salt = salt;
+  }
+}
+
 /** What an operator may ask of the engine while it handles an event or a timer. */
 export interface OperatorHost {
-  alert(rs: RuleKeyState, matched: readonly MatchedStep[], firstTs: number, lastTs: number, detectedAt: number,
-    aggregates: Readonly<Record<string, number>>, message: string, salt: string): void;
+  alert(rs: RuleKeyState, match: Match): void;
   overflow(rs: RuleKeyState, dropped: number): void;
   schedule(rs: RuleKeyState, at: number): void;
   /** The current context value for the rule's context at this key (undefined without one). */

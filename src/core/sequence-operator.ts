@@ -14,6 +14,7 @@
 // absence turns a complete run into a pending one decided by a timer at start + within.
 import type { MatchedStep } from './alert.ts';
 import type { Captures, PatternStep, PositiveStep, SequenceRule, AbsentStep } from './rule-types.ts';
+import { Match } from './runtime.ts';
 import type { Ingested, Operator, OperatorHost, RuleKeyState, StateBounds } from './runtime.ts';
 
 /**
@@ -133,8 +134,11 @@ export function sequenceOperator(rule: SequenceRule, bounds: StateBounds): Opera
   }
 
   function matchedOf(run: Run): MatchedStep[] {
-    const out: MatchedStep[] = steps.map((s) => ({ step: s.name, events: [] }));
-    for (const r of chain(run)) {
+    const out: MatchedStep[] = [];
+    for (let s = 0; s < steps.length; s++) out.push({ step: (steps[s] as PositiveStep).name, events: [] });
+    const runs = chain(run);
+    for (let i = 0; i < runs.length; i++) {
+      const r = runs[i] as Run;
       (out[r.step]?.events as { event: unknown; source: unknown }[]).push({ event: r.item.event, source: r.item.source });
     }
     return out;
@@ -144,7 +148,7 @@ export function sequenceOperator(rule: SequenceRule, bounds: StateBounds): Opera
     const lastItem = run.item;
     const ctx = host.context(rs);
     const message = rule.message ? rule.message(run.caps, ctx, rs.key) : `${rule.id}: ${rule.description} (key ${rs.key})`;
-    host.alert(rs, matchedOf(run), run.start, lastItem.event.ts, detectedAt, {}, message, '');
+    host.alert(rs, new Match(matchedOf(run), run.start, lastItem.event.ts, detectedAt, {}, message, ''));
   }
 
   function schedulePending(rs: RuleKeyState, state: SequenceState, host: OperatorHost): void {

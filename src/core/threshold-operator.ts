@@ -7,9 +7,10 @@
 // Aggregates are computed from the window's events in one pass when a window is decided
 // (exact, and simple to check against a reference); each window holds at most
 // maxWindowEvents events, the oldest dropped and counted beyond that.
-import type { MatchedStep } from './alert.ts';
+import type { MatchedEvent, MatchedStep } from './alert.ts';
 import type { MeasureSpec, ThresholdRule } from './rule-types.ts';
 import type { AnyEvent } from '../events/types.ts';
+import { Match } from './runtime.ts';
 import type { Ingested, Operator, OperatorHost, RuleKeyState, StateBounds } from './runtime.ts';
 
 interface Window {
@@ -96,11 +97,16 @@ export function thresholdOperator(rule: ThresholdRule, bounds: StateBounds): Ope
     const agg = aggregate(measures, items);
     const ctx = host.context(rs);
     if (!rule.when(agg, ctx)) return false;
-    const matched: MatchedStep[] = [{ step: 'window', events: items.map((it) => ({ event: it.event, source: it.source })) }];
+    const events: MatchedEvent[] = [];
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i] as Ingested;
+      events.push({ event: it.event, source: it.source });
+    }
+    const matched: MatchedStep[] = [{ step: 'window', events }];
     const message = rule.message ? rule.message(agg, ctx, rs.key) : `${rule.id}: ${rule.description} (key ${rs.key})`;
     const first = (items[0] as Ingested).event.ts;
     const lastTs = (items[items.length - 1] as Ingested).event.ts;
-    host.alert(rs, matched, first, lastTs, detectedAt, agg, message, `${win.type}:${start}:${end}`);
+    host.alert(rs, new Match(matched, first, lastTs, detectedAt, agg, message, `${win.type}:${start}:${end}`));
     return true;
   }
 

@@ -18,7 +18,7 @@
 // batching, the number of streams or shards, or where a snapshot was taken.
 import type { AnyEvent, EventTimeMs, SourceRef } from '../../events/types.ts';
 import { alertId } from '../alert.ts';
-import type { Alert, MatchedStep } from '../alert.ts';
+import type { Alert } from '../alert.ts';
 import type { Effect } from '../effects.ts';
 import { KeyedHeap } from '../heap.ts';
 import { eventRank, shardOf } from '../order.ts';
@@ -26,7 +26,7 @@ import { toJson } from '../json.ts';
 import type { JsonValue } from '../json.ts';
 import type { AnyRule, ContextDef } from '../rule-types.ts';
 import { Ingested, RuleKeyState, Timer } from '../runtime.ts';
-import type { CompiledRule, OperatorHost, RuleStats } from '../runtime.ts';
+import type { CompiledRule, Match, OperatorHost, RuleStats } from '../runtime.ts';
 import { validateRules } from '../validate.ts';
 import { compile } from './compile.ts';
 import type { Compiled, Fold, Route, Routes, Space } from './compile.ts';
@@ -237,14 +237,13 @@ export class Engine implements OperatorHost {
 
   // ---- OperatorHost ----------------------------------------------------------
 
-  alert(rs: RuleKeyState, matched: readonly MatchedStep[], firstTs: number, lastTs: number, detectedAt: number,
-    aggregates: Readonly<Record<string, number>>, message: string, salt: string): void {
+  alert(rs: RuleKeyState, m: Match): void {
     const r = rs.rule.rule;
     const alert: Alert = {
-      id: alertId(r.id, r.version, rs.key, matched, salt), ruleId: r.id, ruleVersion: r.version, ruleKind: r.kind,
+      id: alertId(r.id, r.version, rs.key, m.matched, m.salt), ruleId: r.id, ruleVersion: r.version, ruleKind: r.kind,
       severity: r.severity, keySpace: r.key.name, key: rs.key,
-      firstEventTime: firstTs as EventTimeMs, lastEventTime: lastTs as EventTimeMs, detectedAtEventTime: detectedAt as EventTimeMs,
-      message, matched, aggregates, context: this.contextSnapshot(rs),
+      firstEventTime: m.firstTs as EventTimeMs, lastEventTime: m.lastTs as EventTimeMs, detectedAtEventTime: m.detectedAt as EventTimeMs,
+      message: m.message, matched: m.matched, aggregates: m.aggregates, context: this.contextSnapshot(rs),
     };
     rs.rule.stats.alerts++;
     this.out.push({ kind: 'alert', alert });
