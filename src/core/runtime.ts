@@ -108,9 +108,42 @@ export interface OperatorHost {
   readonly watermark: number;
 }
 
-/** One rule kind's matching logic. State is plain data so it can be snapshotted. */
+/**
+ * Rebuilds the Ingested objects of snapshot data, once each: an event held by several rules
+ * of a key, or by several runs, is one object after a restore as it was before.
+ */
+export class Reviver {
+  private readonly seen = new Map<unknown, Ingested>();
+
+  ingested(data: unknown): Ingested {
+    let it = this.seen.get(data);
+    if (it === undefined) {
+      const d = data as Ingested;
+      it = new Ingested(d.event, d.source, d.rank);
+      this.seen.set(data, it);
+    }
+    return it;
+  }
+
+  /** A list of them, as a fresh array (a cloned one may have another elements kind). */
+  list(data: readonly unknown[]): Ingested[] {
+    const out: Ingested[] = [];
+    for (let i = 0; i < data.length; i++) out.push(this.ingested(data[i]));
+    return out;
+  }
+}
+
+/**
+ * One rule kind's matching logic. Its state is data a structured clone can copy (fields
+ * only, no functions), held in small classes so V8 sees one shape per kind of object.
+ */
 export interface Operator {
   create(): unknown;
+  /**
+   * The state a snapshot held (`create()`'s, after a structured clone: plain objects),
+   * rebuilt with the classes, field order and sharing of fresh state.
+   */
+  restore(data: unknown, reviver: Reviver): unknown;
   onEvent(rs: RuleKeyState, item: Ingested, seqNo: number, host: OperatorHost): void;
   /** A timer this state scheduled is due: everything with a deadline <= at is decided. */
   onTimer(rs: RuleKeyState, at: number, host: OperatorHost): void;

@@ -13,17 +13,33 @@ import type { AnyEvent } from '../events/types.ts';
 import { Match } from './runtime.ts';
 import type { Ingested, Operator, OperatorHost, RuleKeyState, StateBounds } from './runtime.ts';
 
-interface Window {
-  start: number;
+/** An open window [start, end): a session's end moves with each event it takes. */
+class Window {
+  readonly start: number;
   end: number;
-  items: Ingested[];
+  readonly items: Ingested[];
+  constructor(start: number, end: number, items: Ingested[]) {
+    this.start = start;
+    this.end = end;
+    this.items = items;
+  }
 }
 
-export interface ThresholdState {
+export class ThresholdState {
   /** Open windows, oldest first (tumbling and session). */
-  windows: Window[];
+  readonly windows: Window[];
   /** Sliding buffer: the events in (t - size, t]. */
   buf: Ingested[];
+  constructor(windows: Window[], buf: Ingested[]) {
+    this.windows = windows;
+    this.buf = buf;
+  }
+}
+
+/** ThresholdState after a structured clone: its fields, without the classes. */
+interface ThresholdData {
+  readonly windows: readonly { readonly start: number; readonly end: number; readonly items: readonly unknown[] }[];
+  readonly buf: readonly unknown[];
 }
 
 /** Computes every measure over the events, in time order. */
@@ -125,7 +141,14 @@ export function thresholdOperator(rule: ThresholdRule, bounds: StateBounds): Ope
   }
 
   return {
-    create: (): ThresholdState => ({ windows: [], buf: [] }),
+    create: (): ThresholdState => new ThresholdState([], []),
+
+    restore(data, reviver): ThresholdState {
+      const d = data as ThresholdData;
+      const windows: Window[] = [];
+      for (const w of d.windows) windows.push(new Window(w.start, w.end, reviver.list(w.items)));
+      return new ThresholdState(windows, reviver.list(d.buf));
+    },
 
     onEvent(rs, item, _seq, host) {
       const state = rs.op as ThresholdState;
@@ -137,7 +160,7 @@ export function thresholdOperator(rule: ThresholdRule, bounds: StateBounds): Ope
           const start = Math.floor(e.ts / size) * size;
           let w = state.windows.find((x) => x.start === start);
           if (w === undefined) {
-            w = { start, end: start + size, items: [] };
+            w = new Window(start, start + size, []);
             state.windows.push(w);
             state.windows.sort((a, b) => a.start - b.start);
           }
@@ -152,7 +175,7 @@ export function thresholdOperator(rule: ThresholdRule, bounds: StateBounds): Ope
             push(rs, open.items, item, host);
             open.end = e.ts + gap + 1;
           } else {
-            state.windows.push({ start: e.ts, end: e.ts + gap + 1, items: [item] });
+            state.windows.push(new Window(e.ts, e.ts + gap + 1, [item]));
           }
           scheduleEarliest(rs, state, host);
           return;

@@ -6,7 +6,8 @@ import type { AnyEvent, SourceRef } from '../../events/types.ts';
 import { CepError } from '../errors.ts';
 import type { KeyedHeap } from '../heap.ts';
 import { eventRank } from '../order.ts';
-import { Ingested, KeyState, RuleKeyState, Timer } from '../runtime.ts';
+import { Ingested, KeyState, Reviver, RuleKeyState, Timer } from '../runtime.ts';
+import type { ContextDef } from '../rule-types.ts';
 import type { CompiledRule } from '../runtime.ts';
 import { ownsAnyKeyOf } from './compile.ts';
 import type { Compiled, Space } from './compile.ts';
@@ -93,6 +94,7 @@ export function restore(snaps: readonly EngineSnapshot[], c: Compiled, owns: ((k
   let nextSweep = -Infinity;
   let keys = 0;
   const seen = new Set<string>();
+  const reviver = new Reviver();
   for (const snap of snaps) {
     if (snap.format !== 2) throw new CepError('CEP_ERR_SNAPSHOT', `unknown snapshot format ${String(snap.format)}; it was written by another Cepheus version`);
     if (snap.watermark > watermark) watermark = snap.watermark;
@@ -117,24 +119,27 @@ export function restore(snaps: readonly EngineSnapshot[], c: Compiled, owns: ((k
       for (const k of ss.keys) {
         if (owns !== undefined && !owns(ss.name, k.key)) continue;
         if (!space.keys.has(k.key)) keys++;
-        space.keys.set(k.key, restoreKey(space, ss, k, timers));
+        space.keys.set(k.key, restoreKey(space, ss, k, timers, reviver));
       }
     }
   }
   return { watermark, maxTs, timerSeq, nextSweep, counts: snaps.length === 1 ? (snaps[0] as EngineSnapshot).counts : undefined, keys };
 }
 
-function restoreKey(space: Space, ss: SpaceSnapshot, k: KeySnapshot, timers: KeyedHeap<Timer>): KeyState {
-  const ctx = space.contexts.map((c) => {
-    const i = ss.contexts.indexOf(c.id);
-    return i >= 0 ? k.ctx[i] : c.initial();
-  });
+/** A key's state as the snapshot holds it, built like a fresh one (see openKey in keys.ts). */
+function restoreKey(space: Space, ss: SpaceSnapshot, k: KeySnapshot, timers: KeyedHeap<Timer>, reviver: Reviver): KeyState {
+  const ctx = new Array<unknown>(space.contexts.length);
+  for (let c = 0; c < space.contexts.length; c++) {
+    const def = space.contexts[c] as ContextDef<unknown>;
+    const i = ss.contexts.indexOf(def.id);
+    ctx[c] = i >= 0 ? k.ctx[i] : def.initial();
+  }
   const ks = new KeyState(k.key, ctx, space.rules.length);
   ks.lastSeen = k.lastSeen;
   for (const r of k.rules) {
     const cr: CompiledRule | undefined = space.rules.find((x) => x.rule.id === r.ruleId);
     if (cr === undefined || cr.rule.version !== r.ruleVersion) continue;
-    const rs = new RuleKeyState(cr, k.key, ks, r.op);
+    const rs = new RuleKeyState(cr, k.key, ks, cr.op.restore(r.op, reviver));
     rs.seq = r.seq;
     ks.rules[cr.local] = rs;
     if (r.timerAt !== -Infinity) {
