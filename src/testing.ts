@@ -2,8 +2,8 @@
 // event builders with sensible defaults, and a runner that returns the alerts of a stream.
 import type { Alert } from './core/alert.ts';
 import type { Effect } from './core/effects.ts';
-import { createEngine } from './core/engine.ts';
-import type { EngineOptions } from './core/engine.ts';
+import { createEngine } from './core/engine/index.ts';
+import type { EngineOptions } from './core/engine/index.ts';
 import type { AnyRule } from './core/rule-types.ts';
 import type { AnyEvent, Login, Order, Trade, Transfer } from './events/types.ts';
 import type { EventTimeMs } from './events/time.ts';

@@ -2,7 +2,7 @@
 // (all bundled rules). Throughput at full speed, latency at fixed offered rates (open loop,
 // measured from each event's intended send time, so coordinated omission is accounted for),
 // a rule-count sweep, and state held per idle key.
-import { createEngine } from '../../src/core/engine.ts';
+import { createEngine } from '../../src/core/engine/index.ts';
 import type { AnyRule } from '../../src/core/rule-types.ts';
 import type { AnyEvent } from '../../src/events/types.ts';
 import { CepError } from '../../src/core/errors.ts';

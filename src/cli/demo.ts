@@ -12,7 +12,7 @@ import { parseTokens } from '../http/auth.ts';
 import type { Tokens } from '../http/auth.ts';
 import { buildApi } from '../http/server.ts';
 import type { Alert } from '../core/alert.ts';
-import { createEngine } from '../core/engine.ts';
+import { createEngine } from '../core/engine/index.ts';
 import { readEvents } from '../io/read-events.ts';
 import { LatencyRecorder } from '../metrics/latency.ts';
 import { score } from '../replay/score.ts';

@@ -8,16 +8,30 @@
 // candidates stay and every completing event raises one match.
 import type { MatchedStep } from './alert.ts';
 import type { CorrelationRole, CorrelationRule } from './rule-types.ts';
-import type { Ingested, Operator, RuleKeyState, StateBounds } from './runtime.ts';
+import { Match } from './runtime.ts';
+import type { Ingested, Operator, Reviver, RuleKeyState, StateBounds } from './runtime.ts';
 
-interface Candidate {
+/** An event that passed a role's predicate, and its position among the rule's events at the key. */
+class Candidate {
   readonly item: Ingested;
   readonly seq: number;
+  constructor(item: Ingested, seq: number) {
+    this.item = item;
+    this.seq = seq;
+  }
 }
 
-export interface CorrelationState {
+export class CorrelationState {
   /** Candidates per role, oldest first. */
-  roles: Candidate[][];
+  readonly roles: Candidate[][];
+  constructor(roles: Candidate[][]) {
+    this.roles = roles;
+  }
+}
+
+/** CorrelationState after a structured clone: its fields, without the classes. */
+interface CorrelationData {
+  readonly roles: readonly (readonly { readonly item: unknown; readonly seq: number }[])[];
 }
 
 export function correlationOperator(rule: CorrelationRule, bounds: StateBounds): Operator {
@@ -29,7 +43,7 @@ export function correlationOperator(rule: CorrelationRule, bounds: StateBounds):
   /** Chooses one candidate per role with `item` in role r, or null when the set is incomplete. */
   function choose(state: CorrelationState, r: number, item: Ingested, seq: number): Candidate[] | null {
     const chosen: Candidate[] = new Array<Candidate>(roles.length);
-    const self: Candidate = { item, seq };
+    const self = new Candidate(item, seq);
     chosen[r] = self;
     const horizon = item.event.ts - within;
     if (ordered) {
@@ -71,7 +85,22 @@ export function correlationOperator(rule: CorrelationRule, bounds: StateBounds):
   }
 
   return {
-    create: (): CorrelationState => ({ roles: roles.map(() => []) }),
+    create(): CorrelationState {
+      const lists: Candidate[][] = [];
+      for (let r = 0; r < roles.length; r++) lists.push([]);
+      return new CorrelationState(lists);
+    },
+
+    restore(data: unknown, reviver: Reviver): CorrelationState {
+      const d = data as CorrelationData;
+      const lists: Candidate[][] = [];
+      for (const list of d.roles) {
+        const out: Candidate[] = [];
+        for (const c of list) out.push(new Candidate(reviver.ingested(c.item), c.seq));
+        lists.push(out);
+      }
+      return new CorrelationState(lists);
+    },
 
     onEvent(rs: RuleKeyState, item, seq, host) {
       const state = rs.op as CorrelationState;
@@ -87,19 +116,18 @@ export function correlationOperator(rule: CorrelationRule, bounds: StateBounds):
       for (const r of matching) {
         const set = choose(state, r, item, seq);
         if (set === null) continue;
-        const matched: MatchedStep[] = roles.map((role, j) => {
-          const c = set[j] as Candidate;
-          return { step: role.name, events: [{ event: c.item.event, source: c.item.source }] };
-        });
+        const matched: MatchedStep[] = [];
         const caps: Record<string, unknown> = {};
         let first = Infinity;
-        roles.forEach((role, j) => {
-          const ev = (set[j] as Candidate).item.event;
-          caps[role.name] = ev;
-          first = Math.min(first, ev.ts);
-        });
+        for (let j = 0; j < roles.length; j++) {
+          const role = roles[j] as CorrelationRole;
+          const c = set[j] as Candidate;
+          matched.push({ step: role.name, events: [{ event: c.item.event, source: c.item.source }] });
+          caps[role.name] = c.item.event;
+          first = Math.min(first, c.item.event.ts);
+        }
         const message = rule.message ? rule.message(caps as never, ctx, rs.key) : `${rule.id}: ${rule.description} (key ${rs.key})`;
-        host.alert(rs, matched, first, e.ts, e.ts, {}, message, '');
+        host.alert(rs, new Match(matched, first, e.ts, e.ts, {}, message, ''));
         if (skipPast) {
           for (const list of state.roles) list.length = 0;
           return;
@@ -108,7 +136,7 @@ export function correlationOperator(rule: CorrelationRule, bounds: StateBounds):
       }
       for (const r of matching) {
         const list = state.roles[r] as Candidate[];
-        list.push({ item, seq });
+        list.push(new Candidate(item, seq));
         let drop = 0;
         while (drop < list.length && (list[drop] as Candidate).item.event.ts < e.ts - within) drop++;
         if (list.length - drop > bounds.maxPartialMatches) {

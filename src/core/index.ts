@@ -2,8 +2,8 @@
 export * from './rule-api.ts';
 export type * from './rule-types.ts';
 export { SEVERITIES, SKIP_STRATEGIES } from './rule-types.ts';
-export { createEngine, Engine, DEFAULT_ENGINE_OPTIONS } from './engine.ts';
-export type { EngineOptions, EngineSnapshot, EngineStats, KeySnapshot, RuleInfo, SpaceSnapshot } from './engine.ts';
+export { createEngine, Engine, DEFAULT_ENGINE_OPTIONS } from './engine/index.ts';
+export type { EngineOptions, EngineSnapshot, EngineStats, KeySnapshot, RuleInfo, SpaceSnapshot } from './engine/index.ts';
 export type { Alert, AlertId, MatchedEvent, MatchedStep } from './alert.ts';
 export { alertId } from './alert.ts';
 export type { Effect, EffectKind } from './effects.ts';

@@ -43,6 +43,19 @@ export class RuleKeyState {
   }
 }
 
+/** A timer entry: wakes `rs` at `at`; stale once rs.timerAt moved (see Engine.fire). */
+export class Timer {
+  readonly at: number;
+  /** Tie-break order among timers due at the same time. */
+  readonly seq: number;
+  readonly rs: RuleKeyState;
+  constructor(at: number, seq: number, rs: RuleKeyState) {
+    this.at = at;
+    this.seq = seq;
+    this.rs = rs;
+  }
+}
+
 /** Everything held for one key of one key space: context values and per-rule states. */
 export class KeyState {
   readonly key: string;
@@ -57,10 +70,36 @@ export class KeyState {
   }
 }
 
+/**
+ * What an operator found, for the engine to turn into an alert (adding the rule, the key,
+ * its id and the context snapshot). One per alert, never per event.
+ */
+export class Match {
+  /** The events, by step (sequence), role (correlation) or 'window' (threshold). */
+  readonly matched: readonly MatchedStep[];
+  readonly firstTs: number;
+  readonly lastTs: number;
+  /** Event time at which the match was decided (an event's, or a deadline's). */
+  readonly detectedAt: number;
+  readonly aggregates: Readonly<Record<string, number>>;
+  readonly message: string;
+  /** Makes the alert id differ between matches of the same events ('' when they cannot). */
+  readonly salt: string;
+  constructor(matched: readonly MatchedStep[], firstTs: number, lastTs: number, detectedAt: number,
+    aggregates: Readonly<Record<string, number>>, message: string, salt: string) {
+    this.matched = matched;
+    this.firstTs = firstTs;
+    this.lastTs = lastTs;
+    this.detectedAt = detectedAt;
+    this.aggregates = aggregates;
+    this.message = message;
+    this.salt = salt;
+  }
+}
+
 /** What an operator may ask of the engine while it handles an event or a timer. */
 export interface OperatorHost {
-  alert(rs: RuleKeyState, matched: readonly MatchedStep[], firstTs: number, lastTs: number, detectedAt: number,
-    aggregates: Readonly<Record<string, number>>, message: string, salt: string): void;
+  alert(rs: RuleKeyState, match: Match): void;
   overflow(rs: RuleKeyState, dropped: number): void;
   schedule(rs: RuleKeyState, at: number): void;
   /** The current context value for the rule's context at this key (undefined without one). */
@@ -69,9 +108,42 @@ export interface OperatorHost {
   readonly watermark: number;
 }
 
-/** One rule kind's matching logic. State is plain data so it can be snapshotted. */
+/**
+ * Rebuilds the Ingested objects of snapshot data, once each: an event held by several rules
+ * of a key, or by several runs, is one object after a restore as it was before.
+ */
+export class Reviver {
+  private readonly seen = new Map<unknown, Ingested>();
+
+  ingested(data: unknown): Ingested {
+    let it = this.seen.get(data);
+    if (it === undefined) {
+      const d = data as Ingested;
+      it = new Ingested(d.event, d.source, d.rank);
+      this.seen.set(data, it);
+    }
+    return it;
+  }
+
+  /** A list of them, as a fresh array (a cloned one may have another elements kind). */
+  list(data: readonly unknown[]): Ingested[] {
+    const out: Ingested[] = [];
+    for (let i = 0; i < data.length; i++) out.push(this.ingested(data[i]));
+    return out;
+  }
+}
+
+/**
+ * One rule kind's matching logic. Its state is data a structured clone can copy (fields
+ * only, no functions), held in small classes so V8 sees one shape per kind of object.
+ */
 export interface Operator {
   create(): unknown;
+  /**
+   * The state a snapshot held (`create()`'s, after a structured clone: plain objects),
+   * rebuilt with the classes, field order and sharing of fresh state.
+   */
+  restore(data: unknown, reviver: Reviver): unknown;
   onEvent(rs: RuleKeyState, item: Ingested, seqNo: number, host: OperatorHost): void;
   /** A timer this state scheduled is due: everything with a deadline <= at is decided. */
   onTimer(rs: RuleKeyState, at: number, host: OperatorHost): void;

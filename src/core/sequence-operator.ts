@@ -14,7 +14,8 @@
 // absence turns a complete run into a pending one decided by a timer at start + within.
 import type { MatchedStep } from './alert.ts';
 import type { Captures, PatternStep, PositiveStep, SequenceRule, AbsentStep } from './rule-types.ts';
-import type { Ingested, Operator, OperatorHost, RuleKeyState, StateBounds } from './runtime.ts';
+import { Match } from './runtime.ts';
+import type { Ingested, Operator, OperatorHost, Reviver, RuleKeyState, StateBounds } from './runtime.ts';
 
 /**
  * A partial match. Runs form persistent chains: a take creates one object pointing at the
@@ -55,9 +56,23 @@ function chain(run: Run): Run[] {
   return out;
 }
 
-export interface SequenceState {
+export class SequenceState {
   runs: Run[];
+  /** Complete runs waiting out a trailing absence. */
   pending: Run[];
+  constructor(runs: Run[], pending: Run[]) {
+    this.runs = runs;
+    this.pending = pending;
+  }
+}
+
+/** A Run after a structured clone: its fields, without the class. */
+interface RunData {
+  readonly prev: RunData | null;
+  readonly item: unknown;
+  readonly seq: number;
+  readonly step: number;
+  readonly blocked: boolean;
 }
 
 interface Plan {
@@ -133,8 +148,11 @@ export function sequenceOperator(rule: SequenceRule, bounds: StateBounds): Opera
   }
 
   function matchedOf(run: Run): MatchedStep[] {
-    const out: MatchedStep[] = steps.map((s) => ({ step: s.name, events: [] }));
-    for (const r of chain(run)) {
+    const out: MatchedStep[] = [];
+    for (let s = 0; s < steps.length; s++) out.push({ step: (steps[s] as PositiveStep).name, events: [] });
+    const runs = chain(run);
+    for (let i = 0; i < runs.length; i++) {
+      const r = runs[i] as Run;
       (out[r.step]?.events as { event: unknown; source: unknown }[]).push({ event: r.item.event, source: r.item.source });
     }
     return out;
@@ -144,7 +162,33 @@ export function sequenceOperator(rule: SequenceRule, bounds: StateBounds): Opera
     const lastItem = run.item;
     const ctx = host.context(rs);
     const message = rule.message ? rule.message(run.caps, ctx, rs.key) : `${rule.id}: ${rule.description} (key ${rs.key})`;
-    host.alert(rs, matchedOf(run), run.start, lastItem.event.ts, detectedAt, {}, message, '');
+    host.alert(rs, new Match(matchedOf(run), run.start, lastItem.event.ts, detectedAt, {}, message, ''));
+  }
+
+  /**
+   * Rebuilds a run by replaying the takes of its chain from the first event (or from the
+   * nearest prefix already rebuilt: shared prefixes stay shared), so everything derived,
+   * captures included, is made by the code that made it before the snapshot.
+   */
+  function revive(data: RunData, runs: Map<RunData, Run>, reviver: Reviver): Run {
+    const todo: RunData[] = [];
+    let prev: Run | null = null;
+    for (let d: RunData | null = data; d !== null; d = d.prev) {
+      const known = runs.get(d);
+      if (known !== undefined) {
+        prev = known;
+        break;
+      }
+      todo.push(d);
+    }
+    for (let i = todo.length - 1; i >= 0; i--) {
+      const d = todo[i] as RunData;
+      const run = take(prev, d.step, reviver.ingested(d.item), d.seq);
+      run.blocked = d.blocked;
+      runs.set(d, run);
+      prev = run;
+    }
+    return prev as Run;
   }
 
   function schedulePending(rs: RuleKeyState, state: SequenceState, host: OperatorHost): void {
@@ -154,7 +198,17 @@ export function sequenceOperator(rule: SequenceRule, bounds: StateBounds): Opera
   }
 
   return {
-    create: (): SequenceState => ({ runs: [], pending: [] }),
+    create: (): SequenceState => new SequenceState([], []),
+
+    restore(data, reviver): SequenceState {
+      const d = data as { readonly runs: readonly RunData[]; readonly pending: readonly RunData[] };
+      const known = new Map<RunData, Run>();
+      const runs: Run[] = [];
+      for (let i = 0; i < d.runs.length; i++) runs.push(revive(d.runs[i] as RunData, known, reviver));
+      const pending: Run[] = [];
+      for (let i = 0; i < d.pending.length; i++) pending.push(revive(d.pending[i] as RunData, known, reviver));
+      return new SequenceState(runs, pending);
+    },
 
     onEvent(rs, item, seq, host) {
       const state = rs.op as SequenceState;

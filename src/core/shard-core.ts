@@ -13,8 +13,8 @@
 // shard count, the batching and the interleaving (see the property test).
 import type { AnyEvent, SourceRef } from '../events/types.ts';
 import type { Effect } from './effects.ts';
-import { createEngine } from './engine.ts';
-import type { Engine, EngineOptions, EngineSnapshot } from './engine.ts';
+import { createEngine } from './engine/index.ts';
+import type { Engine, EngineOptions, EngineSnapshot } from './engine/index.ts';
 import { shardOf } from './order.ts';
 import type { AnyRule } from './rule-types.ts';
 import { StreamWatermarks } from './watermarks.ts';

@@ -7,22 +7,39 @@
 // Aggregates are computed from the window's events in one pass when a window is decided
 // (exact, and simple to check against a reference); each window holds at most
 // maxWindowEvents events, the oldest dropped and counted beyond that.
-import type { MatchedStep } from './alert.ts';
+import type { MatchedEvent, MatchedStep } from './alert.ts';
 import type { MeasureSpec, ThresholdRule } from './rule-types.ts';
 import type { AnyEvent } from '../events/types.ts';
+import { Match } from './runtime.ts';
 import type { Ingested, Operator, OperatorHost, RuleKeyState, StateBounds } from './runtime.ts';
 
-interface Window {
-  start: number;
+/** An open window [start, end): a session's end moves with each event it takes. */
+class Window {
+  readonly start: number;
   end: number;
-  items: Ingested[];
+  readonly items: Ingested[];
+  constructor(start: number, end: number, items: Ingested[]) {
+    this.start = start;
+    this.end = end;
+    this.items = items;
+  }
 }
 
-export interface ThresholdState {
+export class ThresholdState {
   /** Open windows, oldest first (tumbling and session). */
-  windows: Window[];
+  readonly windows: Window[];
   /** Sliding buffer: the events in (t - size, t]. */
   buf: Ingested[];
+  constructor(windows: Window[], buf: Ingested[]) {
+    this.windows = windows;
+    this.buf = buf;
+  }
+}
+
+/** ThresholdState after a structured clone: its fields, without the classes. */
+interface ThresholdData {
+  readonly windows: readonly { readonly start: number; readonly end: number; readonly items: readonly unknown[] }[];
+  readonly buf: readonly unknown[];
 }
 
 /** Computes every measure over the events, in time order. */
@@ -96,11 +113,16 @@ export function thresholdOperator(rule: ThresholdRule, bounds: StateBounds): Ope
     const agg = aggregate(measures, items);
     const ctx = host.context(rs);
     if (!rule.when(agg, ctx)) return false;
-    const matched: MatchedStep[] = [{ step: 'window', events: items.map((it) => ({ event: it.event, source: it.source })) }];
+    const events: MatchedEvent[] = [];
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i] as Ingested;
+      events.push({ event: it.event, source: it.source });
+    }
+    const matched: MatchedStep[] = [{ step: 'window', events }];
     const message = rule.message ? rule.message(agg, ctx, rs.key) : `${rule.id}: ${rule.description} (key ${rs.key})`;
     const first = (items[0] as Ingested).event.ts;
     const lastTs = (items[items.length - 1] as Ingested).event.ts;
-    host.alert(rs, matched, first, lastTs, detectedAt, agg, message, `${win.type}:${start}:${end}`);
+    host.alert(rs, new Match(matched, first, lastTs, detectedAt, agg, message, `${win.type}:${start}:${end}`));
     return true;
   }
 
@@ -119,7 +141,14 @@ export function thresholdOperator(rule: ThresholdRule, bounds: StateBounds): Ope
   }
 
   return {
-    create: (): ThresholdState => ({ windows: [], buf: [] }),
+    create: (): ThresholdState => new ThresholdState([], []),
+
+    restore(data, reviver): ThresholdState {
+      const d = data as ThresholdData;
+      const windows: Window[] = [];
+      for (const w of d.windows) windows.push(new Window(w.start, w.end, reviver.list(w.items)));
+      return new ThresholdState(windows, reviver.list(d.buf));
+    },
 
     onEvent(rs, item, _seq, host) {
       const state = rs.op as ThresholdState;
@@ -131,7 +160,7 @@ export function thresholdOperator(rule: ThresholdRule, bounds: StateBounds): Ope
           const start = Math.floor(e.ts / size) * size;
           let w = state.windows.find((x) => x.start === start);
           if (w === undefined) {
-            w = { start, end: start + size, items: [] };
+            w = new Window(start, start + size, []);
             state.windows.push(w);
             state.windows.sort((a, b) => a.start - b.start);
           }
@@ -146,7 +175,7 @@ export function thresholdOperator(rule: ThresholdRule, bounds: StateBounds): Ope
             push(rs, open.items, item, host);
             open.end = e.ts + gap + 1;
           } else {
-            state.windows.push({ start: e.ts, end: e.ts + gap + 1, items: [item] });
+            state.windows.push(new Window(e.ts, e.ts + gap + 1, [item]));
           }
           scheduleEarliest(rs, state, host);
           return;

@@ -1,5 +1,5 @@
 // What the API needs of whatever runs the rules (the demo's engine, the service's shards).
-import type { RuleInfo } from '../core/engine.ts';
+import type { RuleInfo } from '../core/engine/index.ts';
 
 export interface RuleControl {
   list(): RuleInfo[];

@@ -4,8 +4,8 @@
 // collected, and a test proves it changes nothing).
 import type { Alert } from '../core/alert.ts';
 import type { Effect } from '../core/effects.ts';
-import { createEngine } from '../core/engine.ts';
-import type { EngineOptions, RuleInfo } from '../core/engine.ts';
+import { createEngine } from '../core/engine/index.ts';
+import type { EngineOptions, RuleInfo } from '../core/engine/index.ts';
 import type { AnyRule } from '../core/rule-types.ts';
 import type { AnyEvent, SourceRef } from '../events/types.ts';
 

@@ -17,7 +17,7 @@ import { deflateRaw } from 'node:zlib';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
 import type { Alert } from '../core/alert.ts';
-import type { RuleInfo } from '../core/engine.ts';
+import type { RuleInfo } from '../core/engine/index.ts';
 import type { KafkaAdmin } from '../kafka/admin.ts';
 import { tpKey } from '../kafka/admin.ts';
 import type { SchemaResolver } from '../kafka/registry.ts';

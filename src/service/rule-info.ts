@@ -1,6 +1,6 @@
 // One rule list from every shard's: each shard holds the keys it owns, so counters, state
 // keys and partial matches add up; enabled state and versions are the same on every shard.
-import type { RuleInfo } from '../core/engine.ts';
+import type { RuleInfo } from '../core/engine/index.ts';
 
 export function mergeRuleInfos(perShard: readonly (readonly RuleInfo[])[]): RuleInfo[] {
   const first = perShard[0];

@@ -8,7 +8,7 @@
 //
 // See shard-handler.ts for what a shard does with each task, rounds.ts for the driver.
 import type { Alert } from '../core/alert.ts';
-import type { EngineOptions, EngineStats, RuleInfo } from '../core/engine.ts';
+import type { EngineOptions, EngineStats, RuleInfo } from '../core/engine/index.ts';
 import type { EventKind } from '../events/types.ts';
 import type { SchemaSpec } from '../io/kafka-value.ts';
 

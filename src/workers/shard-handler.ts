@@ -12,7 +12,7 @@ import { deserialize, serialize } from 'node:v8';
 import { inflateRawSync } from 'node:zlib';
 import type { AnyRule } from '../core/rule-types.ts';
 import { ShardCore } from '../core/shard-core.ts';
-import type { EngineSnapshot } from '../core/engine.ts';
+import type { EngineSnapshot } from '../core/engine/index.ts';
 import type { AnyEvent, EventKind, SourceRef } from '../events/types.ts';
 import type { InputError } from '../io/input-error.ts';
 import { KafkaValueDecoder } from '../io/kafka-value.ts';

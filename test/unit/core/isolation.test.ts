@@ -1,6 +1,6 @@
 // Bounded state and fault isolation: overflow is counted, a throwing rule does not stop others.
 import { describe, expect, it } from 'vitest';
-import { createEngine } from '../../../src/core/engine.ts';
+import { createEngine } from '../../../src/core/engine/index.ts';
 import { defineContext, keyBy, sequence, times } from '../../../src/core/rule-api.ts';
 import { days, minutes, ms } from '../../../src/events/time.ts';
 import { alertsOf, login } from './helpers.ts';

@@ -2,7 +2,7 @@
 // brute-force reference's, in order, whatever the disorder within the bound and batching.
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createEngine } from '../../../src/core/engine.ts';
+import { createEngine } from '../../../src/core/engine/index.ts';
 import { keyBy, one, optional, sequence, times } from '../../../src/core/rule-api.ts';
 import type { AnyEvent } from '../../../src/events/types.ts';
 import type { Captures, PatternStep, Quantifier, SequenceRule, SkipStrategy } from '../../../src/core/rule-types.ts';

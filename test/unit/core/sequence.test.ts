@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createEngine } from '../../../src/core/engine.ts';
+import { createEngine } from '../../../src/core/engine/index.ts';
 import { defineContext, keyBy, sequence, times } from '../../../src/core/rule-api.ts';
 import { minutes } from '../../../src/events/time.ts';
 import { alertsOf, login, transfer } from './helpers.ts';

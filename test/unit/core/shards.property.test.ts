@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../../src/core/alert.ts';
-import { createEngine } from '../../../src/core/engine.ts';
+import { createEngine } from '../../../src/core/engine/index.ts';
 import { correlate, defineContext, keyBy, sequence, sliding, threshold, times } from '../../../src/core/rule-api.ts';
 import { ShardCore } from '../../../src/core/shard-core.ts';
 import type { AnyEvent } from '../../../src/events/types.ts';

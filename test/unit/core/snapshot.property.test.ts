@@ -2,7 +2,7 @@
 // restoring gives exactly the alerts of an uninterrupted run — the basis of crash recovery.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createEngine } from '../../../src/core/engine.ts';
+import { createEngine } from '../../../src/core/engine/index.ts';
 import { correlate, defineContext, keyBy, sequence, session, sliding, threshold, times, tumbling } from '../../../src/core/rule-api.ts';
 import type { AnyEvent } from '../../../src/events/types.ts';
 import { ms } from '../../../src/events/time.ts';

@@ -1,6 +1,6 @@
 // Event time: watermarks, out-of-order input, late events, allowed lateness, timers, flush.
 import { describe, expect, it } from 'vitest';
-import { createEngine } from '../../../src/core/engine.ts';
+import { createEngine } from '../../../src/core/engine/index.ts';
 import { keyBy, sequence, threshold, tumbling } from '../../../src/core/rule-api.ts';
 import { minutes, ms } from '../../../src/events/time.ts';
 import { alertsOf, login, transfer } from './helpers.ts';

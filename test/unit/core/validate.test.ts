@@ -1,6 +1,6 @@
 // Rule validation: every problem reported at once, each saying what to fix.
 import { describe, expect, it } from 'vitest';
-import { createEngine } from '../../../src/core/engine.ts';
+import { createEngine } from '../../../src/core/engine/index.ts';
 import { CepError } from '../../../src/core/errors.ts';
 import { keyBy, optional, sequence, threshold, times, tumbling, correlate } from '../../../src/core/rule-api.ts';
 import type { AnyRule } from '../../../src/core/rule-types.ts';

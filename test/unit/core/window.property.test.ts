@@ -1,7 +1,7 @@
 // Property: thresholds and correlations equal their naive references on random streams.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createEngine } from '../../../src/core/engine.ts';
+import { createEngine } from '../../../src/core/engine/index.ts';
 import { correlate, keyBy, session, sliding, threshold, tumbling } from '../../../src/core/rule-api.ts';
 import type { AnyRule, SkipStrategy, WindowSpec } from '../../../src/core/rule-types.ts';
 import type { AnyEvent } from '../../../src/events/types.ts';

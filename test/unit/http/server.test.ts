@@ -10,7 +10,7 @@ import { AlertBus } from '../../../src/store/alert-bus.ts';
 import { buildApi } from '../../../src/http/server.ts';
 import { runReplay } from '../../../src/cli/replay.ts';
 import type { Alert } from '../../../src/core/alert.ts';
-import { createEngine } from '../../../src/core/engine.ts';
+import { createEngine } from '../../../src/core/engine/index.ts';
 import { LatencyRecorder } from '../../../src/metrics/latency.ts';
 import { loadRules } from '../../../src/rules/load-rules.ts';
 import { AlertStore } from '../../../src/store/alert-store.ts';

@@ -1,0 +1,44 @@
+// Engine options: what each one bounds, the defaults, and the check that runs before
+// anything is built (every invalid option is reported at once).
+import { CepError } from '../errors.ts';
+
+export interface EngineOptions {
+  /** Watermark lag behind the largest event time seen (bounded out-of-orderness). */
+  readonly outOfOrdernessMs: number;
+  /** How far behind the watermark an event may be and still be processed. */
+  readonly allowedLatenessMs: number;
+  readonly maxPartialMatches: number;
+  readonly maxWindowEvents: number;
+  /** Keys with no event and no pending state for this long (event time) are evicted. */
+  readonly idleKeyTtlMs: number;
+  /** Event-time interval between sweeps of expired state. */
+  readonly sweepIntervalMs: number;
+  /** Shard ownership: when set, keys it rejects are skipped (another shard owns them). */
+  readonly owns: ((keySpace: string, key: string) => boolean) | undefined;
+}
+
+export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
+  outOfOrdernessMs: 0,
+  allowedLatenessMs: 0,
+  maxPartialMatches: 1000,
+  maxWindowEvents: 10_000,
+  idleKeyTtlMs: 45 * 86_400_000,
+  sweepIntervalMs: 60_000,
+  owns: undefined,
+};
+
+/** The options over the defaults; throws CepError listing every invalid one. */
+export function engineOptions(options: Partial<EngineOptions>): EngineOptions {
+  const o: EngineOptions = { ...DEFAULT_ENGINE_OPTIONS, ...options };
+  checkOptions(o);
+  return o;
+}
+
+function checkOptions(o: EngineOptions): void {
+  const problems: string[] = [];
+  const nonNeg = ['outOfOrdernessMs', 'allowedLatenessMs', 'idleKeyTtlMs'] as const;
+  for (const k of nonNeg) if (!(Number.isFinite(o[k]) && o[k] >= 0)) problems.push(`${k} must be a number >= 0 (got ${o[k]})`);
+  const pos = ['maxPartialMatches', 'maxWindowEvents', 'sweepIntervalMs'] as const;
+  for (const k of pos) if (!(Number.isInteger(o[k]) && o[k] > 0)) problems.push(`${k} must be a whole number > 0 (got ${o[k]})`);
+  if (problems.length > 0) throw new CepError('CEP_ERR_ENGINE_OPTIONS', 'invalid engine options', problems);
+}
