@@ -1,6 +1,5 @@
 // Where a stream starts after a restart, and what it re-reads with outputs suppressed.
 import { describe, expect, it } from 'vitest';
-import { readToEnd } from '../../../src/service/idle.ts';
 import { tpKey } from '../../../src/kafka/admin.ts';
 import { planRestore, planStart } from '../../../src/service/start-plan.ts';
 
@@ -28,13 +27,6 @@ describe('start plan', () => {
       { start: 10, recoverTo: null, committed: null, fresh: true, lost: null },
       { start: 10, recoverTo: 250, committed: 250, fresh: false, lost: 5 },
     ]);
-  });
-
-  it('counts a stream read to its end, and one record short only after a whole idle period', () => {
-    const s = { next: 99, oneShort: undefined as { since: number; next: number } | undefined };
-    expect([readToEnd(s, 99, 0, 1000), readToEnd(s, 150, 0, 1000)]).toEqual([true, false]);
-    expect([readToEnd(s, 100, 0, 1000), readToEnd(s, 100, 500, 1000), readToEnd(s, 100, 1000, 1000)]).toEqual([false, false, true]);
-    expect(readToEnd({ ...s, next: 100 }, 101, 2000, 1000)).toBe(false); // one short again, at a new position: the clock restarts
   });
 
   it('plans a restore: streams in config topic order, specs from the checkpoint, who recovers, what changed', () => {
