@@ -113,6 +113,7 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
         store: s, bus, latency, tokens: config.api.tokens,
         rules: { list: () => pipeline.rules(), setEnabled: (id, on) => pipeline.setEnabled(id, on) },
         ready: () => pipeline.readiness(),
+        onInternalError: (err) => log.error({ err }, 'API request failed (500)'),
         signals: () => signalsOf(pipeline.counters, pipeline.deadLettersByCode, {
           consumerLag: pipeline.lag(), watermark: pipeline.watermark(), shardBusyMs: pipeline.shardLoad.map((l) => l.busyMs), storeRecords: f.stats().records,
         }),
@@ -141,6 +142,8 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
           took[name] = Math.round(performance.now() - t0);
         };
         try {
+          // A registry outage must not hold the stop: a schema lookup in progress gives up.
+          resolver?.stop();
           await step('pipeline', () => pipeline.stop());
           await step('consumer', () => source.stop());
           await step('store', () => feed?.stop());
