@@ -1,7 +1,7 @@
-// The one message protocol between the main thread and shard workers: only data that
-// survives structured cloning. Values travel as raw bytes, many per message: a batch is one
-// buffer with the values back to back (`ends[i]` is the end of value i), never one message
-// per event. Decoding happens in the workers.
+// The one message protocol between the main thread and shard workers: types only, of data
+// that survives structured cloning. Values travel as raw bytes, many per message: a batch is
+// one buffer with the values back to back (`ends[i]` is the end of value i), never one
+// message per event (record-pack.ts packs and reads them). Decoding happens in the workers.
 //
 //   round r:  ingest(parts of the streams a shard is home for) ──► forwards, stream max times
 //             deliver(forwards for this shard, watermark W_r)  ──► alerts, late, errors
@@ -11,8 +11,6 @@ import type { Alert } from '../core/alert.ts';
 import type { EngineOptions, EngineStats, RuleInfo } from '../core/engine.ts';
 import type { EventKind } from '../events/types.ts';
 import type { SchemaSpec } from '../io/kafka-value.ts';
-
-export { shardOf } from '../core/order.ts';
 
 /** An input stream: one partition of one topic. Its number is its index in the stream list. */
 export interface StreamSpec {
@@ -176,75 +174,3 @@ export interface InfoResult {
 }
 
 export type ShardResult = InitResult | IngestResult | DeliverResult | SnapshotResult | InfoResult;
-
-/** Packs values into one buffer + end offsets, ready to transfer. */
-export function packBatch(values: readonly Uint8Array[]): { bytes: ArrayBuffer; ends: Uint32Array } {
-  let total = 0;
-  for (const v of values) total += v.length;
-  const bytes = new ArrayBuffer(total);
-  const view = new Uint8Array(bytes);
-  const ends = new Uint32Array(values.length);
-  let at = 0;
-  values.forEach((v, i) => {
-    view.set(v, at);
-    at += v.length;
-    ends[i] = at;
-  });
-  return { bytes, ends };
-}
-
-/** Packs keys back to back: `keyEnds[i]` the end of key i, -1 for no key. */
-export function packKeys(keys: readonly (Uint8Array | null)[] | undefined, n: number): { keys: ArrayBuffer; keyEnds: Int32Array } {
-  let total = 0;
-  if (keys !== undefined) for (const k of keys) total += k?.length ?? 0;
-  const bytes = new ArrayBuffer(total);
-  const view = new Uint8Array(bytes);
-  const keyEnds = new Int32Array(n).fill(-1);
-  let at = 0;
-  if (keys !== undefined) {
-    for (let i = 0; i < n; i++) {
-      const k = keys[i];
-      if (k === null || k === undefined) continue;
-      view.set(k, at);
-      at += k.length;
-      keyEnds[i] = at;
-    }
-  }
-  return { keys: bytes, keyEnds };
-}
-
-/** Packs records (values, offsets, and optionally keys and timestamps) into transferable buffers. */
-export function packRecords(values: readonly Uint8Array[], offsets: ArrayLike<number>, keys?: readonly (Uint8Array | null)[], timestamps?: ArrayLike<number>): PackedRecords {
-  const { bytes, ends } = packBatch(values);
-  const ts = new Float64Array(values.length);
-  if (timestamps !== undefined) for (let i = 0; i < values.length; i++) ts[i] = timestamps[i] ?? 0;
-  return { bytes, ends, offsets: Float64Array.from(offsets), ...packKeys(keys, values.length), timestamps: ts };
-}
-
-/** The buffers of a task or result, for the transfer list. */
-export function transferablesOf(x: ShardTask | ShardResult): ArrayBuffer[] {
-  const out: ArrayBuffer[] = [];
-  const add = (f: PackedRecords & { streams?: Uint32Array }): void => {
-    out.push(f.bytes, f.ends.buffer as ArrayBuffer, f.offsets.buffer as ArrayBuffer, f.keys, f.keyEnds.buffer as ArrayBuffer, f.timestamps.buffer as ArrayBuffer);
-    if (f.streams !== undefined) out.push(f.streams.buffer as ArrayBuffer);
-  };
-  switch (x.op) {
-    case 'ingest':
-      if ('parts' in x) for (const p of x.parts) add(p);
-      else for (const f of x.forwards) add(f);
-      break;
-    case 'deliver':
-      if ('forwards' in x) for (const f of x.forwards) add(f);
-      break;
-    case 'snapshot':
-      if ('bytes' in x) out.push(x.bytes.buffer as ArrayBuffer);
-      break;
-    case 'init': case 'info':
-      break;
-    default: {
-      const never: never = x;
-      throw new Error(`unknown message ${JSON.stringify(never)}`);
-    }
-  }
-  return [...new Set(out)];
-}

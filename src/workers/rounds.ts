@@ -17,7 +17,7 @@
 // driver: every later call throws it, and the caller restarts from a checkpoint.
 import type { Alert } from '../core/alert.ts';
 import { StreamWatermarks } from '../core/watermarks.ts';
-import { packRecords } from './protocol.ts';
+import { packRecords } from './record-pack.ts';
 import type {
   DeliverResult, Forward, InfoResult, IngestPart, IngestResult, InitTask, LateRef, Rejected, RuleErrorRef, SchemaSpec, ShardResult, ShardTask,
   SnapshotResult,

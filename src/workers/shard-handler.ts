@@ -17,98 +17,12 @@ import type { AnyEvent, EventKind, SourceRef } from '../events/types.ts';
 import type { InputError } from '../io/input-error.ts';
 import { KafkaValueDecoder } from '../io/kafka-value.ts';
 import { loadRules } from '../rules/load-rules.ts';
-import { packKeys } from './protocol.ts';
 import type {
-  DeliverResult, DeliverTask, Forward, InfoResult, IngestResult, IngestTask, InitResult, InitTask, LateRef, PackedRecords, RawRecord, Rejected,
+  DeliverResult, DeliverTask, InfoResult, IngestResult, IngestTask, InitResult, InitTask, LateRef, RawRecord, Rejected,
   RuleErrorRef, SchemaSpec, ShardResult, ShardTask, SnapshotResult, StreamSpec,
 } from './protocol.ts';
+import { ForwardBuilder, RecordCursor } from './record-pack.ts';
 import { CepError } from '../core/errors.ts';
-
-/** Collects the records routed to one other shard, with their streams, offsets, keys and timestamps. */
-class ForwardBuilder {
-  readonly to: number;
-  private bytes: Buffer;
-  private used = 0;
-  private readonly ends: number[] = [];
-  private readonly streams: number[] = [];
-  private readonly offsets: number[] = [];
-  private readonly keys: (Uint8Array | null)[] = [];
-  private readonly timestamps: number[] = [];
-  constructor(to: number, capacity: number) {
-    this.to = to;
-    this.bytes = Buffer.allocUnsafe(Math.max(256, capacity));
-  }
-  add(value: Buffer, key: Uint8Array | null, stream: number, offset: number, timestamp: number): void {
-    if (this.used + value.length > this.bytes.length) {
-      const grown = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.used + value.length));
-      this.bytes.copy(grown, 0, 0, this.used);
-      this.bytes = grown;
-    }
-    value.copy(this.bytes, this.used);
-    this.used += value.length;
-    this.ends.push(this.used);
-    this.streams.push(stream);
-    this.offsets.push(offset);
-    this.keys.push(key);
-    this.timestamps.push(timestamp);
-  }
-  build(): Forward {
-    const bytes = new ArrayBuffer(this.used);
-    new Uint8Array(bytes).set(this.bytes.subarray(0, this.used));
-    return {
-      to: this.to, bytes, ends: Uint32Array.from(this.ends), streams: Uint32Array.from(this.streams), offsets: Float64Array.from(this.offsets),
-      ...packKeys(this.keys, this.keys.length), timestamps: Float64Array.from(this.timestamps),
-    };
-  }
-}
-
-/** Reads records back out of a PackedRecords, in order: next() moves on, the rest reads the current one. */
-class RecordCursor {
-  private readonly buf: Buffer;
-  private readonly keyBuf: Buffer;
-  private readonly p: PackedRecords;
-  private from = 0;
-  private keyFrom = 0;
-  private keyStart = -1;
-  private i = -1;
-  constructor(p: PackedRecords) {
-    this.p = p;
-    this.buf = Buffer.from(p.bytes);
-    this.keyBuf = Buffer.from(p.keys);
-  }
-  get length(): number {
-    return this.p.ends.length;
-  }
-  /** The next record's value (a view into the batch). */
-  next(): Buffer {
-    const end = this.p.ends[++this.i] as number;
-    const v = this.buf.subarray(this.from, end);
-    this.from = end;
-    const k = this.p.keyEnds[this.i] as number;
-    if (k >= 0) {
-      this.keyStart = this.keyFrom;
-      this.keyFrom = k;
-    } else {
-      this.keyStart = -1;
-    }
-    return v;
-  }
-  /** The current record's key, a view (null: none). */
-  key(): Uint8Array | null {
-    return this.keyStart < 0 ? null : this.keyBuf.subarray(this.keyStart, this.keyFrom);
-  }
-  offset(): number {
-    return this.p.offsets[this.i] as number;
-  }
-  timestamp(): number {
-    return this.p.timestamps[this.i] as number;
-  }
-  /** The current record, copied out of the batch for a dead letter. */
-  raw(value: Buffer): RawRecord {
-    const key = this.key();
-    return { key: key === null ? null : new Uint8Array(key), value: new Uint8Array(value), timestamp: this.timestamp() };
-  }
-}
 
 const decodeSnapshot = (b: Uint8Array): EngineSnapshot => deserialize(inflateRawSync(b)) as EngineSnapshot;
 

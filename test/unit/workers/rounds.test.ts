@@ -10,7 +10,6 @@ import { EVENT_KINDS } from '../../../src/events/types.ts';
 import type { EventKind } from '../../../src/events/types.ts';
 import { encodeConfluentValue } from '../../../src/io/confluent-frame.ts';
 import { readEventsStrict } from '../../../src/io/read-events.ts';
-import { packBatch } from '../../../src/workers/protocol.ts';
 import type { StreamSpec } from '../../../src/workers/protocol.ts';
 import { Rounds, roundsOf } from '../../../src/workers/rounds.ts';
 import type { RoundsOutput } from '../../../src/workers/rounds.ts';
@@ -68,9 +67,4 @@ describe('rounds over shards', () => {
       expect({ alerts: byId(out.alerts), late: out.late.map((l) => l.eventId).sort() }).toEqual({ alerts: byId(one.alerts), late: one.late.map((l) => l.eventId).sort() });
     }
   }, 60_000);
-
-  it('packs batches into one buffer with end offsets', () => {
-    const { bytes, ends } = packBatch([Buffer.from('ab'), Buffer.from(''), Buffer.from('cde')]);
-    expect([Buffer.from(bytes).toString(), [...ends]]).toEqual(['abcde', [2, 2, 5]]);
-  });
 });
