@@ -15,14 +15,16 @@
 // with the caller's tag of its last round, and a commit never has to drain the pipeline. A
 // checkpoint is a cut after the last submitted round (cut()). Any shard failure fails the
 // driver: every later call throws it, and the caller restarts from a checkpoint.
-import type { Alert } from '../core/alert.ts';
 import { StreamWatermarks } from '../core/watermarks.ts';
 import { packRecords } from './record-pack.ts';
 import type {
-  DeliverResult, Forward, InfoResult, IngestPart, IngestResult, InitTask, LateRef, Rejected, RuleErrorRef, SchemaSpec, ShardResult, ShardTask,
-  SnapshotResult,
+  DeliverResult, Forward, InfoResult, IngestPart, IngestResult, InitTask, SchemaSpec, ShardResult, ShardTask, SnapshotResult,
 } from './protocol.ts';
+import { emptyOutput, mergeOutput } from './round-output.ts';
+import type { RoundsOutput } from './round-output.ts';
 import type { ShardBackend } from './shard-pool.ts';
+
+export type { RoundsOutput } from './round-output.ts';
 
 /** One stream's new records, in offset order (keys and Kafka timestamps for dead letters). */
 export interface StreamValues {
@@ -58,15 +60,6 @@ export function* roundsOf(values: readonly Uint8Array[], streamOf: (i: number) =
   }
 }
 
-export interface RoundsOutput {
-  alerts: Alert[];
-  rejected: Rejected[];
-  late: LateRef[];
-  ruleErrors: RuleErrorRef[];
-  overflowDropped: number;
-  values: number;
-}
-
 export interface RoundsOptions {
   readonly backend: ShardBackend;
   readonly init: Omit<InitTask, 'op' | 'shard' | 'shards'>;
@@ -84,17 +77,6 @@ interface Control {
   flush: boolean;
   enable: string[];
   disable: string[];
-}
-
-const emptyOutput = (): RoundsOutput => ({ alerts: [], rejected: [], late: [], ruleErrors: [], overflowDropped: 0, values: 0 });
-
-function merge(into: RoundsOutput, o: RoundsOutput): void {
-  for (const a of o.alerts) into.alerts.push(a);
-  for (const x of o.rejected) into.rejected.push(x);
-  for (const x of o.late) into.late.push(x);
-  for (const x of o.ruleErrors) into.ruleErrors.push(x);
-  into.overflowDropped += o.overflowDropped;
-  into.values += o.values;
 }
 
 interface Round<T> {
@@ -245,9 +227,7 @@ export class Rounds<T = unknown> {
           if (maxTs > this.clock.maxTsOf(stream)) this.clock.restore(stream, maxTs, true);
           else this.clock.setActive(stream, true);
         }
-        for (const x of r.rejected) out.rejected.push(x);
-        for (const x of r.late) out.late.push(x);
-        out.values += r.values;
+        mergeOutput(out, r);
         for (const f of r.forwards) {
           const list = forwards.get(f.to) ?? [];
           list.push(f);
@@ -265,10 +245,7 @@ export class Rounds<T = unknown> {
       void Promise.all(deliveries).then((rs) => {
         for (const r of rs) {
           this.onDeliver?.(r, submittedAt);
-          for (const a of r.alerts) out.alerts.push(a);
-          for (const x of r.late) out.late.push(x);
-          for (const x of r.ruleErrors) out.ruleErrors.push(x);
-          out.overflowDropped += r.overflowDropped;
+          mergeOutput(out, r);
         }
       }).catch((err: unknown) => this.fail(err)).finally(() => {
         round.done = true;
@@ -311,7 +288,7 @@ export class Rounds<T = unknown> {
       const r = this.rounds[0] as Round<T>;
       if (!r.done || r.id > through) break;
       this.rounds.shift();
-      merge(output, r.out);
+      mergeOutput(output, r.out);
       if (r.tag !== undefined) tags.push(r.tag);
       last = r.id;
     }
