@@ -3,8 +3,9 @@
 // one buffer with the values back to back (`ends[i]` is the end of value i), never one
 // message per event (record-pack.ts packs and reads them). Decoding happens in the workers.
 //
-//   round r:  ingest(parts of the streams a shard is home for) ──► forwards, stream max times
-//             deliver(forwards for this shard, watermark W_r)  ──► alerts, late, errors
+//   round r, N shards:  ingest(parts of the streams a shard is home for) ──► forwards, stream max times
+//                       deliver(forwards for this shard, watermark W_r)  ──► alerts, late, errors
+//   round r, 1 shard:   round(every part, clock changes) ──► both results and W_r, in one task
 //
 // See shard-handler.ts for what a shard does with each task, rounds.ts for the driver.
 import type { Alert } from '../core/alert.ts';
@@ -41,6 +42,8 @@ export interface InitTask {
   readonly schemas: readonly SchemaSpec[];
   /** deflateRaw(v8 snapshot) of every shard of a checkpoint (any shard count). */
   readonly restore: readonly Uint8Array[];
+  /** The watermark the restored shards were at (-Infinity: none); a one-shard round moves it on. */
+  readonly watermark: number;
 }
 
 /**
@@ -93,6 +96,24 @@ export interface DeliverTask {
   readonly disable: readonly string[];
 }
 
+/**
+ * Ingest and deliver in one task, for one shard: it is home for every stream and owns every
+ * key, so nothing is forwarded and it can decide W_r itself, from its copy of the driver's
+ * clock (round-clock.ts). `activity` replays what the driver's clock was told since the last
+ * round (idle streams), so both clocks agree.
+ */
+export interface RoundTask {
+  readonly op: 'round';
+  readonly schemas: readonly SchemaSpec[];
+  readonly parts: readonly IngestPart[];
+  /** [stream, active] changes made to the driver's clock since the previous round, last one per stream. */
+  readonly activity: readonly (readonly [number, boolean])[];
+  /** Release everything up to the largest event time seen (see DeliverTask.flushTo). */
+  readonly flush: boolean;
+  readonly enable: readonly string[];
+  readonly disable: readonly string[];
+}
+
 export interface SnapshotTask {
   readonly op: 'snapshot';
 }
@@ -101,7 +122,7 @@ export interface InfoTask {
   readonly op: 'info';
 }
 
-export type ShardTask = InitTask | IngestTask | DeliverTask | SnapshotTask | InfoTask;
+export type ShardTask = InitTask | IngestTask | DeliverTask | RoundTask | SnapshotTask | InfoTask;
 
 /** A value that could not become an event (dead-lettered with its code and message). */
 export interface Rejected {
@@ -157,6 +178,14 @@ export interface DeliverResult {
   readonly micros: number;
 }
 
+/** What an ingest and a deliver task would have returned, and the watermark the round sent. */
+export interface RoundResult {
+  readonly op: 'round';
+  readonly ingest: IngestResult;
+  readonly deliver: DeliverResult;
+  readonly watermark: number;
+}
+
 export interface SnapshotResult {
   readonly op: 'snapshot';
   /** v8.serialize(EngineSnapshot); the caller deflates it for storage. */
@@ -173,4 +202,4 @@ export interface InfoResult {
   readonly idleMs: number;
 }
 
-export type ShardResult = InitResult | IngestResult | DeliverResult | SnapshotResult | InfoResult;
+export type ShardResult = InitResult | IngestResult | DeliverResult | RoundResult | SnapshotResult | InfoResult;

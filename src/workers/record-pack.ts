@@ -164,6 +164,10 @@ export function transferablesOf(x: ShardTask | ShardResult): ArrayBuffer[] {
     case 'deliver':
       if ('forwards' in x) for (const f of x.forwards) add(f);
       break;
+    case 'round':
+      if ('parts' in x) for (const p of x.parts) add(p);
+      else for (const f of x.ingest.forwards) add(f);
+      break;
     case 'snapshot':
       if ('bytes' in x) out.push(x.bytes.buffer as ArrayBuffer);
       break;

@@ -3,7 +3,7 @@
 // Kafka timestamps, streams), also after a structured clone that transfers every buffer
 // transferablesOf lists, which leaves none of them behind.
 import { describe, expect, it } from 'vitest';
-import type { Forward, IngestPart, IngestTask, PackedRecords, ShardTask } from '../../../src/workers/protocol.ts';
+import type { Forward, IngestPart, PackedRecords, RoundTask, ShardTask } from '../../../src/workers/protocol.ts';
 import { ForwardBuilder, RecordCursor, packBatch, packRecords, transferablesOf } from '../../../src/workers/record-pack.ts';
 
 interface Rec {
@@ -97,7 +97,7 @@ describe('transferablesOf', () => {
   ];
 
   it('lists every buffer of a task once; a transferring clone reads the same and leaves them empty', () => {
-    const round: IngestTask = { op: 'ingest', schemas: [], parts: [part(0, RECORDS), part(2, RECORDS.slice(1))] };
+    const round: RoundTask = { op: 'round', schemas: [], parts: [part(0, RECORDS), part(2, RECORDS.slice(1))], activity: [[1, false]], flush: false, enable: [], disable: [] };
     const transfer = transferablesOf(round);
     expect(transfer).toEqual(round.parts.flatMap(buffersOf));
     const moved = structuredClone(round, { transfer });
@@ -105,12 +105,13 @@ describe('transferablesOf', () => {
     expect(transfer.map((x) => x.byteLength)).toEqual(transfer.map(() => 0));
   });
 
-  it('covers forwards of ingest results and deliver tasks, snapshots, and nothing else', () => {
+  it('covers forwards of ingest and round results and deliver tasks, snapshots, and nothing else', () => {
     const ingest = { op: 'ingest', forwards: [forward(1)], maxTs: [], rejected: [], late: [], values: 5, micros: 1 } as const;
     const deliver = { op: 'deliver', alerts: [], late: [], ruleErrors: [], overflowDropped: 0, micros: 1 } as const;
     const snapshot = { op: 'snapshot', bytes: new Uint8Array(8), keys: 0 } as const;
     const deliverTask: ShardTask = { op: 'deliver', schemas: [], forwards: [forward(2)], watermark: 0, flushTo: null, enable: [], disable: [] };
     expect(transferablesOf(ingest)).toEqual(buffersOf(ingest.forwards[0]));
+    expect(transferablesOf({ op: 'round', ingest, deliver, watermark: 0 })).toEqual(buffersOf(ingest.forwards[0]));
     expect(transferablesOf(deliverTask)).toEqual(buffersOf(deliverTask.forwards[0] as Forward));
     expect(transferablesOf(deliver)).toEqual([]);
     expect(transferablesOf(snapshot)).toEqual([snapshot.bytes.buffer]);
