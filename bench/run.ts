@@ -69,6 +69,10 @@ async function run(opts: RunOptions): Promise<void> {
       log(`shard workers: ${w} (4 streams keyed by account; home shards decode and route to key owners)`);
       throughput.push(await shardedThroughput(w, framed));
     }
+    if (wanted('workers-1-two-phase')) {
+      log('shard workers: 1, ingest and deliver as two tasks per round (the path before one-task rounds)');
+      throughput.push(await shardedThroughput(1, framed, 2, true));
+    }
     for (const rate of opts.rates) {
       if (!wanted(`fixed-${rate / 1000}k`)) continue;
       const slice = input.slice(0, Math.min(input.length, rate * 5));
