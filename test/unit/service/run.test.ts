@@ -23,7 +23,7 @@ class Shards implements ShardBackend {
   closed = 0;
   private readonly inner = new InProcessShards(1);
   run(shard: number, task: ShardTask): Promise<ShardResult> {
-    if (this.failing && task.op === 'ingest') return Promise.reject(new Error('shard 0 died'));
+    if (this.failing && (task.op === 'ingest' || task.op === 'round')) return Promise.reject(new Error('shard 0 died'));
     return this.inner.run(shard, task);
   }
   async close(): Promise<void> {

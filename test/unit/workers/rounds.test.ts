@@ -9,7 +9,7 @@ import { deserialize } from 'node:v8';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runReplay } from '../../../src/cli/replay.ts';
 import type { Alert } from '../../../src/core/alert.ts';
-import type { EngineSnapshot } from '../../../src/core/engine.ts';
+import type { EngineSnapshot } from '../../../src/core/engine/index.ts';
 import { shardOf } from '../../../src/core/order.ts';
 import { EVENT_KINDS } from '../../../src/events/types.ts';
 import type { EventKind } from '../../../src/events/types.ts';
