@@ -56,6 +56,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
     ? await buildApi({
       store, bus, latency, tokens,
       rules: { list: () => engine.rules(), setEnabled: (id, on) => engine.setEnabled(id, on) },
+      onInternalError: (err) => console.error('API request failed (500):', err),
       ready: () => ({ ready: !replaying || opts.live > 0, reasons: replaying ? ['replaying the fixture'] : [] }),
       signals: () => {
         const s = engine.stats();

@@ -22,7 +22,7 @@ export class RoundClock extends StreamWatermarks {
   /** The clock at `init`'s streams (their max event times and activity at the checkpoint). */
   constructor(init: Pick<InitTask, 'engine' | 'streams'>) {
     super(init.engine.outOfOrdernessMs ?? 0, init.engine.allowedLatenessMs ?? 0);
-    init.streams.forEach((s, i) => this.restore(i, s.maxTs, s.active));
+    init.streams.forEach((s, i) => this.setStream(i, s.maxTs, s.active));
     this.changes.clear();
   }
 
@@ -31,8 +31,8 @@ export class RoundClock extends StreamWatermarks {
     if (stream < this.streams) this.changes.set(stream, active);
   }
 
-  override restore(stream: number, maxTs: number, active: boolean): void {
-    super.restore(stream, maxTs, active);
+  override setStream(stream: number, maxTs: number, active: boolean): void {
+    super.setStream(stream, maxTs, active);
     this.changes.set(stream, active);
   }
 
@@ -45,10 +45,7 @@ export class RoundClock extends StreamWatermarks {
 
   /** Applies a round's ingest report: every stream read is active, its max event time only grows. */
   observeIngest(maxTs: IngestResult['maxTs']): void {
-    for (const [stream, ts] of maxTs) {
-      if (ts > this.maxTsOf(stream)) this.restore(stream, ts, true);
-      else this.setActive(stream, true);
-    }
+    for (const [stream, ts] of maxTs) this.raise(stream, ts);
   }
 
   /** The watermark a round sends once its ingest is observed, after `previous`; and how far it flushes. */

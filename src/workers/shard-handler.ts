@@ -77,7 +77,7 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
     streamOf.clear();
     streams.forEach((s, i) => streamOf.set(`${s.topic}\u0000${s.partition}`, i));
     core.streams.ensure(streams.length);
-    streams.forEach((s, i) => core?.streams.restore(i, s.maxTs, s.active));
+    streams.forEach((s, i) => core?.streams.setStream(i, s.maxTs, s.active));
     decoder = new KafkaValueDecoder(new Map(t.kindsByTopic.map(([topic, kinds]) => [topic, kinds as readonly EventKind[]])));
     addSchemas(t.schemas);
     clock = t.shards === 1 ? new RoundClock(t) : undefined;
