@@ -1,6 +1,8 @@
 // Topic and offset queries the service needs at start and while running: that input topics
 // exist (and their partitions), that internal and output topics exist (created when missing),
-// the committed offsets of the group, and partition high watermarks (idle detection).
+// topics' record size limits, the committed offsets of the group, and partition high
+// watermarks (idle detection).
+import { ConfigResourceTypes } from 'kafkajs';
 import type { Admin, ITopicConfig, Kafka } from 'kafkajs';
 import { CepError } from '../core/errors.ts';
 import type { TopicPartition } from './source.ts';
@@ -58,6 +60,21 @@ export class KafkaAdmin {
       if (todo.some((s) => !still.has(s.topic))) throw err;
     }
     return todo.map((s) => s.topic);
+  }
+
+  /** Each topic's max.message.bytes as the broker applies it (its own setting, or the broker's default). */
+  async maxMessageBytes(topics: readonly string[]): Promise<Map<string, number>> {
+    const unique = [...new Set(topics)];
+    if (unique.length === 0) return new Map();
+    const res = await this.admin.describeConfigs({
+      includeSynonyms: false, resources: unique.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ['max.message.bytes'] })),
+    });
+    const out = new Map<string, number>();
+    for (const r of res.resources) {
+      const v = r.configEntries.find((e) => e.configName === 'max.message.bytes')?.configValue;
+      if (v !== undefined && Number.isFinite(Number(v))) out.set(r.resourceName, Number(v));
+    }
+    return out;
   }
 
   /** The group's committed next offsets (absent when nothing was committed). */

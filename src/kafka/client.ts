@@ -8,6 +8,7 @@ import type { KafkaConfig, LogEntry, SASLOptions } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
 import { CepError } from '../core/errors.ts';
+import { CONNECTION_TROUBLE } from './kafka-errors.ts';
 
 /** kafkajs lines that are expected during normal operation (rebalances, a fresh broker). */
 const EXPECTED = [/group coordinator is not available/i, /coordinator is loading/i, /rebalanc/i, /not aware of this member/i, /heartbeat/i];
@@ -33,15 +34,21 @@ export function connectionOf(c: Config['kafka'], clientId: string = c.clientId):
   return { clientId, brokers: c.brokers, ssl, ...(sasl === undefined ? {} : { sasl }), retry: { retries: 8, initialRetryTime: 100 } };
 }
 
-export function kafkaClient(c: Config['kafka'], log: Logger, clientId: string = c.clientId): Kafka {
+/**
+ * A kafkajs client logging through ours. `onConnectionError` hears every kafkajs error line that
+ * says a broker could not be reached (the service's evidence that the broker is unreachable).
+ */
+export function kafkaClient(c: Config['kafka'], log: Logger, clientId: string = c.clientId, onConnectionError?: (message: string) => void): Kafka {
   const klog = log.child({ component: 'kafkajs' });
   return new Kafka({
     ...connectionOf(c, clientId),
     logLevel: logLevel.WARN,
     logCreator: () => ({ level, log: entry }: LogEntry) => {
       const { message, timestamp: _t, logger: _l, ...extra } = entry;
-      if (level <= logLevel.ERROR && !EXPECTED.some((re) => re.test(message))) klog.error(extra, message);
-      else if (level <= logLevel.WARN) klog.debug(extra, message);
+      if (level <= logLevel.ERROR && !EXPECTED.some((re) => re.test(message))) {
+        klog.error(extra, message);
+        if (onConnectionError !== undefined && CONNECTION_TROUBLE.test(message)) onConnectionError(message);
+      } else if (level <= logLevel.WARN) klog.debug(extra, message);
     },
   });
 }

@@ -1,5 +1,6 @@
 // TLS material is read when the client is built, so a wrong path stops the start with the
-// key and the path instead of failing on the first connection.
+// key and the path instead of failing on the first connection; kafkajs's connection errors
+// reach the service (its evidence that the broker is unreachable).
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,5 +28,17 @@ describe('kafka client', () => {
       err = e;
     }
     expect(err instanceof CepError ? [err.code, err.message] : err).toEqual(['CEP_ERR_CONFIG', `CEP_ERR_CONFIG: kafka.ssl.ca: cannot read ${join(dir, 'missing.pem')}: ENOENT: no such file or directory, open '${join(dir, 'missing.pem')}'`]);
+  });
+
+  it('tells the service every kafkajs error line that says a broker could not be reached, and only those', () => {
+    const heard: string[] = [];
+    const k = kafkaClient(validateConfig({ kafka: { brokers: ['h:1'] }, topics: { login: 'l' }, output: { alerts: 'a', deadLetter: 'd', state: 's' } }).kafka, pino({ level: 'silent' }), 'c', (m) => heard.push(m));
+    const log = k.logger();
+    log.error('Connection error: connect ECONNREFUSED 127.0.0.1:1', { broker: '127.0.0.1:1' });
+    log.error('Failed to connect to seed broker, trying another broker from the list: Connection timeout', {});
+    log.error('The group coordinator is not available', {}); // expected on a fresh broker
+    log.error('Response Metadata(key: 3, version: 6)', { error: 'UNKNOWN_TOPIC_OR_PARTITION' });
+    log.warn('Connection error: a warning only', {});
+    expect(heard).toEqual(['Connection error: connect ECONNREFUSED 127.0.0.1:1', 'Failed to connect to seed broker, trying another broker from the list: Connection timeout']);
   });
 });
