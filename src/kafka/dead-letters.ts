@@ -6,7 +6,7 @@ import { Partitioners } from 'kafkajs';
 import type { Kafka } from 'kafkajs';
 import type { TopicRecord } from './topic-reader.ts';
 
-/** Header names of a dead letter (written by the service, src/service/dead-letter.ts). */
+/** Header names of a dead letter: the one list, which the service (src/service/dead-letter.ts) writes by. */
 export const DL = {
   CODE: 'cepheus.error.code',
   MESSAGE: 'cepheus.error.message',
@@ -17,6 +17,10 @@ export const DL = {
   WATERMARK: 'cepheus.late.watermark',
   /** Set on a dead letter that carries a reference instead of the whole value (too big). */
   TRUNCATED: 'cepheus.value.truncated',
+  /** On such a dead letter: the size of the original value, its Confluent schema id (when framed), the size of its key. */
+  VALUE_BYTES: 'cepheus.value.bytes',
+  VALUE_SCHEMA_ID: 'cepheus.value.schema.id',
+  KEY_BYTES: 'cepheus.key.bytes',
   /** Set on a redriven record: the dead letter it came from. */
   REDRIVEN_FROM: 'cepheus.redriven.from',
 } as const;

@@ -25,8 +25,6 @@ export interface Round {
   readonly values: number;
 }
 
-const EMPTY = new Uint8Array(0);
-
 /** Takes every stream's pending records as one round; their streams' `dispatched` moves past them. */
 export function takeRound(streams: readonly Stream[]): Round {
   const parts: RoundPart[] = [];
@@ -39,13 +37,13 @@ export function takeRound(streams: readonly Stream[]): Round {
     s.pending = [];
     const offsets = new Float64Array(n);
     const timestamps = new Float64Array(n);
-    const values = new Array<Uint8Array>(n);
+    const values = new Array<Uint8Array | null>(n);
     const keys = new Array<Uint8Array | null>(n);
     for (let i = 0; i < n; i++) {
       const m = msgs[i] as (typeof msgs)[number];
       offsets[i] = m.offset;
       timestamps[i] = m.timestamp;
-      values[i] = m.value ?? EMPTY;
+      values[i] = m.value;
       keys[i] = m.key;
     }
     s.dispatched = (offsets[n - 1] as number) + 1;

@@ -47,14 +47,15 @@ export interface InitTask {
 }
 
 /**
- * Records as they travel: values back to back (`ends[i]` the end of value i), their offsets,
+ * Records as they travel: values back to back (`ends[i]` the end of value i, -1 for a null
+ * value: a tombstone is not an empty value), their offsets,
  * and, so that a dead letter can carry the original record without the main thread keeping
  * it, their keys back to back (`keyEnds[i]` the end of key i, -1 for no key) and Kafka
  * timestamps.
  */
 export interface PackedRecords {
   readonly bytes: ArrayBuffer;
-  readonly ends: Uint32Array;
+  readonly ends: Int32Array;
   readonly offsets: Float64Array;
   readonly keys: ArrayBuffer;
   readonly keyEnds: Int32Array;
@@ -72,10 +73,10 @@ export interface Forward extends PackedRecords {
   readonly streams: Uint32Array;
 }
 
-/** A record as read from Kafka, for a dead letter (copied out of the batch). */
+/** A record as read from Kafka, for a dead letter (copied out of the batch; null value: a tombstone). */
 export interface RawRecord {
   readonly key: Uint8Array | null;
-  readonly value: Uint8Array;
+  readonly value: Uint8Array | null;
   readonly timestamp: number;
 }
 

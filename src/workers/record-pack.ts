@@ -1,23 +1,29 @@
 // Records packed for the trip to and between shard threads (PackedRecords in protocol.ts):
 //
-//   bytes    v0 v1 v2 ...        ends[i]      end of value i in bytes (values back to back)
+//   bytes    v0 v1 v2 ...        ends[i]      end of value i in bytes (values back to back),
+//                                             -1: record i has a null value (a tombstone)
 //   keys     k0 k2 ...           keyEnds[i]   end of key i in keys, -1: record i has no key
 //   offsets[i], timestamps[i]    one per record; forwards also carry streams[i]
 //
 // Every array owns its ArrayBuffer whole (never a view into a pool), so the buffers can be
 // transferred rather than copied: transferablesOf lists them. Packing and reading back are
-// inverse: RecordCursor returns each record's value, key, offset and timestamp as packed.
+// inverse: RecordCursor returns each record's value, key, offset and timestamp as packed (a
+// null value apart from an empty one, so a dead letter carries the original bytes).
 import type { Forward, PackedRecords, RawRecord, ShardResult, ShardTask } from './protocol.ts';
 
-/** Packs values into one buffer + end offsets, ready to transfer. */
-export function packBatch(values: readonly Uint8Array[]): { bytes: ArrayBuffer; ends: Uint32Array } {
+/** Packs values into one buffer + end offsets (-1 for a null value), ready to transfer. */
+export function packBatch(values: readonly (Uint8Array | null)[]): { bytes: ArrayBuffer; ends: Int32Array } {
   let total = 0;
-  for (const v of values) total += v.length;
+  for (const v of values) total += v?.length ?? 0;
   const bytes = new ArrayBuffer(total);
   const view = new Uint8Array(bytes);
-  const ends = new Uint32Array(values.length);
+  const ends = new Int32Array(values.length);
   let at = 0;
   values.forEach((v, i) => {
+    if (v === null) {
+      ends[i] = -1;
+      return;
+    }
     view.set(v, at);
     at += v.length;
     ends[i] = at;
@@ -45,8 +51,8 @@ export function packKeys(keys: readonly (Uint8Array | null)[] | undefined, n: nu
   return { keys: bytes, keyEnds };
 }
 
-/** Packs records (values, offsets, and optionally keys and timestamps: 0 when absent) into transferable buffers. */
-export function packRecords(values: readonly Uint8Array[], offsets: ArrayLike<number>, keys?: readonly (Uint8Array | null)[], timestamps?: ArrayLike<number>): PackedRecords {
+/** Packs records (values, null ones too, offsets, and optionally keys and timestamps: 0 when absent) into transferable buffers. */
+export function packRecords(values: readonly (Uint8Array | null)[], offsets: ArrayLike<number>, keys?: readonly (Uint8Array | null)[], timestamps?: ArrayLike<number>): PackedRecords {
   const { bytes, ends } = packBatch(values);
   const ts = new Float64Array(values.length);
   if (timestamps !== undefined) for (let i = 0; i < values.length; i++) ts[i] = timestamps[i] ?? 0;
@@ -88,7 +94,7 @@ export class ForwardBuilder {
     const bytes = new ArrayBuffer(this.used);
     new Uint8Array(bytes).set(this.bytes.subarray(0, this.used));
     return {
-      to: this.to, bytes, ends: Uint32Array.from(this.ends), streams: Uint32Array.from(this.streams), offsets: Float64Array.from(this.offsets),
+      to: this.to, bytes, ends: Int32Array.from(this.ends), streams: Uint32Array.from(this.streams), offsets: Float64Array.from(this.offsets),
       ...packKeys(this.keys, this.keys.length), timestamps: Float64Array.from(this.timestamps),
     };
   }
@@ -100,6 +106,7 @@ export class RecordCursor {
   private readonly keyBuf: Buffer;
   private readonly p: PackedRecords;
   private from = 0;
+  private nullValue = false;
   private keyFrom = 0;
   private keyStart = -1;
   private i = -1;
@@ -114,11 +121,12 @@ export class RecordCursor {
     return this.p.ends.length;
   }
 
-  /** The next record's value (a view into the batch). */
+  /** The next record's value (a view into the batch; empty for a null value: see isNull). */
   next(): Buffer {
     const end = this.p.ends[++this.i] as number;
-    const v = this.buf.subarray(this.from, end);
-    this.from = end;
+    this.nullValue = end < 0;
+    const v = this.nullValue ? this.buf.subarray(this.from, this.from) : this.buf.subarray(this.from, end);
+    if (!this.nullValue) this.from = end;
     const k = this.p.keyEnds[this.i] as number;
     if (k >= 0) {
       this.keyStart = this.keyFrom;
@@ -127,6 +135,11 @@ export class RecordCursor {
       this.keyStart = -1;
     }
     return v;
+  }
+
+  /** The current record's value is null (a tombstone), not merely empty. */
+  isNull(): boolean {
+    return this.nullValue;
   }
 
   /** The current record's key, a view (null: none). */
@@ -145,7 +158,7 @@ export class RecordCursor {
   /** The current record, copied out of the batch for a dead letter. */
   raw(value: Uint8Array): RawRecord {
     const key = this.key();
-    return { key: key === null ? null : new Uint8Array(key), value: new Uint8Array(value), timestamp: this.timestamp() };
+    return { key: key === null ? null : new Uint8Array(key), value: this.nullValue ? null : new Uint8Array(value), timestamp: this.timestamp() };
   }
 }
 

@@ -3,10 +3,10 @@
 // partitions would: each value to its stream, offsets counting from 0 per stream, at most
 // `size` values per round, in input order within each stream.
 
-/** One stream's new records, in offset order (keys and Kafka timestamps for dead letters). */
+/** One stream's new records, in offset order (null values, keys and Kafka timestamps for dead letters). */
 export interface StreamValues {
   readonly stream: number;
-  readonly values: readonly Uint8Array[];
+  readonly values: readonly (Uint8Array | null)[];
   readonly offsets: ArrayLike<number>;
   readonly keys?: readonly (Uint8Array | null)[];
   readonly timestamps?: ArrayLike<number>;

@@ -50,14 +50,14 @@ function setup(live = true) {
 }
 
 describe('dispatch', () => {
-  it('takes every stream\'s pending records as one round', () => {
+  it('takes every stream\'s pending records as one round (a null value stays null)', () => {
     const streams = [0, 1, 2].map((p) => startStream(p, { topic: 't', partition: p }, 'confluent', 0, null, 0, 0));
     (streams[0] as (typeof streams)[number]).pending = [msg(0), msg(1)];
     (streams[2] as (typeof streams)[number]).pending = [msg(7)];
     const round = takeRound(streams);
     expect(round).toEqual({
       parts: [
-        { stream: 0, values: [new Uint8Array(0), Buffer.from([1])], offsets: new Float64Array([0, 1]), keys: [null, Buffer.from([1])], timestamps: new Float64Array([1000, 1001]) },
+        { stream: 0, values: [null, Buffer.from([1])], offsets: new Float64Array([0, 1]), keys: [null, Buffer.from([1])], timestamps: new Float64Array([1000, 1001]) },
         { stream: 2, values: [Buffer.from([7])], offsets: new Float64Array([7]), keys: [Buffer.from([7])], timestamps: new Float64Array([1007]) },
       ],
       tag: { positions: [[0, 2], [2, 8]] },

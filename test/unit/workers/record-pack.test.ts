@@ -1,5 +1,5 @@
 // Records survive packing: what goes into packRecords or a ForwardBuilder comes back out of a
-// RecordCursor as it went in (values, offsets, keys with null and empty ones told apart,
+// RecordCursor as it went in (values and keys with null and empty ones told apart, offsets,
 // Kafka timestamps, streams), also after a structured clone that transfers every buffer
 // transferablesOf lists, which leaves none of them behind.
 import { describe, expect, it } from 'vitest';
@@ -74,6 +74,19 @@ describe('record packing', () => {
       { key: new Uint8Array(b('k1')), value: new Uint8Array(b('first')), timestamp: 1_700_000_000_000 },
       { key: null, value: new Uint8Array(0), timestamp: 1_700_000_000_001 },
     ]);
+  });
+
+  it('tells a null value (a tombstone) from an empty one, and copies each out as it was', () => {
+    const p = packRecords([null, b(''), b('ab'), null, b('c')], [0, 1, 2, 3, 4]);
+    const cur = new RecordCursor(p);
+    const read: [string, boolean, Uint8Array | null][] = [];
+    for (let i = 0; i < cur.length; i++) {
+      const v = cur.next();
+      read.push([v.toString(), cur.isNull(), cur.raw(v).value]);
+    }
+    expect([[...p.ends], read]).toEqual([[-1, 0, 2, -1, 3], [
+      ['', true, null], ['', false, new Uint8Array(0)], ['ab', false, new Uint8Array(b('ab'))], ['', true, null], ['c', false, new Uint8Array(b('c'))],
+    ]]);
   });
 
   it('a forward carries each record with its stream, growing past its first capacity', () => {

@@ -184,7 +184,7 @@ describe('one shard: one task per round', () => {
     // record; stream 2's held-back records late, with theirs; no rule error, nothing dropped.
     const o = twoPhase.output;
     const byPlace = <X extends { stream: number; offset: number }>(xs: readonly X[]): X[] => [...xs].sort((a, b) => a.stream - b.stream || a.offset - b.offset);
-    const bads = all.flat().flatMap((p) => p.values.flatMap((v, k) => (v.length === 6 ? [{
+    const bads = all.flat().flatMap((p) => p.values.flatMap((v, k) => (v !== null && v.length === 6 ? [{
       stream: p.stream, offset: p.offsets[k] as number, record: { key: p.keys?.[k] === null ? null : new Uint8Array(p.keys?.[k] as Uint8Array), value: new Uint8Array(v), timestamp: p.timestamps?.[k] as number },
     }] : [])));
     expect(bads.length).toBe(36);
