@@ -76,6 +76,15 @@ export const ConfigSchema = z.object({
   maxInFlight: z.number().int().min(1).max(64).default(4),
   /** Values per round to the shard workers. */
   roundMaxValues: z.number().int().min(1).max(1_000_000).default(8192),
+  /** When /readyz says something is wrong (see docs/operations.md, Failure modes). */
+  health: z.object({
+    /** Broker unreachable: a connection error, then nothing fetched or committed for this long. */
+    brokerTimeoutMs: z.number().int().min(500).max(600_000).default(10_000),
+    /** Watermark stalled: input arriving, the watermark unmoved for this long. */
+    watermarkStallMs: z.number().int().min(1000).default(120_000),
+    /** Watermark far ahead: more than this past the wall clock. */
+    watermarkAheadMs: z.number().int().min(0).default(900_000),
+  }).strict().default({ brokerTimeoutMs: 10_000, watermarkStallMs: 120_000, watermarkAheadMs: 900_000 }),
   api: z.object({
     enabled: z.boolean().default(true),
     host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(1).max(65_535).default(8080),

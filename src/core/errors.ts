@@ -70,6 +70,10 @@ export const ERRORS = {
   CEP_ERR_TOPIC_READ: spec('kafka', 503, 'Reading a topic (the state topic, the dead-letter topic) took longer than allowed.'),
   CEP_ERR_CHECKPOINT_FORMAT: spec('kafka', 500, 'The checkpoint in the state topic was written in a format this version does not read.'),
   CEP_ERR_CHECKPOINT_INCOMPLETE: spec('kafka', 500, 'The checkpoint misses parts: the state topic was altered.'),
+  CEP_ERR_TOPIC_LIMIT: spec('kafka', 500, "An output topic's max.message.bytes is below what the service needs to write to it (64 KiB); raise it."),
+  CEP_ERR_COMMIT_FAILED: spec('kafka', 503, 'A commit (one Kafka transaction) failed; the service restores its last checkpoint and tries again, with growing waits.'),
+  CEP_ERR_COMMIT_TOO_LARGE: spec('kafka', 503, "A commit failed on a record over a topic's max.message.bytes; the message names the record and the limit."),
+  CEP_ERR_RESTORE_FAILED: spec('kafka', 503, 'Restoring the checkpoint after an assignment or a failure did not complete (broker unreachable, ...); retried with growing waits.'),
 
   // ---- alert store
   CEP_ERR_STORE_CURSOR: spec('store', 400, 'A paging cursor this store did not return.'),

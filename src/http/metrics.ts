@@ -24,6 +24,9 @@ export const COUNTERS = {
   roundEvents: ['cepheus_round_events_total', 'Records sent to the shard threads in rounds'],
   latencyUnmeasured: ['cepheus_latency_unmeasured_total', 'Alerts whose end-to-end latency could not be measured'],
   storeRecords: ['cepheus_store_feed_records_total', 'Alerts-topic records read by the alert store feed'],
+  deadLettersByReference: ['cepheus_dead_letters_by_reference_total', 'Dead letters and late events too big for their topic, written by reference (coordinates, size, first bytes)'],
+  alertsTrimmed: ['cepheus_alerts_trimmed_total', 'Alerts too big for the alerts topic, written with fewer matched events'],
+  restoreFailures: ['cepheus_restore_failures_total', 'Restore attempts that failed (retried with growing waits)'],
 } as const satisfies Readonly<Record<string, readonly [string, string]>>;
 
 /** Levels that go up and down: exported as Prometheus gauges. */
@@ -33,6 +36,8 @@ export const GAUGES = {
   buffered: ['cepheus_buffered_events', 'Events waiting in the reorder buffer for the watermark'],
   keys: ['cepheus_state_keys', 'Keys holding state, over all key spaces'],
   checkpointBytes: ['cepheus_checkpoint_bytes', 'Compressed size of the last checkpoint'],
+  brokerUnreachable: ['cepheus_broker_unreachable', '1 while the broker counts as unreachable (a connection error, then nothing fetched or committed for health.brokerTimeoutMs)'],
+  commitFailuresInARow: ['cepheus_commit_failures_in_a_row', 'Commits that failed since the last one that went through'],
 } as const satisfies Readonly<Record<string, readonly [string, string]>>;
 
 export type CounterName = keyof typeof COUNTERS;
@@ -44,6 +49,8 @@ export interface Signals {
   readonly gauges: Partial<Readonly<Record<GaugeName, number>>>;
   /** Dead letters written, by code. */
   readonly deadLetters?: ReadonlyMap<string, number>;
+  /** Failed commits, by cause (too-large, unreachable, other). */
+  readonly commitFailures?: ReadonlyMap<string, number>;
   /** Milliseconds each shard thread spent running tasks since it started. */
   readonly shardBusyMs?: readonly number[];
 }
@@ -106,6 +113,9 @@ export function createMetrics(rules: RuleControl, store: AlertStore, latency: La
   }
   collectedCounter(registry, 'cepheus_dead_letters_total', 'Records written to the dead-letter topic, by code', ['code'], (set) => {
     for (const [code, n] of cached.deadLetters ?? []) set({ code }, n);
+  });
+  collectedCounter(registry, 'cepheus_commit_failures_total', 'Commits (Kafka transactions) that failed, by cause: too-large, unreachable, other', ['cause'], (set) => {
+    for (const [cause, n] of cached.commitFailures ?? []) set({ cause }, n);
   });
   collectedCounter(registry, 'cepheus_shard_busy_seconds_total', 'Time each shard thread spent running tasks', ['shard'], (set) => {
     (cached.shardBusyMs ?? []).forEach((ms, i) => set({ shard: String(i) }, ms / 1000));

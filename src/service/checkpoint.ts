@@ -1,7 +1,8 @@
 // Checkpoints: the engine state of every shard plus the stream positions it corresponds to,
 // written to the compacted state topic in the same transaction as the consumed offsets.
 //
-//   key <group>/snap/<shard>/<part>   value: a slice (<= 512 KiB) of deflate(v8(EngineSnapshot))
+//   key <group>/snap/<shard>/<part>   value: a slice (<= 512 KiB, less when the topic's limit
+//                                      is lower: topic-limits.ts) of deflate(v8(EngineSnapshot))
 //   key <group>/manifest              value: JSON CheckpointManifest, written last
 //
 // Every record carries the header cepheus.checkpoint = <id>; a reader keeps the last value
@@ -59,16 +60,18 @@ export function partKeys(group: string, parts: readonly number[]): Set<string> {
 }
 
 /** The records of one checkpoint, and the part keys it uses (for the next one's tombstones). */
-export function checkpointRecords(manifest: Omit<CheckpointManifest, 'parts'>, snapshots: readonly Uint8Array[], previousKeys: ReadonlySet<string>): { records: OutputRecord[]; keys: Set<string> } {
+export function checkpointRecords(
+  manifest: Omit<CheckpointManifest, 'parts'>, snapshots: readonly Uint8Array[], previousKeys: ReadonlySet<string>, partBytes = PART_BYTES,
+): { records: OutputRecord[]; keys: Set<string> } {
   const headers = { [CHECKPOINT_HEADER]: String(manifest.id) };
   const records: OutputRecord[] = [];
   const keys = new Set<string>();
   const parts = snapshots.map((bytes, shard) => {
-    const n = Math.max(1, Math.ceil(bytes.length / PART_BYTES));
+    const n = Math.max(1, Math.ceil(bytes.length / partBytes));
     for (let p = 0; p < n; p++) {
       const key = partKey(manifest.group, shard, p);
       keys.add(key);
-      records.push({ key, value: Buffer.from(bytes.buffer, bytes.byteOffset + p * PART_BYTES, Math.min(PART_BYTES, bytes.length - p * PART_BYTES)), headers });
+      records.push({ key, value: Buffer.from(bytes.buffer, bytes.byteOffset + p * partBytes, Math.min(partBytes, bytes.length - p * partBytes)), headers });
     }
     return n;
   });

@@ -7,19 +7,22 @@
 // by the next one. Commits of a run never overlap.
 import { promisify } from 'node:util';
 import { deflateRaw } from 'node:zlib';
-import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
 import type { Alert } from '../core/alert.ts';
 import { CepError } from '../core/errors.ts';
+import { rootMessage } from '../kafka/kafka-errors.ts';
 import { isFenced } from '../kafka/sink.ts';
 import type { OffsetCommit, TransactionalSink } from '../kafka/sink.ts';
 import type { Cut, Rounds, RoundsOutput, Taken } from '../workers/rounds.ts';
 import { checkpointRecords, partKeys } from './checkpoint.ts';
+import { classifyCommitError } from './commit-failure.ts';
+import type { CommitFailure } from './commit-failure.ts';
 import type { CheckpointManifest, CheckpointStream } from './checkpoint.ts';
 import type { Committed } from './counters.ts';
 import type { Dispatcher, RoundTag } from './dispatch.ts';
 import { commitRecords } from './outputs.ts';
 import type { Stream } from './stream-table.ts';
+import { checkpointPartBytes } from './topic-limits.ts';
 
 const deflate = promisify(deflateRaw);
 
@@ -96,15 +99,18 @@ export interface CommitDeps {
   readonly rules: readonly { readonly id: string; readonly version: number }[];
   readonly sink: Pick<TransactionalSink, 'commit'>;
   readonly encodeAlert: (alert: Alert) => Promise<Buffer>;
-  readonly log: Logger;
   readonly now: () => number;
   /** False once the run is retired: a commit that finds it so applies nothing. */
   readonly live: () => boolean;
   readonly committed: (c: Committed) => void;
-  /** The shards or the transaction failed: restore from the last checkpoint. */
+  /** The shards failed (cutting a checkpoint, taking rounds): restore from the last checkpoint. */
   readonly failed: (err: unknown) => void;
+  /** The transaction failed (classified): restore from the last checkpoint, after a wait when it repeats. */
+  readonly commitFailed: (err: unknown, f: CommitFailure) => void;
   /** Another instance took over the transactional id. */
   readonly fenced: (err: CepError) => void;
+  /** Each output topic's max.message.bytes: what a commit writes is sized to fit. */
+  readonly limitOf: (topic: string) => number;
 }
 
 export class Committer {
@@ -170,22 +176,21 @@ export class Committer {
     const checkpoint = cut === undefined ? undefined : {
       ...checkpointRecords({
         format: 1, group, id: book.id + 1, createdAt: new Date(d.now()).toISOString(), streams: checkpointStreams(d.streams, cut), watermark: finite(cut.watermark), rules: d.rules,
-      }, snapshots, book.keys),
+      }, snapshots, book.keys, checkpointPartBytes(d.limitOf(d.config.output.state))),
       bytes: snapshots.reduce((n, b) => n + b.length, 0),
     };
     const out: RoundsOutput = taken.output;
     let records: Awaited<ReturnType<typeof commitRecords>>;
     try {
-      records = await commitRecords(out, (i) => d.streams[i]?.tp, d.config.output, d.encodeAlert, checkpoint?.records);
+      records = await commitRecords(out, (i) => d.streams[i]?.tp, d.config.output, d.encodeAlert, checkpoint?.records, d.limitOf);
       if (records.batches.every((b) => b.records.length === 0) && offsets.length === 0) return;
-      await d.sink.commit(records.batches, offsets, group);
+      await d.sink.commit(records.batches, offsets, group, d.limitOf);
     } catch (err) {
       if (isFenced(err)) {
-        d.fenced(new CepError('CEP_ERR_FENCED', `another instance of group ${group} took over (same transactional id); this one stops: ${(err as Error).message}`, [], { cause: err }));
+        d.fenced(new CepError('CEP_ERR_FENCED', `another instance of group ${group} took over (same transactional id); this one stops: ${rootMessage(err)}`, [], { cause: err }));
         return;
       }
-      d.log.error({ err }, 'commit failed; restoring the last checkpoint');
-      d.failed(err);
+      d.commitFailed(err, classifyCommitError(err, d.limitOf));
       return;
     }
     for (const o of offsets) {
@@ -193,6 +198,8 @@ export class Committer {
       if (s !== undefined) s.committed = Number(o.offset);
     }
     if (checkpoint !== undefined) this.book = checkpointWritten(this.book, checkpoint.keys, book.requested, d.now());
-    d.committed({ output: out, deadLetters: records.deadLetters, late: records.late, codes: records.codes, checkpointBytes: checkpoint?.bytes });
+    d.committed({
+      output: out, deadLetters: records.deadLetters, late: records.late, codes: records.codes, checkpointBytes: checkpoint?.bytes, byReference: records.byReference, trimmed: records.trimmed,
+    });
   }
 }

@@ -23,11 +23,14 @@ export interface Counters {
   /** Rounds sent to the shards, and the values in them. */
   rounds: number;
   roundValues: number;
+  /** Dead letters (and late events) written by reference, alerts written with fewer matched events: too big for their topics. */
+  byReference: number;
+  alertsTrimmed: number;
 }
 
 export const createCounters = (): Counters => ({
   values: 0, alerts: 0, deadLetters: 0, late: 0, ruleErrors: 0, overflowDropped: 0, commits: 0, checkpoints: 0, checkpointBytes: 0,
-  restores: 0, recoveredValues: 0, suppressedOutputs: 0, backpressurePauses: 0, unmeasuredLatency: 0, rounds: 0, roundValues: 0,
+  restores: 0, recoveredValues: 0, suppressedOutputs: 0, backpressurePauses: 0, unmeasuredLatency: 0, rounds: 0, roundValues: 0, byReference: 0, alertsTrimmed: 0,
 });
 
 /** What one committed transaction carried. */
@@ -39,6 +42,10 @@ export interface Committed {
   readonly codes: ReadonlyMap<string, number>;
   /** Compressed bytes of the checkpoint it carried, if it carried one. */
   readonly checkpointBytes: number | undefined;
+  /** Dead letters and late events written by reference (too big for their topic). */
+  readonly byReference: number;
+  /** Alerts written with fewer matched events (too big for the alerts topic). */
+  readonly trimmed: readonly { readonly id: string; readonly ruleId: string; readonly kept: number; readonly total: number }[];
 }
 
 export function countCommitted(c: Counters, byCode: Map<string, number>, x: Committed): void {
@@ -50,6 +57,8 @@ export function countCommitted(c: Counters, byCode: Map<string, number>, x: Comm
   c.values += x.output.values;
   c.ruleErrors += x.output.ruleErrors.length;
   c.overflowDropped += x.output.overflowDropped;
+  c.byReference += x.byReference;
+  c.alertsTrimmed += x.trimmed.length;
   if (x.checkpointBytes !== undefined) {
     c.checkpoints++;
     c.checkpointBytes = x.checkpointBytes;
@@ -64,12 +73,23 @@ export function countRecovered(c: Counters, out: RoundsOutput): number {
   return suppressed;
 }
 
+/** What /metrics exports of the service's health (health.ts). */
+export interface HealthLevels {
+  /** 1 while the broker counts as unreachable. */
+  readonly brokerUnreachable: number;
+  readonly commitFailuresInARow: number;
+  /** Failed commits by cause (too-large, unreachable, other). */
+  readonly commitFailures: ReadonlyMap<string, number>;
+  readonly restoreFailures: number;
+}
+
 export interface Levels {
   readonly consumerLag: number;
   /** The shards' watermark (-Infinity before the first event: exported as 0). */
   readonly watermark: number;
   readonly shardBusyMs: readonly number[];
   readonly storeRecords: number;
+  readonly health: HealthLevels;
 }
 
 export function signalsOf(c: Counters, deadLetters: ReadonlyMap<string, number>, l: Levels): Signals {
@@ -78,9 +98,14 @@ export function signalsOf(c: Counters, deadLetters: ReadonlyMap<string, number>,
       events: c.values, alerts: c.alerts, late: c.late, commits: c.commits, checkpoints: c.checkpoints, restores: c.restores,
       recoveredEvents: c.recoveredValues, suppressedOutputs: c.suppressedOutputs, backpressurePauses: c.backpressurePauses,
       rounds: c.rounds, roundEvents: c.roundValues, latencyUnmeasured: c.unmeasuredLatency, storeRecords: l.storeRecords,
+      deadLettersByReference: c.byReference, alertsTrimmed: c.alertsTrimmed, restoreFailures: l.health.restoreFailures,
     },
-    gauges: { consumerLag: l.consumerLag, watermark: Number.isFinite(l.watermark) ? l.watermark : 0, checkpointBytes: c.checkpointBytes },
+    gauges: {
+      consumerLag: l.consumerLag, watermark: Number.isFinite(l.watermark) ? l.watermark : 0, checkpointBytes: c.checkpointBytes,
+      brokerUnreachable: l.health.brokerUnreachable, commitFailuresInARow: l.health.commitFailuresInARow,
+    },
     deadLetters,
+    commitFailures: l.health.commitFailures,
     shardBusyMs: l.shardBusyMs,
   };
 }

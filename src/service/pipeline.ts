@@ -13,8 +13,13 @@
 // batching), and carries on from O_c. Idleness and rule toggles depend on the wall clock or
 // on an operator, so each forces a checkpoint at the next commit: a replay never crosses one.
 //
+// A failure (a commit, a shard) restores the last checkpoint in place, after a wait that grows
+// while failures repeat; a restore that fails on something passing (the broker unreachable) is
+// tried again the same way. Health (health.ts) keeps what /readyz, /metrics and the logs say.
+//
 // This class is the facade: it holds the service state (service-state.ts), makes its
-// transitions, and routes the consumer's handlers, the timers and the API to the current run.
+// transitions, and routes the consumer's handlers (input: input.ts), the timers and the API
+// to the current run.
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
 import type { Inputs } from '../config/inputs.ts';
@@ -22,27 +27,33 @@ import type { Alert } from '../core/alert.ts';
 import type { RuleInfo } from '../core/engine/index.ts';
 import type { KafkaAdmin } from '../kafka/admin.ts';
 import { tpKey } from '../kafka/admin.ts';
+import { isConnectionError, rootMessage } from '../kafka/kafka-errors.ts';
 import type { SchemaResolver } from '../kafka/registry.ts';
 import type { TransactionalSink } from '../kafka/sink.ts';
-import type { InputBatch, InputSource, SourceHandlers, TopicPartition } from '../kafka/source.ts';
+import type { InputSource, SourceHandlers, TopicPartition } from '../kafka/source.ts';
 import type { LatencyRecorder } from '../metrics/latency.ts';
 import type { DeliverResult, SchemaSpec } from '../workers/protocol.ts';
 import type { ShardBackend } from '../workers/shard-pool.ts';
 import { AlertLatency } from './alert-latency.ts';
 import { ArrivalLog } from './arrivals.ts';
 import type { Checkpoint } from './checkpoint.ts';
-import { countCommitted, countRecovered, createCounters } from './counters.ts';
+import { restartDelayMs, restoreRetryMs } from './commit-failure.ts';
+import type { CommitFailure } from './commit-failure.ts';
+import { countCommitted, createCounters } from './counters.ts';
+import { Health } from './health.ts';
+import type { PipelineView } from './health.ts';
 import type { Committed, Counters } from './counters.ts';
 import { idleCheckEveryMs } from './idle.ts';
-import { intake, schemaIdsOf } from './intake.ts';
-import { readiness } from './readiness.ts';
+import { takeBatch } from './input.ts';
+import type { InputHost } from './input.ts';
 import type { Readiness } from './readiness.ts';
-import { restore } from './restore.ts';
+import { restoreWithRetry } from './restore.ts';
 import type { RestoreDeps } from './restore.ts';
 import { mergeRuleInfos } from './rule-info.ts';
 import type { Run } from './run.ts';
 import { consuming, leftBehind, runOf } from './service-state.ts';
 import type { ServiceState, Status } from './service-state.ts';
+import type { TopicLimits } from './topic-limits.ts';
 
 export interface PipelineDeps {
   readonly config: Config;
@@ -68,6 +79,10 @@ export interface PipelineDeps {
   readonly every?: (ms: number, f: () => void) => () => void;
   /** Runs `f` soon, after the current work; default setImmediate. */
   readonly defer?: (f: () => void) => void;
+  /** Waits `ms` (retries); default an unref'd setTimeout. */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** The output topics' max.message.bytes (topic-limits.ts). */
+  readonly limits: Pick<TopicLimits, 'of' | 'refresh'>;
 }
 
 const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
@@ -75,6 +90,13 @@ const interval = (ms: number, f: () => void): (() => void) => {
   const t = setInterval(f, ms);
   return () => clearInterval(t);
 };
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
+
+/** How a restore after a failure goes: after a wait, reading the topics' limits again, ending in a checkpoint. */
+interface Retry {
+  readonly waitMs: number;
+  readonly refreshLimits: boolean;
+}
 
 export class Pipeline {
   readonly counters: Counters = createCounters();
@@ -93,13 +115,24 @@ export class Pipeline {
   private timers: (() => void)[] = [];
   /** Wall ms of the consumer's last fetch: idleness is only judged while it is reading. */
   private lastFetch = 0;
+  /** Pipeline failures (commits, shards) since the last transaction that went through. */
+  private failures = 0;
+  readonly health: Health;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly input: InputHost;
 
   constructor(d: PipelineDeps) {
     this.d = d;
     this.log = d.log;
     this.now = d.now ?? Date.now;
+    this.sleep = d.sleep ?? pause;
+    this.health = new Health(d.config, d.log, this.now());
     this.schemas.push(...d.inputs.plainSchemas);
     this.alertLatency = new AlertLatency(d.latency, this.arrivals, (src) => runOf(this.state)?.table.of(src)?.index);
+    this.input = {
+      state: () => this.state, enter: (next) => this.enter(next), restart: (run, err) => this.restart(run, err), resolver: d.resolver, schemas: this.schemas,
+      roundMaxValues: d.config.roundMaxValues, now: this.now, counters: this.counters, log: d.log, live: () => this.alertLatency.reset(),
+    };
   }
 
   get mode(): Status {
@@ -113,13 +146,14 @@ export class Pipeline {
       revoking: () => {
         this.log.info('rebalance: partitions are being revoked');
       },
-      batch: (b) => this.batch(b),
+      batch: (b) => takeBatch(this.input, b),
       progress: (tp, hw) => {
         const s = runOf(this.state)?.table.of(tp);
         if (s !== undefined && hw > s.highWatermark) s.highWatermark = hw;
       },
       fetched: () => {
         this.lastFetch = this.now();
+        this.health.ok(this.lastFetch);
       },
       crashed: (err) => this.d.onFatal(err),
     };
@@ -132,6 +166,12 @@ export class Pipeline {
     this.timers.push(every(c.commitIntervalMs, () => void this.commit(false)));
     this.timers.push(every(idleCheckEveryMs(c.idleTimeoutMs), () => this.idleCheck()));
     this.timers.push(every(2000, () => void this.refreshRules()));
+    this.timers.push(every(1000, () => this.health.check(this.now(), this.view())));
+  }
+
+  /** kafkajs said a broker could not be reached (any of the service's clients). */
+  brokerError(message: string): void {
+    this.health.error(this.now(), message);
   }
 
   // ---- what the API reads ---------------------------------------------------------------
@@ -154,7 +194,14 @@ export class Pipeline {
   }
 
   readiness(): Readiness {
-    return readiness(this.state.status, this.lag(), this.d.config.roundMaxValues);
+    return this.health.readiness(this.now(), this.view());
+  }
+
+  private view(): PipelineView {
+    const run = runOf(this.state);
+    let lastInput = 0;
+    for (const st of run?.table.streams ?? []) lastInput = Math.max(lastInput, st.lastData);
+    return { status: this.state.status, lag: this.lag(), watermark: run?.rounds.watermark, lastInput };
   }
 
   /** Records behind the partitions' ends, summed (from the last fetch of each). */
@@ -175,7 +222,7 @@ export class Pipeline {
     old?.retire();
   }
 
-  private async assigned(tps: readonly TopicPartition[]): Promise<void> {
+  private async assigned(tps: readonly TopicPartition[], retry?: Retry): Promise<void> {
     if (this.state.status === 'stopping' || this.state.status === 'stopped') return;
     let restored!: () => void;
     const state: ServiceState = { status: 'restoring', assignment: tps, restored: new Promise<void>((resolve) => {
@@ -192,8 +239,20 @@ export class Pipeline {
         this.log.info('standby: another instance of the group holds every partition');
         return;
       }
-      const r = await restore(this.restoreDeps(), tps, () => this.state === state);
+      const wanted = (): boolean => this.state === state;
+      if (retry !== undefined) {
+        if (retry.waitMs > 0) await this.sleep(retry.waitMs);
+        if (!wanted()) return;
+        if (retry.refreshLimits) await this.refreshLimits();
+      }
+      const r = await restoreWithRetry(this.restoreDeps(), tps, wanted, {
+        sleep: this.sleep, waitMs: restoreRetryMs,
+        failed: (err, _attempt, waitMs) => this.health.restoreFailed(this.now(), rootMessage(err), waitMs, isConnectionError(err), err),
+      });
       if (r === undefined) return;
+      this.health.restored(this.now());
+      // The retry of a failed commit is a commit: one carrying a checkpoint, due at once.
+      if (retry !== undefined && this.health.commitStreak > 0) r.run.committer.requestCheckpoint();
       if (this.state !== state) {
         r.run.retire();
         await r.run.close();
@@ -211,81 +270,27 @@ export class Pipeline {
     }
   }
 
-  /** A run's shards or a commit failed: restore every shard from the last checkpoint. */
-  private restart(run: Run, err: unknown): void {
+  /**
+   * A run's shards or its commit failed: restore every shard from the last checkpoint, after a
+   * wait that grows while failures repeat (commit-failure.ts), never in a tight loop.
+   */
+  private restart(run: Run, err: unknown, f?: CommitFailure): void {
     const s = consuming(this.state);
     if (s === undefined || s.run !== run) return;
-    this.log.error({ err }, 'pipeline failed; restoring from the last checkpoint');
-    void this.assigned(s.assignment).catch((e: unknown) => this.d.onFatal(asError(e)));
+    const waitMs = restartDelayMs(++this.failures);
+    if (f === undefined) this.log.error({ err, failures: this.failures, retryInMs: waitMs }, 'pipeline failed; restoring from the last checkpoint');
+    else this.health.commitFailed(this.now(), f, waitMs, err);
+    void this.assigned(s.assignment, { waitMs, refreshLimits: f?.cause === 'too-large' }).catch((e: unknown) => this.d.onFatal(asError(e)));
   }
 
-  // ---- input ------------------------------------------------------------------------------
-
-  private async batch(b: InputBatch): Promise<void> {
-    const arrived = this.state;
-    if (arrived.status === 'restoring') {
-      // Fetched before the restore seeks every partition: the consumer reads it again from there.
-      await arrived.restored;
-      return;
-    }
-    const run = consuming(arrived)?.run;
-    const stream = run?.table.of(b);
-    if (run === undefined || stream === undefined) return;
-    if (b.highWatermark > stream.highWatermark) stream.highWatermark = b.highWatermark;
-    const resolver = this.d.resolver;
-    if (resolver !== null && stream.format === 'confluent') {
-      // Writer schemas first: a record may only reach a shard once its schema id is known there.
-      const missing = resolver.missing(schemaIdsOf(b.messages));
-      if (missing.length > 0) {
-        const specs = await resolver.resolve(missing);
-        this.schemas.push(...specs);
-        runOf(this.state)?.rounds.addSchemas(specs);
-      }
-    }
-    const s = consuming(this.state);
-    if (s === undefined || s.run !== run) return;
-    const hold = s.status === 'recovering' ? s.hold : undefined;
-    const taken = intake(stream.next, b.messages, hold?.holdFrom(stream.index) ?? Infinity);
-    if (taken.next === stream.next) return;
-    stream.next = taken.next;
-    stream.lastData = this.now();
-    for (const m of taken.pending) stream.pending.push(m);
-    if (hold !== undefined) {
-      hold.hold(stream.index, taken.held);
-      if (hold.advance(stream.index, stream.next) === 'reached') run.table.pause(stream, 'recovery');
-    }
-    if (run.table.pending() >= this.d.config.roundMaxValues) await run.dispatcher.dispatch();
-    else run.dispatcher.schedule();
-    const after = this.state;
-    if (after.status === 'recovering' && after.run === run && after.hold.done) await this.finishRecovery(after);
-  }
-
-  private async finishRecovery(s: Extract<ServiceState, { status: 'recovering' }>): Promise<void> {
-    const { run, hold } = s;
-    if (hold.finishing) return;
-    hold.finishing = true;
+  /** Reads the output topics' limits again (a commit failed on a record's size: one may have been lowered). */
+  private async refreshLimits(): Promise<void> {
     try {
-      await run.dispatcher.dispatch();
-      await run.rounds.barrier();
+      const limits = await this.d.limits.refresh();
+      this.log.info({ limits: Object.fromEntries(limits) }, 'read the output topics\' max.message.bytes again');
     } catch (err) {
-      this.restart(run, err);
-      return;
+      this.log.warn({ err }, 'could not read the output topics\' max.message.bytes again; using the last known');
     }
-    if (this.state !== s) return;
-    // Everything so far came from records before the committed offsets: the run that read
-    // them committed these outputs already. Only now may commits run again.
-    const out = run.rounds.take().output;
-    const suppressed = countRecovered(this.counters, out);
-    const released = hold.release();
-    for (const st of run.table.streams) {
-      st.committable = st.dispatched;
-      for (const m of released[st.index] ?? []) st.pending.push(m);
-      run.table.resume(st, 'recovery');
-    }
-    this.enter({ status: 'live', assignment: s.assignment, run });
-    this.alertLatency.reset();
-    this.log.info({ replayed: out.values, suppressed }, 'recovered: caught up with the committed offsets; live');
-    run.dispatcher.schedule();
   }
 
   // ---- idle input, commits, shard reports -------------------------------------------------
@@ -314,7 +319,11 @@ export class Pipeline {
   }
 
   private committed(c: Committed): void {
+    this.failures = 0;
+    this.health.committed(this.now());
     countCommitted(this.counters, this.deadLettersByCode, c);
+    if (c.byReference > 0) this.log.warn({ count: c.byReference, topic: this.d.config.output.deadLetter }, 'dead letters too big for their topic written by reference (cepheus.value.truncated): the records stay in their source topics');
+    for (const t of c.trimmed) this.log.warn({ alert: t.id, rule: t.ruleId, kept: t.kept, matched: t.total }, 'alert too big for the alerts topic written with fewer matched events (the first and last of each step)');
     this.alertLatency.committed(c.output.alerts, this.now());
     for (const e of c.output.ruleErrors.slice(0, 5)) this.log.warn({ rule: e.ruleId, key: e.key, event: e.eventId, error: e.error }, 'rule error (the rule skipped this event; other rules ran)');
   }
@@ -346,6 +355,7 @@ export class Pipeline {
       inputs: d.inputs, admin: d.admin, readCheckpoint: d.readCheckpoint, backend: d.backend, source: d.source, schemas: this.schemas,
       highWatermarks: async (run) => {
         const hws = await d.admin.highWatermarks(run.table.streams.map((s) => s.tp));
+        this.health.ok(this.now());
         const out = new Map<number, number>();
         for (const s of run.table.streams) {
           const hw = hws.get(tpKey(s.tp.topic, s.tp.partition));
@@ -354,6 +364,8 @@ export class Pipeline {
         return out;
       },
       failed: (run, err) => this.restart(run, err),
+      commitFailed: (run, err, f) => this.restart(run, err, f),
+      limitOf: (topic) => d.limits.of(topic),
       fenced: (err) => d.onFatal(err),
       committed: (c) => this.committed(c),
       idleChanged: (run, flushedTo) => this.idleChanged(run, flushedTo),

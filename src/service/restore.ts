@@ -4,6 +4,7 @@
 // partition to its start) if it still wants it. A restore that is no longer wanted when the
 // shards are up (another assignment, a stop) closes them and returns nothing.
 import type { Logger } from 'pino';
+import { CepError } from '../core/errors.ts';
 import type { Inputs } from '../config/inputs.ts';
 import type { KafkaAdmin } from '../kafka/admin.ts';
 import type { TopicPartition } from '../kafka/source.ts';
@@ -87,4 +88,35 @@ export async function restore(d: RestoreDeps, assignment: readonly TopicPartitio
   };
   const msg = cp === undefined ? 'no checkpoint: starting with empty state; consuming' : hold !== undefined ? 'restored the checkpoint; replaying up to the committed offsets' : 'restored the checkpoint; consuming';
   return { run, hold, schemasSent: schemasAtInit, summary: { fields, msg } };
+}
+
+/** A failure worth retrying: anything but an error of ours that says what is permanently wrong. */
+export const transientRestoreError = (err: unknown): boolean => !(err instanceof CepError) || err.code === 'CEP_ERR_TOPIC_READ' || err.code === 'CEP_ERR_KAFKA_UNREACHABLE';
+
+export interface RestoreRetry {
+  /** Waits `ms` (a stop or another assignment does not wait for it: see `wanted`). */
+  readonly sleep: (ms: number) => Promise<void>;
+  /** An attempt failed on something passing; the next comes after `waitMs`. */
+  readonly failed: (err: unknown, attempt: number, waitMs: number) => void;
+  readonly waitMs: (attempt: number) => number;
+}
+
+/**
+ * restore(), again after a growing wait while it fails on something passing (the broker
+ * unreachable, the state topic read timing out). A permanent failure (a checkpoint this
+ * version cannot read, rules that do not load) is thrown; nothing once no longer `wanted`.
+ */
+export async function restoreWithRetry(d: RestoreDeps, assignment: readonly TopicPartition[], wanted: () => boolean, r: RestoreRetry): Promise<Restored | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await restore(d, assignment, wanted);
+    } catch (err) {
+      if (!wanted()) return undefined;
+      if (!transientRestoreError(err)) throw err;
+      const wait = r.waitMs(attempt);
+      r.failed(err, attempt, wait);
+      await r.sleep(wait);
+      if (!wanted()) return undefined;
+    }
+  }
 }

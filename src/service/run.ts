@@ -12,6 +12,7 @@ import type { Rounds } from '../workers/rounds.ts';
 import type { ArrivalLog } from './arrivals.ts';
 import { Committer } from './commit.ts';
 import type { CheckpointBook } from './commit.ts';
+import type { CommitFailure } from './commit-failure.ts';
 import type { Committed, Counters } from './counters.ts';
 import { Dispatcher } from './dispatch.ts';
 import type { RoundTag } from './dispatch.ts';
@@ -30,8 +31,12 @@ export interface RunContext {
   readonly log: Logger;
   readonly now: () => number;
   readonly defer?: (f: () => void) => void;
-  /** The run's shards or a commit failed: restore from the last checkpoint. */
+  /** The run's shards failed: restore from the last checkpoint. */
   readonly failed: (run: Run, err: unknown) => void;
+  /** The run's commit failed (classified): restore from the last checkpoint, waiting first when it repeats. */
+  readonly commitFailed: (run: Run, err: unknown, f: CommitFailure) => void;
+  /** Each output topic's max.message.bytes. */
+  readonly limitOf: (topic: string) => number;
   readonly fenced: (err: CepError) => void;
   readonly committed: (c: Committed) => void;
   /** A stream went idle, or all did (flushed up to `flushedTo`). */
@@ -57,7 +62,8 @@ export class Run {
     });
     this.committer = new Committer({
       streams: table.streams, rounds, dispatcher: this.dispatcher, config: c.config, rules: c.rules, sink: c.sink, encodeAlert: c.encodeAlert,
-      log: c.log, now: c.now, live, committed: c.committed, failed, fenced: c.fenced,
+      now: c.now, live, committed: c.committed, failed, fenced: c.fenced, limitOf: c.limitOf,
+      commitFailed: (err, f) => c.commitFailed(this, err, f),
     }, book);
     this.idle = new IdleWatch({
       streams: table.streams, rounds, idleTimeoutMs: c.config.idleTimeoutMs, highWatermarks: () => c.highWatermarks(this),

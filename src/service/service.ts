@@ -1,7 +1,8 @@
 // `cepheus run`: the long-running service. Wires the config to Kafka (source, transactional
 // sink, admin, schema registry), the pipeline (pipeline.ts: shard workers, commits), the
 // alert store fed by the alerts topic and the REST API. Start-up checks fail with a coded message that says what to
-// fix (config, missing topics, unreachable broker); SIGTERM / SIGINT stop gracefully (what was
+// fix (config, missing topics, unreachable broker, an output topic's record limit too low); output
+// topics it creates get a record limit that fits what it writes (topic-limits.ts); SIGTERM / SIGINT stop gracefully (what was
 // read is processed and committed with a checkpoint), a second signal exits at once.
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -29,6 +30,7 @@ import { inputsOf } from '../config/inputs.ts';
 import { readCheckpoint } from './checkpoint.ts';
 import { signalsOf } from './counters.ts';
 import { Pipeline } from './pipeline.ts';
+import { HEADER_ROOM, TopicLimits, checkTopicLimits, createdTopicBytes } from './topic-limits.ts';
 
 export interface ServiceOptions {
   readonly log?: Logger;
@@ -53,18 +55,32 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
   const loaded = await loadRules(config.rules);
   const rules = loaded.map((l) => ({ id: l.rule.id, version: l.rule.version }));
   const shards = config.workers ?? defaultShards();
-  const kafka = kafkaClient(config.kafka, log);
+  // Connection errors of any client are evidence that the broker is unreachable (/readyz).
+  let connectionError: (message: string) => void = () => undefined;
+  const kafka = kafkaClient(config.kafka, log, config.kafka.clientId, (m) => connectionError(m));
   const admin = new KafkaAdmin(kafka);
   await admin.connect();
   const cleanup: (() => Promise<void>)[] = [() => admin.disconnect()];
   try {
-    await admin.partitionsOf(inputs.topics.map((t) => t.topic));
+    const inputTopics = inputs.topics.map((t) => t.topic);
+    await admin.partitionsOf(inputTopics);
     const out = config.output;
+    const inputLimits = await admin.maxMessageBytes(inputTopics);
+    const sizes = createdTopicBytes(out, inputLimits.values());
+    const sized = (topic: string): Record<string, string> => ({ 'max.message.bytes': String(sizes.get(topic)) });
     const created = await admin.ensureTopics([
-      { topic: out.state, partitions: 1, replicationFactor: out.replicationFactor, config: { 'cleanup.policy': 'compact', 'segment.ms': '600000', 'min.cleanable.dirty.ratio': '0.1' } },
-      ...(out.createTopics ? [out.alerts, out.deadLetter, out.late ?? out.deadLetter].map((topic) => ({ topic, partitions: out.partitions, replicationFactor: out.replicationFactor })) : []),
+      { topic: out.state, partitions: 1, replicationFactor: out.replicationFactor, config: { 'cleanup.policy': 'compact', 'segment.ms': '600000', 'min.cleanable.dirty.ratio': '0.1', ...sized(out.state) } },
+      ...(out.createTopics ? [out.alerts, out.deadLetter, out.late ?? out.deadLetter].map((topic) => ({ topic, partitions: out.partitions, replicationFactor: out.replicationFactor, config: sized(topic) })) : []),
     ]);
-    if (created.length > 0) log.info({ topics: created }, 'created missing topics');
+    if (created.length > 0) log.info({ topics: created, maxMessageBytes: Object.fromEntries(created.map((t) => [t, sizes.get(t)])) }, 'created missing topics');
+    const outputTopics = [...sizes.keys()];
+    const limits = new TopicLimits(await admin.maxMessageBytes(outputTopics), () => admin.maxMessageBytes(outputTopics));
+    checkTopicLimits(limits.all);
+    const largestInput = Math.max(0, ...inputLimits.values());
+    log.info({ inputs: Object.fromEntries(inputLimits), outputs: Object.fromEntries(limits.all) }, 'topic limits (max.message.bytes)');
+    for (const t of new Set([out.deadLetter, out.late ?? out.deadLetter])) {
+      if (limits.of(t) < largestInput + HEADER_ROOM) log.warn({ topic: t, maxMessageBytes: limits.of(t), largestInput }, 'input records bigger than this dead-letter topic accepts are dead-lettered by reference (coordinates, size, first bytes)');
+    }
 
     const registry = config.registry === null ? null : registryClient(config.registry);
     const resolver = registry === null ? null : new SchemaResolver(registry, log);
@@ -92,7 +108,9 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
       readCheckpoint: () => readCheckpoint(kafka, out.state, config.kafka.groupId, log),
       backend: () => new WorkerShards(shards),
       onFatal: (err) => fatal(err),
+      limits,
     });
+    connectionError = (m) => pipeline.brokerError(m);
 
     let store: AlertStore | undefined;
     let feed: AlertFeed | undefined;
@@ -102,7 +120,7 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
       mkdirSync(dirname(config.store.path), { recursive: true });
       store = new AlertStore(config.store.path);
       if (config.store.retentionDays !== undefined) store.prune(Date.now() - config.store.retentionDays * 86_400_000, undefined);
-      const feedKafka = kafkaClient(config.kafka, log, `${config.kafka.clientId}-store`);
+      const feedKafka = kafkaClient(config.kafka, log, `${config.kafka.clientId}-store`, (m) => connectionError(m));
       feed = await startAlertFeed({
         kafka: feedKafka, wire, topic: out.alerts, groupId: `${config.kafka.groupId}.store.${instance}`, store, bus,
         onError: (err, offset) => log.warn({ offset, err }, 'alerts topic record not readable; skipped by the store'),
@@ -116,6 +134,7 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
         onInternalError: (err) => log.error({ err }, 'API request failed (500)'),
         signals: () => signalsOf(pipeline.counters, pipeline.deadLettersByCode, {
           consumerLag: pipeline.lag(), watermark: pipeline.watermark(), shardBusyMs: pipeline.shardLoad.map((l) => l.busyMs), storeRecords: f.stats().records,
+          health: pipeline.health.levels(Date.now()),
         }),
       });
       if (Object.keys(config.api.tokens).length === 0) log.warn('no api.tokens configured: every API route but /healthz and /readyz answers 401');

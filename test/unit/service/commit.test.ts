@@ -17,7 +17,6 @@ import type { Committed } from '../../../src/service/counters.ts';
 import type { RoundTag } from '../../../src/service/dispatch.ts';
 import { startStream } from '../../../src/service/stream-table.ts';
 import type { Cut, RoundsOutput, Taken } from '../../../src/workers/rounds.ts';
-import { capturingLog } from './support/fake-kafka.ts';
 
 const config = validateConfig({ kafka: { brokers: ['h:1'], groupId: 'g' }, topics: { login: { topic: 'in', format: 'avro' } }, output: { alerts: 'al', deadLetter: 'dl', state: 'st' }, snapshotIntervalMs: 1000 });
 const streams = () => [0, 1].map((p) => startStream(p, { topic: 'in', partition: p }, 'avro', 10, 10, 50, 0));
@@ -85,7 +84,6 @@ function committer(rounds: CommitRounds, o: { live?: () => boolean; fail?: Error
   const transactions: { batches: { topic: string; keys: string[] }[]; offsets: OffsetCommit[] }[] = [];
   const events: string[] = [];
   const committed: Committed[] = [];
-  const { log, lines } = capturingLog();
   const clock = 5000;
   const c = new Committer({
     streams: streams(), rounds, dispatcher: { cutAfterPending: (f) => f() }, config, rules: [{ id: 'r', version: 1 }],
@@ -95,10 +93,11 @@ function committer(rounds: CommitRounds, o: { live?: () => boolean; fail?: Error
         transactions.push({ batches: batches.map((b) => ({ topic: b.topic, keys: b.records.map((r) => String(r.key)) })), offsets: [...offsets] });
       },
     },
-    encodeAlert: async (a: Alert) => Buffer.from(a.id), log, now: () => clock, live: o.live ?? (() => true),
+    encodeAlert: async (a: Alert) => Buffer.from(a.id), now: () => clock, limitOf: () => 1_048_588, live: o.live ?? (() => true),
     committed: (x) => committed.push(x), failed: (err) => events.push(`failed: ${(err as Error).message}`), fenced: (err) => events.push(`fenced: ${err.code}`),
+    commitFailed: (_err, f) => events.push(`commit failed (${f.cause}, ${f.code}): ${f.reason}`),
   }, o.book ?? openBook('g', { id: 3, parts: [1, 1] }, 4900));
-  return { c, transactions, events, committed, lines };
+  return { c, transactions, events, committed };
 }
 
 describe('the committer', () => {
@@ -114,7 +113,7 @@ describe('the committer', () => {
       calls: ['take all', 'take all'],
       transactions: [{ batches: [{ topic: 'al', keys: ['AC1'] }, { topic: 'dl', keys: [] }], offsets: [{ topic: 'in', partition: 0, offset: 20n }] }],
       events: [],
-      committed: [{ output: out, deadLetters: 0, late: 0, codes: new Map(), checkpointBytes: undefined }],
+      committed: [{ output: out, deadLetters: 0, late: 0, codes: new Map(), checkpointBytes: undefined, byReference: 0, trimmed: [] }],
       book: { id: 3, keys: new Set(['g/snap/0/0', 'g/snap/1/0']), at: 4900, requested: 0, covered: 0 },
     });
   });
@@ -147,10 +146,10 @@ describe('the committer', () => {
     const retired = committer(retiredRounds, { live: () => false });
     await retired.c.commit(true);
     expect({
-      events: [fenced.events, failed.events, retired.events], logged: failed.lines.map((l) => [l.msg, (l.err as { message: string }).message]),
+      events: [fenced.events, failed.events, retired.events],
       committed: [fenced.committed, failed.committed, retired.committed], retiredCalls: retiredRounds.calls,
     }).toEqual({
-      events: [['fenced: CEP_ERR_FENCED'], ['failed: broker down'], []], logged: [['commit failed; restoring the last checkpoint', 'broker down']],
+      events: [['fenced: CEP_ERR_FENCED'], ['commit failed (other, CEP_ERR_COMMIT_FAILED): broker down'], []],
       committed: [[], [], []], retiredCalls: [],
     });
   });

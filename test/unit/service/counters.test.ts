@@ -16,32 +16,42 @@ describe('counters', () => {
   it('count committed transactions, and recovered input apart', () => {
     const c = createCounters();
     const byCode = new Map<string, number>();
-    countCommitted(c, byCode, { output: output(2, 100), deadLetters: 1, late: 3, codes: new Map([['CEP_ERR_INPUT_FRAME', 1]]), checkpointBytes: undefined });
-    countCommitted(c, byCode, { output: output(1, 50), deadLetters: 2, late: 0, codes: new Map([['CEP_ERR_INPUT_FRAME', 1], ['CEP_ERR_AVRO_DECODE', 1]]), checkpointBytes: 4096 });
+    countCommitted(c, byCode, { output: output(2, 100), deadLetters: 1, late: 3, codes: new Map([['CEP_ERR_INPUT_FRAME', 1]]), checkpointBytes: undefined, byReference: 1, trimmed: [] });
+    countCommitted(c, byCode, {
+      output: output(1, 50), deadLetters: 2, late: 0, codes: new Map([['CEP_ERR_INPUT_FRAME', 1], ['CEP_ERR_AVRO_DECODE', 1]]), checkpointBytes: 4096, byReference: 0,
+      trimmed: [{ id: 'a0', ruleId: 'r', kept: 10, total: 5000 }],
+    });
     expect(countRecovered(c, output(3, 70))).toBe(4);
     expect({ c, byCode }).toEqual({
       c: {
         values: 150, alerts: 3, deadLetters: 3, late: 3, ruleErrors: 2, overflowDropped: 4, commits: 2, checkpoints: 1, checkpointBytes: 4096,
-        restores: 0, recoveredValues: 70, suppressedOutputs: 4, backpressurePauses: 0, unmeasuredLatency: 0, rounds: 0, roundValues: 0,
+        restores: 0, recoveredValues: 70, suppressedOutputs: 4, backpressurePauses: 0, unmeasuredLatency: 0, rounds: 0, roundValues: 0, byReference: 1, alertsTrimmed: 1,
       },
       byCode: new Map([['CEP_ERR_INPUT_FRAME', 2], ['CEP_ERR_AVRO_DECODE', 1]]),
     });
   });
 
-  it('export the same signals the service always exported', () => {
-    const c = { ...createCounters(), values: 9, alerts: 1, late: 2, commits: 3, checkpoints: 1, checkpointBytes: 77, restores: 1, recoveredValues: 4, suppressedOutputs: 5, backpressurePauses: 6, rounds: 7, roundValues: 8, unmeasuredLatency: 1 };
+  it('export the signals /metrics reads, health included', () => {
+    const c = {
+      ...createCounters(), values: 9, alerts: 1, late: 2, commits: 3, checkpoints: 1, checkpointBytes: 77, restores: 1, recoveredValues: 4, suppressedOutputs: 5, backpressurePauses: 6,
+      rounds: 7, roundValues: 8, unmeasuredLatency: 1, byReference: 2, alertsTrimmed: 3,
+    };
     const dead = new Map([['CEP_ERR_INPUT_EMPTY', 1]]);
+    const failures = new Map([['too-large', 2], ['unreachable', 1]]);
+    const health = { brokerUnreachable: 1, commitFailuresInARow: 3, commitFailures: failures, restoreFailures: 4 };
+    const none = { brokerUnreachable: 0, commitFailuresInARow: 0, commitFailures: new Map<string, number>(), restoreFailures: 0 };
     expect([
-      signalsOf(c, dead, { consumerLag: 12, watermark: 1_700_000_000_000, shardBusyMs: [5, 6], storeRecords: 3 }),
-      signalsOf(createCounters(), new Map(), { consumerLag: 0, watermark: -Infinity, shardBusyMs: [], storeRecords: 0 }).gauges,
+      signalsOf(c, dead, { consumerLag: 12, watermark: 1_700_000_000_000, shardBusyMs: [5, 6], storeRecords: 3, health }),
+      signalsOf(createCounters(), new Map(), { consumerLag: 0, watermark: -Infinity, shardBusyMs: [], storeRecords: 0, health: none }).gauges,
     ]).toEqual([{
       counters: {
         events: 9, alerts: 1, late: 2, commits: 3, checkpoints: 1, restores: 1, recoveredEvents: 4, suppressedOutputs: 5, backpressurePauses: 6,
-        rounds: 7, roundEvents: 8, latencyUnmeasured: 1, storeRecords: 3,
+        rounds: 7, roundEvents: 8, latencyUnmeasured: 1, storeRecords: 3, deadLettersByReference: 2, alertsTrimmed: 3, restoreFailures: 4,
       },
-      gauges: { consumerLag: 12, watermark: 1_700_000_000_000, checkpointBytes: 77 },
+      gauges: { consumerLag: 12, watermark: 1_700_000_000_000, checkpointBytes: 77, brokerUnreachable: 1, commitFailuresInARow: 3 },
       deadLetters: dead,
+      commitFailures: failures,
       shardBusyMs: [5, 6],
-    }, { consumerLag: 0, watermark: 0, checkpointBytes: 0 }]);
+    }, { consumerLag: 0, watermark: 0, checkpointBytes: 0, brokerUnreachable: 0, commitFailuresInARow: 0 }]);
   });
 });

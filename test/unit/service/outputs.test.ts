@@ -19,7 +19,7 @@ describe('commit records', () => {
     const r = await commitRecords(out, (i) => (i === 0 ? { topic: 'in', partition: 2 } : undefined), output, async (a) => Buffer.from(`enc:${a.id}`), [{ key: 'cp', value: Buffer.from('x') }]);
     const show = (b: Buffer | string | null): string | null => (b === null ? null : b.toString());
     expect({ ...r, batches: r.batches.map((b) => ({ topic: b.topic, records: b.records.map((x) => ({ key: show(x.key), value: show(x.value), headers: x.headers })) })) }).toEqual({
-      deadLetters: 1, late: 1, codes: new Map([['CEP_ERR_INPUT_FRAME', 1]]),
+      deadLetters: 1, late: 1, codes: new Map([['CEP_ERR_INPUT_FRAME', 1]]), byReference: 0, trimmed: [],
       batches: [
         { topic: 'al', records: [{ key: 'AC1', value: 'enc:al_1', headers: { 'cepheus.rule': 'r', 'cepheus.rule.version': '2' } }] },
         { topic: 'dl', records: [

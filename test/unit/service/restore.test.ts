@@ -40,7 +40,7 @@ function deps(kafka: FakeKafka, cp: Checkpoint | undefined, backend: ShardBacken
   const d: RestoreDeps = {
     config, inputs: inputsOf(config), rules: [{ id: 'brute-force', version: 2 }], sink: kafka.sink, encodeAlert: async () => Buffer.alloc(0),
     highWatermarks: async () => new Map(), counters: createCounters(), arrivals: new ArrivalLog(), log, now: () => 7000,
-    failed: () => undefined, fenced: () => undefined, committed: () => undefined, idleChanged: () => undefined,
+    failed: () => undefined, fenced: () => undefined, committed: () => undefined, commitFailed: () => undefined, limitOf: () => 1_048_588, idleChanged: () => undefined,
     admin: kafka.admin, readCheckpoint: async () => cp, backend: () => backend, source, schemas: inputsOf(config).plainSchemas,
     onDeliver: () => undefined, onIngest: () => undefined,
   };

@@ -42,7 +42,7 @@ async function open() {
   const r = await restore({
     config, inputs: inputsOf(config), rules: [{ id: 'brute-force', version: 2 }], sink: kafka.sink, encodeAlert: async () => Buffer.alloc(0),
     highWatermarks: async () => new Map([[0, 4]]), counters, arrivals: new ArrivalLog(), log, now: () => 100_000, defer: () => undefined,
-    failed: (run, err) => reports.push(['failed', run, (err as Error).message]), fenced: () => undefined, committed: () => undefined,
+    failed: (run, err) => reports.push(['failed', run, (err as Error).message]), fenced: () => undefined, committed: () => undefined, commitFailed: () => undefined, limitOf: () => 1_048_588,
     idleChanged: (run, flushedTo) => reports.push(['idle', run, flushedTo]),
     admin: kafka.admin, readCheckpoint: async () => undefined, backend: () => backend, source, schemas: inputsOf(config).plainSchemas,
     onDeliver: () => undefined, onIngest: () => undefined,

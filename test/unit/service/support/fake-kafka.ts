@@ -1,7 +1,7 @@
 // An in-memory Kafka for the service's unit tests: input partitions the test fills, a
 // consumer that fetches them batch by batch (a seek during a batch wins over the batch's
 // end, as in kafkajs), a transactional sink that appends to output topics and records the
-// group's offsets (or fails when told to), an admin that answers from both, and the
+// group's offsets (or fails when told to: once, or while told), an admin that answers from both, and the
 // checkpoint reader over the state topic as compaction leaves it.
 import { pino } from 'pino';
 import type { Logger } from 'pino';
@@ -22,6 +22,8 @@ export class FakeKafka {
   transactions = 0;
   /** The next commit throws this (once). */
   failNext: Error | undefined;
+  /** While set, every commit throws what it returns for the commit's batches. */
+  failing: ((batches: readonly OutputBatch[]) => Error) | undefined;
 
   partition(tp: TopicPartition): InputMessage[] {
     const key = tpKey(tp.topic, tp.partition);
@@ -40,7 +42,7 @@ export class FakeKafka {
 
   readonly sink = {
     commit: async (batches: readonly OutputBatch[], offsets: readonly OffsetCommit[]): Promise<void> => {
-      const fail = this.failNext;
+      const fail = this.failNext ?? this.failing?.(batches);
       this.failNext = undefined;
       if (fail !== undefined) throw fail;
       for (const b of batches) this.outputs.set(b.topic, [...(this.outputs.get(b.topic) ?? []), ...b.records]);
