@@ -2,8 +2,7 @@
 // exist (and their partitions), that internal and output topics exist (created when missing),
 // topics' record size limits, the committed offsets of the group, and partition high
 // watermarks (idle detection).
-import { ConfigResourceTypes } from 'kafkajs';
-import type { Admin, ITopicConfig, Kafka } from 'kafkajs';
+import type { Admin, ConfigResourceTypes, ITopicConfig, Kafka } from 'kafkajs';
 import { CepError } from '../core/errors.ts';
 import type { TopicPartition } from './source.ts';
 
@@ -15,6 +14,9 @@ export interface TopicSpec {
 }
 
 export const tpKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+
+/** kafkajs's ConfigResourceTypes.TOPIC (its enum is not a named export Node's ESM loader finds in the CommonJS build). */
+const TOPIC_RESOURCE = 2 as ConfigResourceTypes;
 
 export class KafkaAdmin {
   private readonly admin: Admin;
@@ -67,7 +69,7 @@ export class KafkaAdmin {
     const unique = [...new Set(topics)];
     if (unique.length === 0) return new Map();
     const res = await this.admin.describeConfigs({
-      includeSynonyms: false, resources: unique.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ['max.message.bytes'] })),
+      includeSynonyms: false, resources: unique.map((name) => ({ type: TOPIC_RESOURCE, name, configNames: ['max.message.bytes'] })),
     });
     const out = new Map<string, number>();
     for (const r of res.resources) {
