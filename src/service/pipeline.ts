@@ -92,7 +92,7 @@ const interval = (ms: number, f: () => void): (() => void) => {
 };
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
-/** How a restore after a failure goes: after a wait, reading the topics' limits again, ending in a checkpoint. */
+/** A restore after a failure: after `waitMs`, and reading the output topics' limits again first when a record was too large. */
 interface Retry {
   readonly waitMs: number;
   readonly refreshLimits: boolean;

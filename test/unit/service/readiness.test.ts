@@ -7,6 +7,7 @@ import { NO_FAILURES, failedAgain } from '../../../src/service/commit-failure.ts
 import { readiness } from '../../../src/service/readiness.ts';
 import type { HealthBounds, HealthView } from '../../../src/service/readiness.ts';
 import type { Status } from '../../../src/service/service-state.ts';
+import { trackWatermark } from '../../../src/service/watermark-health.ts';
 
 const T0 = Date.parse('2026-03-01T12:00:00Z');
 const bounds: HealthBounds = { roundMaxValues: 100, brokerTimeoutMs: 10_000, stallMs: 120_000, aheadMs: 900_000 };
@@ -88,6 +89,13 @@ describe('readiness', () => {
       { ready: true, reasons: [] },
       { ready: false, reasons: ['watermark far ahead of the wall clock: 2026-03-01T13:00:00.000Z is 60 min in the future (an event with a future time moved it; events on time are now late)'] },
       { ready: false, reasons: ['recovering: replaying input since the last checkpoint'] },
+    ]);
+    // The track: when the watermark last changed (a new run starts a new one).
+    const a = trackWatermark(undefined, T0, -Infinity);
+    const b = trackWatermark(a, T0 + 5000, -Infinity);
+    const c = trackWatermark(b, T0 + 9000, wm);
+    expect([a, b, c, trackWatermark(c, T0 + 20_000, wm)]).toEqual([
+      { value: -Infinity, movedAt: T0 }, { value: -Infinity, movedAt: T0 }, { value: wm, movedAt: T0 + 9000 }, { value: wm, movedAt: T0 + 9000 },
     ]);
   });
 });
