@@ -4,8 +4,9 @@
 //   - order 'any': any candidate with ts >= e.ts - within, each event used once;
 //   - order 'ordered': only the last role completes; going backwards, each role takes its
 //     latest candidate that came before the one chosen for the role after it.
-// With skip-past-last-event a match consumes every candidate held; with no-skip the
-// candidates stay and every completing event raises one match.
+// After a match: with no-skip the candidates stay (the completing event joins them) and every
+// completing event raises one match; with skip-overlapping the match's events are used up
+// (each event is in at most one alert); with skip-past-last-event every candidate held is.
 import type { MatchedStep } from './alert.ts';
 import type { CorrelationRole, CorrelationRule } from './rule-types.ts';
 import { Match } from './runtime.ts';
@@ -39,6 +40,7 @@ export function correlationOperator(rule: CorrelationRule, bounds: StateBounds):
   const within = rule.within as number;
   const ordered = rule.order === 'ordered';
   const skipPast = rule.skip === 'skip-past-last-event';
+  const skipOverlapping = rule.skip === 'skip-overlapping';
 
   /** Chooses one candidate per role with `item` in role r, or null when the set is incomplete. */
   function choose(state: CorrelationState, r: number, item: Ingested, seq: number): Candidate[] | null {
@@ -130,6 +132,14 @@ export function correlationOperator(rule: CorrelationRule, bounds: StateBounds):
         host.alert(rs, new Match(matched, first, e.ts, e.ts, {}, message, ''));
         if (skipPast) {
           for (const list of state.roles) list.length = 0;
+          return;
+        }
+        if (skipOverlapping) {
+          // The match's events leave every role they were candidates for; the completing
+          // event does not become one.
+          for (let j = 0; j < state.roles.length; j++) {
+            state.roles[j] = (state.roles[j] as Candidate[]).filter((c) => !set.some((x) => x.seq === c.seq));
+          }
           return;
         }
         break;

@@ -106,7 +106,9 @@ export function aggregate(measures: readonly (readonly [string, MeasureSpec<AnyE
 export function thresholdOperator(rule: ThresholdRule, bounds: StateBounds): Operator {
   const measures = Object.entries(rule.measures);
   const win = rule.window;
-  const skipPast = rule.skip === 'skip-past-last-event';
+  // skip-past-last-event and skip-overlapping coincide for a window: its match is every event
+  // in it, so after an alert none of them counts again.
+  const consume = rule.skip !== 'no-skip';
 
   function decide(rs: RuleKeyState, items: readonly Ingested[], start: number, end: number, detectedAt: number, host: OperatorHost): boolean {
     if (items.length === 0) return false;
@@ -187,7 +189,7 @@ export function thresholdOperator(rule: ThresholdRule, bounds: StateBounds): Ope
           while (drop < buf.length && (buf[drop] as Ingested).event.ts <= e.ts - size) drop++;
           if (drop > 0) buf.splice(0, drop);
           push(rs, buf, item, host);
-          if (decide(rs, buf, e.ts - size + 1, e.ts + 1, e.ts, host) && skipPast) state.buf = [];
+          if (decide(rs, buf, e.ts - size + 1, e.ts + 1, e.ts, host) && consume) state.buf = [];
           return;
         }
         default: {

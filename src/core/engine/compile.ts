@@ -11,7 +11,7 @@ import type { AnyEvent, EventKind } from '../../events/types.ts';
 import { correlationOperator } from '../correlation-operator.ts';
 import type { AnyRule, ContextDef, KeySpace, PatternStep } from '../rule-types.ts';
 import type { CompiledRule, KeyState, Operator, StateBounds } from '../runtime.ts';
-import { sequenceOperator } from '../sequence-operator.ts';
+import { sequenceOperator } from '../sequence/operator.ts';
 import { thresholdOperator } from '../threshold-operator.ts';
 
 export interface Space {

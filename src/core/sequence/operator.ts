@@ -12,49 +12,14 @@
 // event is the next event of the rule's streams for this key (seq = last seq + 1). An absence between two
 // steps blocks advancing once a matching event follows the last taken one; a trailing
 // absence turns a complete run into a pending one decided by a timer at start + within.
-import type { MatchedStep } from './alert.ts';
-import type { Captures, PatternStep, PositiveStep, SequenceRule, AbsentStep } from './rule-types.ts';
-import { Match } from './runtime.ts';
-import type { Ingested, Operator, OperatorHost, Reviver, RuleKeyState, StateBounds } from './runtime.ts';
-
-/**
- * A partial match. Runs form persistent chains: a take creates one object pointing at the
- * run it extends (O(1), shared prefixes), never copying the events taken so far. Fields are
- * never mutated after creation, except `blocked`, which only the run kept by an "ignore"
- * branch changes (extensions start unblocked).
- */
-class Run {
-  readonly prev: Run | null;
-  readonly item: Ingested;
-  readonly seq: number;
-  readonly start: number;
-  readonly firstSeq: number;
-  readonly step: number;
-  readonly count: number;
-  /** Number of events in the chain. */
-  readonly length: number;
-  blocked: boolean;
-  readonly caps: Captures;
-  constructor(prev: Run | null, item: Ingested, seq: number, step: number, count: number, caps: Captures) {
-    this.prev = prev;
-    this.item = item;
-    this.seq = seq;
-    this.start = prev === null ? item.event.ts : prev.start;
-    this.firstSeq = prev === null ? seq : prev.firstSeq;
-    this.step = step;
-    this.count = count;
-    this.length = prev === null ? 1 : prev.length + 1;
-    this.blocked = false;
-    this.caps = caps;
-  }
-}
-
-/** The run's chain from first to last event. */
-function chain(run: Run): Run[] {
-  const out = new Array<Run>(run.length);
-  for (let r: Run | null = run, i = run.length - 1; r !== null; r = r.prev, i--) out[i] = r;
-  return out;
-}
+import type { MatchedStep } from '../alert.ts';
+import type { Captures, PatternStep, PositiveStep, SequenceRule, AbsentStep } from '../rule-types.ts';
+import { Match } from '../runtime.ts';
+import type { Ingested, Operator, OperatorHost, Reviver, RuleKeyState, StateBounds } from '../runtime.ts';
+import { skipPolicy } from './after-match.ts';
+import type { SkipPolicy } from './after-match.ts';
+import { byMatchOrder, chain, Run } from './run.ts';
+import type { RunData } from './run.ts';
 
 export class SequenceState {
   runs: Run[];
@@ -64,15 +29,6 @@ export class SequenceState {
     this.runs = runs;
     this.pending = pending;
   }
-}
-
-/** A Run after a structured clone: its fields, without the class. */
-interface RunData {
-  readonly prev: RunData | null;
-  readonly item: unknown;
-  readonly seq: number;
-  readonly step: number;
-  readonly blocked: boolean;
 }
 
 interface Plan {
@@ -105,27 +61,13 @@ export function planOf(rule: SequenceRule): Plan {
   return { steps, absentAfter, relaxedAdvance };
 }
 
-function lexLess(a: Run, b: Run): boolean {
-  if (a.firstSeq !== b.firstSeq) return a.firstSeq < b.firstSeq;
-  const x = chain(a);
-  const y = chain(b);
-  const n = Math.min(x.length, y.length);
-  for (let i = 0; i < n; i++) {
-    const p = (x[i] as Run).seq;
-    const q = (y[i] as Run).seq;
-    if (p !== q) return p < q;
-  }
-  return x.length < y.length;
-}
-const byMatchOrder = (a: Run, b: Run): number => (lexLess(a, b) ? -1 : lexLess(b, a) ? 1 : 0);
-
 export function sequenceOperator(rule: SequenceRule, bounds: StateBounds): Operator {
   const plan = planOf(rule);
   const { steps, absentAfter, relaxedAdvance } = plan;
   const last = steps.length - 1;
   const trailing = absentAfter[last];
   const within = rule.within as number;
-  const skipPast = rule.skip === 'skip-past-last-event';
+  const policy: SkipPolicy = skipPolicy(rule.skip, (name) => steps.findIndex((st) => st.name === name));
 
   const accepts = (st: PositiveStep | AbsentStep, item: Ingested, caps: Captures, ctx: unknown): boolean =>
     st.kind === item.event.kind && (st.where === undefined || st.where(item.event, caps, ctx));
@@ -189,6 +131,18 @@ export function sequenceOperator(rule: SequenceRule, bounds: StateBounds): Opera
       prev = run;
     }
     return prev as Run;
+  }
+
+  /**
+   * Applies the skip strategy to the matches decided together (in match order): emits the
+   * ones it admits, then drops every held run it discards.
+   */
+  function decide(rs: RuleKeyState, state: SequenceState, decided: readonly Run[], host: OperatorHost, deadline: boolean): void {
+    policy.reset();
+    for (const r of decided) if (policy.admit(r)) emit(rs, r, deadline ? r.start + within : r.item.event.ts, host);
+    if (!policy.prunes) return;
+    state.runs = state.runs.filter((r) => !policy.discards(r));
+    state.pending = state.pending.filter((r) => !policy.discards(r));
   }
 
   function schedulePending(rs: RuleKeyState, state: SequenceState, host: OperatorHost): void {
@@ -281,30 +235,14 @@ export function sequenceOperator(rule: SequenceRule, bounds: StateBounds): Opera
         schedulePending(rs, state, host);
         return;
       }
-      if (skipPast) {
-        emit(rs, completed[0] as Run, e.ts, host);
-        // Every held run contains an event at or before this one: none may be reused.
-        state.runs = [];
-        state.pending = [];
-      } else {
-        for (const r of completed) emit(rs, r, e.ts, host);
-      }
+      decide(rs, state, completed, host, false);
     },
 
     onTimer(rs, at, host) {
       const state = rs.op as SequenceState;
       const due = state.pending.filter((p) => p.start + within <= at).sort(byMatchOrder);
       state.pending = state.pending.filter((p) => p.start + within > at);
-      let end = -1;
-      for (const r of due) {
-        if (skipPast && r.firstSeq <= end) continue;
-        emit(rs, r, r.start + within, host);
-        if (skipPast) end = r.seq;
-      }
-      if (end >= 0) {
-        state.pending = state.pending.filter((p) => p.firstSeq > end);
-        state.runs = state.runs.filter((p) => p.firstSeq > end);
-      }
+      if (due.length > 0) decide(rs, state, due, host, true);
       schedulePending(rs, state, host);
     },
 
