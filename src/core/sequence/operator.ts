@@ -12,12 +12,18 @@
 // event is the next event of the rule's streams for this key (seq = last seq + 1). An absence between two
 // steps blocks advancing once a matching event follows the last taken one; a trailing
 // absence turns a complete run into a pending one decided by a timer at start + within.
+//
+// An explain observer, when given, hears what each held run did with each event (and the
+// predicates run traced); on the normal path it is undefined and costs a branch.
 import type { MatchedStep } from '../alert.ts';
-import type { Captures, PatternStep, PositiveStep, SequenceRule, AbsentStep } from '../rule-types.ts';
+import type { Observer, Partial } from '../explain/observer.ts';
+import type { Captures, PositiveStep, SequenceRule, AbsentStep } from '../rule-types.ts';
 import { Match } from '../runtime.ts';
 import type { Ingested, Operator, OperatorHost, Reviver, RuleKeyState, StateBounds } from '../runtime.ts';
+import type { OperatorView } from '../state-view.ts';
 import { skipPolicy } from './after-match.ts';
 import type { SkipPolicy } from './after-match.ts';
+import { planOf, viewOf } from './plan.ts';
 import { byMatchOrder, chain, Run } from './run.ts';
 import type { RunData } from './run.ts';
 
@@ -31,37 +37,7 @@ export class SequenceState {
   }
 }
 
-interface Plan {
-  readonly steps: readonly PositiveStep[];
-  /** absentAfter[i]: the absence between step i and i+1 (or trailing, for the last). */
-  readonly absentAfter: readonly (AbsentStep | undefined)[];
-  /** Whether a run that completed step i (count >= min) can still advance on a relaxed step. */
-  readonly relaxedAdvance: readonly boolean[];
-}
-
-export function planOf(rule: SequenceRule): Plan {
-  const steps: PositiveStep[] = [];
-  const absentAfter: (AbsentStep | undefined)[] = [];
-  for (const s of rule.steps as readonly PatternStep[]) {
-    if (s.type === 'step') {
-      steps.push(s);
-      absentAfter.push(undefined);
-    } else {
-      absentAfter[steps.length - 1] = s;
-    }
-  }
-  const relaxedAdvance = steps.map((_, j) => {
-    for (let t = j + 1; t < steps.length; t++) {
-      const st = steps[t] as PositiveStep;
-      if (st.contiguity !== 'strict') return true;
-      if (st.quantifier.min > 0) break;
-    }
-    return false;
-  });
-  return { steps, absentAfter, relaxedAdvance };
-}
-
-export function sequenceOperator(rule: SequenceRule, bounds: StateBounds): Operator {
+export function sequenceOperator(rule: SequenceRule, bounds: StateBounds, obs: Observer | undefined = undefined): Operator {
   const plan = planOf(rule);
   const { steps, absentAfter, relaxedAdvance } = plan;
   const last = steps.length - 1;
@@ -69,8 +45,15 @@ export function sequenceOperator(rule: SequenceRule, bounds: StateBounds): Opera
   const within = rule.within as number;
   const policy: SkipPolicy = skipPolicy(rule.skip, (name) => steps.findIndex((st) => st.name === name));
 
-  const accepts = (st: PositiveStep | AbsentStep, item: Ingested, caps: Captures, ctx: unknown): boolean =>
-    st.kind === item.event.kind && (st.where === undefined || st.where(item.event, caps, ctx));
+  const accepts = obs === undefined
+    ? (st: PositiveStep | AbsentStep, item: Ingested, caps: Captures, ctx: unknown): boolean =>
+      st.kind === item.event.kind && (st.where === undefined || st.where(item.event, caps, ctx))
+    : (st: PositiveStep | AbsentStep, item: Ingested, caps: Captures, ctx: unknown): boolean =>
+      st.kind === item.event.kind && (st.where === undefined ||
+        obs.evaluate(st.type === 'absent' ? `not ${st.name}` : st.name, st.where, [['e', item.event], ['m', caps], ['ctx', ctx]]));
+  const isComplete = (r: Run): boolean => r.step === last && r.count === (steps[last] as PositiveStep).quantifier.max;
+  /** Explain mode: a run as a report names it. */
+  const partial = (run: Run, complete = false): Partial => ({ ref: run, view: viewOf(plan, within, run, complete) });
 
   // Counted steps capture arrays, empty when the step took no event (`times(0, n)`).
   const emptyCaps: Record<string, unknown> = {};
@@ -139,10 +122,28 @@ export function sequenceOperator(rule: SequenceRule, bounds: StateBounds): Opera
    */
   function decide(rs: RuleKeyState, state: SequenceState, decided: readonly Run[], host: OperatorHost, deadline: boolean): void {
     policy.reset();
-    for (const r of decided) if (policy.admit(r)) emit(rs, r, deadline ? r.start + within : r.item.event.ts, host);
-    if (!policy.prunes) return;
-    state.runs = state.runs.filter((r) => !policy.discards(r));
-    state.pending = state.pending.filter((r) => !policy.discards(r));
+    const emitted: boolean[] | undefined = obs === undefined ? undefined : [];
+    for (const r of decided) {
+      const admitted = policy.admit(r);
+      if (admitted) emit(rs, r, deadline ? r.start + within : r.item.event.ts, host);
+      if (emitted !== undefined) emitted.push(admitted);
+    }
+    const discarded: Run[] = [];
+    if (policy.prunes) {
+      const keep = (r: Run): boolean => {
+        if (!policy.discards(r)) return true;
+        if (obs !== undefined) discarded.push(r);
+        return false;
+      };
+      state.runs = state.runs.filter(keep);
+      state.pending = state.pending.filter(keep);
+    }
+    if (obs !== undefined) {
+      obs.note({
+        kind: 'decided', strategy: rule.skip, decided: decided.map((r, i) => ({ run: partial(r, true), emitted: emitted?.[i] === true })),
+        discarded: discarded.map((r) => partial(r, isComplete(r))),
+      });
+    }
   }
 
   function schedulePending(rs: RuleKeyState, state: SequenceState, host: OperatorHost): void {
@@ -172,18 +173,29 @@ export function sequenceOperator(rule: SequenceRule, bounds: StateBounds): Opera
       // Pending runs wait out a trailing absence: a matching event kills them.
       let pending = state.pending;
       if (trailing !== undefined && pending.length > 0 && trailing.kind === e.kind) {
-        pending = pending.filter((p) => !(e.ts <= p.start + within && accepts(trailing, item, p.caps, ctx)));
+        pending = pending.filter((p) => {
+          if (e.ts > p.start + within) return true;
+          const matched = accepts(trailing, item, p.caps, ctx);
+          if (obs !== undefined) obs.note({ kind: 'absence', run: partial(p, true), step: trailing.name, matched });
+          return !matched;
+        });
       }
 
       const next: Run[] = [];
       const completed: Run[] = [];
+      let took: Run[] | undefined;
       const add = (r: Run): void => {
-        if (r.step === last && r.count === (steps[last] as PositiveStep).quantifier.max) completed.push(r);
+        if (took !== undefined) took.push(r);
+        if (isComplete(r)) completed.push(r);
         else next.push(r);
       };
 
       for (const run of state.runs) {
-        if (e.ts - run.start > within) continue;
+        if (e.ts - run.start > within) {
+          if (obs !== undefined) obs.note({ kind: 'run', run: partial(run), took: [], stays: false, expired: true, dropped: null });
+          continue;
+        }
+        if (obs !== undefined) took = [];
         const j = run.step;
         const sj = steps[j] as PositiveStep;
         const q = sj.quantifier;
@@ -203,20 +215,35 @@ export function sequenceOperator(rule: SequenceRule, bounds: StateBounds): Opera
             if (st.quantifier.min > 0) break;
           }
         }
-        if (mustTake) continue;
-        const gap = absentAfter[j];
-        const blocked = run.blocked || (gap !== undefined && accepts(gap, item, run.caps, ctx));
-        const canStay = (run.count < q.max && sj.contiguity !== 'strict') || (run.count >= q.min && !blocked && relaxedAdvance[j] === true);
-        if (canStay) {
-          run.blocked = blocked;
-          next.push(run);
+        let stays = false;
+        let blocked = run.blocked;
+        if (!mustTake) {
+          const gap = absentAfter[j];
+          blocked = run.blocked || (gap !== undefined && accepts(gap, item, run.caps, ctx));
+          stays = (run.count < q.max && sj.contiguity !== 'strict') || (run.count >= q.min && !blocked && relaxedAdvance[j] === true);
+          if (stays) {
+            run.blocked = blocked;
+            next.push(run);
+          }
+        }
+        if (took !== undefined && obs !== undefined) {
+          const lost = !stays && took.length === 0;
+          obs.note({ kind: 'run', run: partial(run), took: took.map((r) => partial(r, isComplete(r))), stays, expired: false, dropped: lost ? (blocked ? 'absence' : 'strict') : null });
         }
       }
+      took = undefined;
       const first = steps[0] as PositiveStep;
-      if (accepts(first, item, emptyCaps as Captures, ctx)) add(take(null, 0, item, seq));
+      if (accepts(first, item, emptyCaps as Captures, ctx)) {
+        const opened = take(null, 0, item, seq);
+        add(opened);
+        if (obs !== undefined) obs.note({ kind: 'open', opened: partial(opened), step: first.name });
+      } else if (obs !== undefined && first.kind === e.kind) {
+        obs.note({ kind: 'open', opened: null, step: first.name });
+      }
 
       if (next.length > bounds.maxPartialMatches) {
         const dropped = next.length - bounds.maxPartialMatches;
+        if (obs !== undefined) obs.note({ kind: 'overflow', dropped: next.slice(0, dropped).map((r) => partial(r)) });
         next.splice(0, dropped);
         host.overflow(rs, dropped);
       }
@@ -226,9 +253,13 @@ export function sequenceOperator(rule: SequenceRule, bounds: StateBounds): Opera
       if (completed.length === 0) return;
       completed.sort(byMatchOrder);
       if (trailing !== undefined) {
-        for (const r of completed) state.pending.push(r);
+        for (const r of completed) {
+          state.pending.push(r);
+          if (obs !== undefined) obs.note({ kind: 'pending', run: partial(r, true), absence: trailing.name });
+        }
         if (state.pending.length > bounds.maxPartialMatches) {
           const dropped = state.pending.length - bounds.maxPartialMatches;
+          if (obs !== undefined) obs.note({ kind: 'overflow', dropped: state.pending.slice(0, dropped).map((r) => partial(r, true)) });
           state.pending.splice(0, dropped);
           host.overflow(rs, dropped);
         }
@@ -255,6 +286,16 @@ export function sequenceOperator(rule: SequenceRule, bounds: StateBounds): Opera
     held(rs) {
       const state = rs.op as SequenceState;
       return state.runs.length + state.pending.length;
+    },
+
+    inspect(rs, horizon): OperatorView {
+      const state = rs.op as SequenceState;
+      // What prune would drop is not shown: the view does not depend on when sweeps ran.
+      const live = (r: Run): boolean => r.start + within >= horizon;
+      return {
+        kind: 'sequence',
+        partialMatches: [...state.runs.filter(live).map((r) => viewOf(plan, within, r, false)), ...state.pending.map((r) => viewOf(plan, within, r, true))],
+      };
     },
   };
 }
