@@ -9,6 +9,7 @@ import { genCommand } from './cli/gen.ts';
 import { demoCommand } from './cli/demo.ts';
 import { runCommand } from './cli/run.ts';
 import { produceCommand } from './cli/produce.ts';
+import { explainCommand } from './cli/explain.ts';
 
 const program = new Command('cepheus')
   .description('Cepheus: low-latency complex event processing for financial surveillance')
@@ -22,5 +23,6 @@ program.addCommand(genCommand());
 program.addCommand(demoCommand());
 program.addCommand(runCommand());
 program.addCommand(produceCommand());
+program.addCommand(explainCommand());
 
 await program.parseAsync(process.argv);
