@@ -53,3 +53,13 @@ export interface KeyStateView {
   readonly context: JsonValue;
   readonly state: OperatorView;
 }
+
+/** One context of one key (GET /api/v1/keys/:key/context/:contextId). */
+export interface ContextView {
+  readonly contextId: string;
+  readonly keySpace: string;
+  readonly key: string;
+  /** Event time of the key's last event (null when the key holds nothing: the value is then the initial one). */
+  readonly lastSeen: number | null;
+  readonly value: JsonValue;
+}

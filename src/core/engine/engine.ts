@@ -27,11 +27,11 @@ import type { JsonValue } from '../json.ts';
 import type { AnyRule, ContextDef } from '../rule-types.ts';
 import { Ingested, RuleKeyState, Timer } from '../runtime.ts';
 import type { CompiledRule, Match, OperatorHost } from '../runtime.ts';
-import type { KeyStateView } from '../state-view.ts';
+import type { ContextView, KeyStateView } from '../state-view.ts';
 import { validateRules } from '../validate.ts';
 import { compile } from './compile.ts';
 import type { Compiled, Fold, Route, Routes, Space } from './compile.ts';
-import { inspectKey, noteLate, ruleInfos } from './inspect.ts';
+import { contextOf, inspectKey, noteLate, ruleInfos } from './inspect.ts';
 import type { EngineStats, RuleInfo } from './inspect.ts';
 import { evict, idle, openKey, sweep } from './keys.ts';
 import { engineOptions } from './options.ts';
@@ -215,6 +215,11 @@ export class Engine implements OperatorHost {
     const cr = this.compiled.find((r) => r.rule.id === ruleId);
     if (cr === undefined) return undefined;
     return inspectKey(cr, this.c.ruleSpace[cr.index] as Space, key, this.watermark, this.watermark - this.lateness);
+  }
+
+  /** A context of a key, as alerts snapshot it (see contextOf); undefined when no rule uses that context id. */
+  keyContext(key: string, contextId: string): ContextView | undefined {
+    return contextOf(this.c, key, contextId);
   }
 
   /** Runs a sweep now: prunes dead partial matches, drops empty state, evicts idle keys. */

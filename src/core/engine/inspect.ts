@@ -6,7 +6,7 @@ import type { AnyEvent } from '../../events/types.ts';
 import type { AnyRule, ContextDef } from '../rule-types.ts';
 import { toJson } from '../json.ts';
 import type { CompiledRule, RuleStats } from '../runtime.ts';
-import type { KeyStateView, OperatorView } from '../state-view.ts';
+import type { ContextView, KeyStateView, OperatorView } from '../state-view.ts';
 import type { Compiled, Space } from './compile.ts';
 
 export interface RuleInfo {
@@ -85,5 +85,24 @@ export function inspectKey(cr: CompiledRule, space: Space, key: string, watermar
     lastSeen: ks === undefined || !Number.isFinite(ks.lastSeen) ? null : ks.lastSeen,
     context,
     state: rs === undefined ? empty(cr) : cr.op.inspect(rs, horizon),
+  };
+}
+
+/**
+ * A context of a key: in the first key space that folds a context with this id and holds the
+ * key (else the first that folds it, at its initial value). Undefined when no space has it.
+ */
+export function contextOf(c: Compiled, key: string, contextId: string): ContextView | undefined {
+  const spaces = c.spaces.filter((s) => s.contexts.some((d) => d.id === contextId));
+  const space = spaces.find((s) => s.keys.has(key)) ?? spaces[0];
+  if (space === undefined) return undefined;
+  const i = space.contexts.findIndex((d) => d.id === contextId);
+  const def = space.contexts[i] as ContextDef<unknown>;
+  const ks = space.keys.get(key);
+  const value = ks === undefined ? def.initial() : ks.ctx[i];
+  return {
+    contextId, keySpace: space.space.name, key,
+    lastSeen: ks === undefined || !Number.isFinite(ks.lastSeen) ? null : ks.lastSeen,
+    value: def.snapshot ? def.snapshot(value) : toJson(value),
   };
 }
