@@ -35,6 +35,8 @@ interface RunOptions {
   readonly kafkaRates: number[];
   readonly kafkaSeconds: number;
   readonly kafkaWorkers?: number;
+  /** In-process scenarios to run, by name (max-throughput, rules-10, workers-1, fixed-50k, state-idle-accounts); all when absent. */
+  readonly only?: string[];
 }
 
 async function run(opts: RunOptions): Promise<void> {
@@ -45,24 +47,34 @@ async function run(opts: RunOptions): Promise<void> {
   const throughput: ThroughputResult[] = [];
   const latency: LatencyResult[] = [];
   const state: StateResult[] = [];
+  const wanted = (name: string): boolean => opts.only === undefined || opts.only.includes(name);
   if (opts.inProcess) {
     const rules = (await loadRules()).map((l) => l.rule);
     log(`generating ${opts.events.toLocaleString('en')} events (seed ${opts.seed}) as Confluent-framed Avro values`);
     const framed = framedFixture(opts.events, opts.seed);
     const input = framed.values;
 
-    log('in-process max throughput, all bundled rules');
-    throughput.push(await maxThroughput('max-throughput', rules, input));
+    if (wanted('max-throughput')) {
+      log('in-process max throughput, all bundled rules');
+      throughput.push(await maxThroughput('max-throughput', rules, input));
+    }
     for (const n of [1, 10, 100]) {
+      if (!wanted(`rules-${n}`)) continue;
       const slice = input.slice(0, Math.min(input.length, n === 100 ? 100_000 : 200_000));
       log(`rule-count sweep: ${n} rules over ${slice.length.toLocaleString('en')} events`);
       throughput.push(await maxThroughput(`rules-${n}`, cloneRules(rules, n), slice, 1));
     }
     for (let w = 1; w <= Math.max(2, availableParallelism()); w++) {
+      if (!wanted(`workers-${w}`)) continue;
       log(`shard workers: ${w} (4 streams keyed by account; home shards decode and route to key owners)`);
       throughput.push(await shardedThroughput(w, framed));
     }
+    if (wanted('workers-1-two-phase')) {
+      log('shard workers: 1, ingest and deliver as two tasks per round (the path before one-task rounds)');
+      throughput.push(await shardedThroughput(1, framed, 2, true));
+    }
     for (const rate of opts.rates) {
+      if (!wanted(`fixed-${rate / 1000}k`)) continue;
       const slice = input.slice(0, Math.min(input.length, rate * 5));
       log(`open loop at ${rate.toLocaleString('en')} events/s offered (${slice.length.toLocaleString('en')} events)`);
       latency.push(await fixedRate(`fixed-${rate / 1000}k`, rules, slice, rate));
@@ -85,7 +97,7 @@ async function run(opts: RunOptions): Promise<void> {
     }
   }
   if (kafkaMissing !== undefined) log(`through Kafka: not measured (${kafkaMissing})`);
-  if (opts.inProcess) {
+  if (opts.inProcess && wanted('state-idle-accounts')) {
     log(`state: ${opts.stateAccounts.toLocaleString('en')} idle accounts`);
     state.push(stateBytes((await loadRules()).map((l) => l.rule), opts.stateAccounts));
   }
@@ -97,6 +109,7 @@ async function run(opts: RunOptions): Promise<void> {
     notMeasured: [
       ...(kafkaMissing === undefined ? [] : [{ scenario: 'through Kafka', reason: kafkaMissing }]),
       ...(opts.inProcess ? [] : [{ scenario: 'in-process', reason: 'skipped with --no-in-process' }]),
+      ...(opts.inProcess && opts.only !== undefined ? [{ scenario: 'in-process', reason: `only ${opts.only.join(', ')} (--only)` }] : []),
       { scenario: 'per-rule latency in-process', reason: 'the in-process runs measure per event; per-rule latency is the service\'s own (kafka.latency[].service.rulesUs)' },
     ],
   };
@@ -144,6 +157,7 @@ program.command('run', { isDefault: true })
   .option('--kafka-events <n>', 'events pre-produced for the through-Kafka throughput run', (v) => Number(v), 500_000)
   .option('--kafka-rates <list>', 'offered rates for the through-Kafka latency runs, events/s', (v) => v.split(',').map(Number), [20_000])
   .option('--kafka-seconds <n>', 'seconds of load per through-Kafka latency run', (v) => Number(v), 15)
+  .option('--only <names>', 'in-process scenarios to run, by result name (e.g. workers-1,max-throughput); default: all', (v) => v.split(','))
   .option('--kafka-workers <n>', 'shard workers of the service (default: cores - 1)', (v) => Number(v))
   .action(run);
 program.command('compare')

@@ -8,7 +8,8 @@ import type { AnyEvent } from '../../src/events/types.ts';
 import { CepError } from '../../src/core/errors.ts';
 import { login, trade } from '../../src/testing.ts';
 import { EVENT_KINDS } from '../../src/events/types.ts';
-import { Rounds, roundsOf } from '../../src/workers/rounds.ts';
+import { Rounds } from '../../src/workers/rounds.ts';
+import { roundsOf } from '../../src/workers/rounds-of.ts';
 import { WorkerShards } from '../../src/workers/shard-pool.ts';
 import { SCHEMA_ID, benchDecoder } from './input.ts';
 import type { FramedInput } from './input.ts';
@@ -152,16 +153,18 @@ export function stateBytes(rules: readonly AnyRule[], accounts: number): StateRe
 /**
  * Through the shard workers (piscina, one thread per shard) in rounds of 4 096 values from 4
  * streams keyed by account, as the service reads Kafka partitions: each value is decoded by
- * its stream's home shard and routed to the shards owning its keys.
+ * its stream's home shard and routed to the shards owning its keys. One shard runs a round as
+ * one task (`workers-1`); `twoPhase` forces ingest and deliver as two tasks, to compare
+ * (`workers-1-two-phase`).
  */
-export async function shardedThroughput(shards: number, framed: FramedInput, runs = 2): Promise<ThroughputResult> {
+export async function shardedThroughput(shards: number, framed: FramedInput, runs = 2, twoPhase = false): Promise<ThroughputResult> {
   const rates: number[] = [];
   let alerts = 0;
   const { values: input, streams: streamOf, streamCount: streams } = framed;
   const { gcMs, maxGcMs } = await withGc(async () => {
     for (let r = 0; r < runs; r++) {
       const rounds = await Rounds.start({
-        backend: new WorkerShards(shards), maxInFlight: 4,
+        backend: new WorkerShards(shards), maxInFlight: 4, ...(twoPhase ? { singleTask: false } : {}),
         init: {
           rules: [], engine: { outOfOrdernessMs: 5000 }, kindsByTopic: [['bench', EVENT_KINDS]], restore: [],
           streams: Array.from({ length: streams }, (_, partition) => ({ topic: 'bench', partition, format: 'confluent' as const, schemaId: 0, maxTs: -Infinity, active: true })),
@@ -180,7 +183,7 @@ export async function shardedThroughput(shards: number, framed: FramedInput, run
   });
   const sorted = [...rates].sort((a, b) => a - b);
   return {
-    name: `workers-${shards}`, events: input.length, rules: 10, eventsPerSec: sorted[sorted.length - 1] as number, runsEventsPerSec: rates, alerts,
+    name: `workers-${shards}${twoPhase ? '-two-phase' : ''}`, events: input.length, rules: 10, eventsPerSec: sorted[sorted.length - 1] as number, runsEventsPerSec: rates, alerts,
     gcMs, maxGcMs, rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
   };
 }

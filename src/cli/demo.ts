@@ -67,6 +67,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
       store, bus, latency, tokens,
       rules: { list: () => engine.rules(), setEnabled: (id, on) => engine.setEnabled(id, on) },
       state: engineStateQuery({ engine, loaded, recent, history, engineOptions }),
+      onInternalError: (err) => console.error('API request failed (500):', err),
       ready: () => ({ ready: !replaying || opts.live > 0, reasons: replaying ? ['replaying the fixture'] : [] }),
       signals: () => {
         const s = engine.stats();

@@ -67,7 +67,7 @@ export const ERRORS = {
   CEP_ERR_KAFKA_UNREACHABLE: spec('kafka', 503, 'No broker answered at the configured addresses.'),
   CEP_ERR_FENCED: spec('kafka', 503, 'Another instance of the group took over the transactional id; this one stops.'),
   CEP_ERR_OFFSET_RANGE: spec('kafka', 500, 'A partition is past offset 2^53, which Cepheus does not track.'),
-  CEP_ERR_CHECKPOINT_READ: spec('kafka', 503, 'Reading the checkpoint from the state topic took longer than allowed.'),
+  CEP_ERR_TOPIC_READ: spec('kafka', 503, 'Reading a topic (the state topic, the dead-letter topic) took longer than allowed.'),
   CEP_ERR_CHECKPOINT_FORMAT: spec('kafka', 500, 'The checkpoint in the state topic was written in a format this version does not read.'),
   CEP_ERR_CHECKPOINT_INCOMPLETE: spec('kafka', 500, 'The checkpoint misses parts: the state topic was altered.'),
 

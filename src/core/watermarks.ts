@@ -82,10 +82,17 @@ export class StreamWatermarks {
     return any ? w : this.maxTsOverall() - this.outOfOrdernessMs;
   }
 
-  /** Restores the max event time and activity of a stream (from a checkpoint). */
-  restore(stream: number, maxTs: number, active: boolean): void {
+  /** Sets a stream's max event time and activity as they are (a checkpoint's, or an operator's reset). */
+  setStream(stream: number, maxTs: number, active: boolean): void {
     this.ensure(stream + 1);
     this.maxTs[stream] = maxTs;
     this.active[stream] = active;
+  }
+
+  /** A stream reported events up to `maxTs`: it is active, and its max event time only grows. */
+  raise(stream: number, maxTs: number): void {
+    this.ensure(stream + 1);
+    if (maxTs > (this.maxTs[stream] as number)) this.maxTs[stream] = maxTs;
+    this.setActive(stream, true);
   }
 }

@@ -49,6 +49,15 @@ export interface Checkpoint {
 const partKey = (group: string, shard: number, part: number): string => `${group}/snap/${shard}/${part}`;
 export const manifestKey = (group: string): string => `${group}/manifest`;
 
+/** The part keys a checkpoint with `parts` (per shard) uses: the next one tombstones those it does not reuse. */
+export function partKeys(group: string, parts: readonly number[]): Set<string> {
+  const keys = new Set<string>();
+  parts.forEach((n, shard) => {
+    for (let p = 0; p < n; p++) keys.add(partKey(group, shard, p));
+  });
+  return keys;
+}
+
 /** The records of one checkpoint, and the part keys it uses (for the next one's tombstones). */
 export function checkpointRecords(manifest: Omit<CheckpointManifest, 'parts'>, snapshots: readonly Uint8Array[], previousKeys: ReadonlySet<string>): { records: OutputRecord[]; keys: Set<string> } {
   const headers = { [CHECKPOINT_HEADER]: String(manifest.id) };

@@ -1,6 +1,6 @@
 // `cepheus run`: the long-running service. Wires the config to Kafka (source, transactional
-// sink, admin, schema registry), the shard workers (pipeline.ts), the alert store fed by the
-// alerts topic and the REST API. Start-up checks fail with a coded message that says what to
+// sink, admin, schema registry), the pipeline (pipeline.ts: shard workers, commits), the
+// alert store fed by the alerts topic and the REST API. Start-up checks fail with a coded message that says what to
 // fix (config, missing topics, unreachable broker); SIGTERM / SIGINT stop gracefully (what was
 // read is processed and committed with a checkpoint), a second signal exits at once.
 import { mkdirSync } from 'node:fs';
@@ -27,6 +27,7 @@ import { AlertStore } from '../store/alert-store.ts';
 import { WorkerShards, defaultShards } from '../workers/shard-pool.ts';
 import { inputsOf } from '../config/inputs.ts';
 import { readCheckpoint } from './checkpoint.ts';
+import { signalsOf } from './counters.ts';
 import { Pipeline } from './pipeline.ts';
 
 export interface ServiceOptions {
@@ -104,7 +105,7 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
       const feedKafka = kafkaClient(config.kafka, log, `${config.kafka.clientId}-store`);
       feed = await startAlertFeed({
         kafka: feedKafka, wire, topic: out.alerts, groupId: `${config.kafka.groupId}.store.${instance}`, store, bus,
-        onError: (err, offset) => log.warn({ offset, err: (err as Error).message }, 'alerts topic record not readable; skipped by the store'),
+        onError: (err, offset) => log.warn({ offset, err }, 'alerts topic record not readable; skipped by the store'),
       });
       const s = store;
       const f = feed;
@@ -112,19 +113,10 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
         store: s, bus, latency, tokens: config.api.tokens,
         rules: { list: () => pipeline.rules(), setEnabled: (id, on) => pipeline.setEnabled(id, on) },
         ready: () => pipeline.readiness(),
-        signals: () => {
-          const c = pipeline.counters;
-          return {
-            counters: {
-              events: c.values, alerts: c.alerts, late: c.late, commits: c.commits, checkpoints: c.checkpoints, restores: c.restores,
-              recoveredEvents: c.recoveredValues, suppressedOutputs: c.suppressedOutputs, backpressurePauses: c.backpressurePauses,
-              rounds: c.rounds, roundEvents: c.roundValues, latencyUnmeasured: c.unmeasuredLatency, storeRecords: f.stats().records,
-            },
-            gauges: { consumerLag: pipeline.lag(), watermark: Number.isFinite(pipeline.watermark()) ? pipeline.watermark() : 0, checkpointBytes: c.checkpointBytes },
-            deadLetters: pipeline.deadLettersByCode,
-            shardBusyMs: pipeline.shardLoad.map((l) => l.busyMs),
-          };
-        },
+        onInternalError: (err) => log.error({ err }, 'API request failed (500)'),
+        signals: () => signalsOf(pipeline.counters, pipeline.deadLettersByCode, {
+          consumerLag: pipeline.lag(), watermark: pipeline.watermark(), shardBusyMs: pipeline.shardLoad.map((l) => l.busyMs), storeRecords: f.stats().records,
+        }),
       });
       if (Object.keys(config.api.tokens).length === 0) log.warn('no api.tokens configured: every API route but /healthz and /readyz answers 401');
       await api.listen({ host: config.api.host, port: config.api.port });
@@ -150,6 +142,8 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
           took[name] = Math.round(performance.now() - t0);
         };
         try {
+          // A registry outage must not hold the stop: a schema lookup in progress gives up.
+          resolver?.stop();
           await step('pipeline', () => pipeline.stop());
           await step('consumer', () => source.stop());
           await step('store', () => feed?.stop());
@@ -166,7 +160,7 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
       return stopping;
     };
     fatal = (err) => {
-      log.fatal({ err: err.message }, 'fatal: stopping');
+      log.fatal({ err }, 'fatal: stopping');
       void stop(1);
     };
     return { pipeline, api, stop: () => stop(0), done };

@@ -8,8 +8,14 @@
 //   no                       none                   first or next record (startFrom)
 //
 // A start before the partition's first record (retention deleted what the checkpoint
-// needs) moves to the first record, and says so.
-import type { CheckpointStream } from './checkpoint.ts';
+// needs) moves to the first record, and says so. planRestore applies this to every assigned
+// partition, in a fixed order (config topic order, then partition), which gives each stream
+// its index.
+import type { InputTopic } from '../config/inputs.ts';
+import { tpKey } from '../kafka/admin.ts';
+import type { TopicPartition } from '../kafka/source.ts';
+import type { StreamSpec } from '../workers/protocol.ts';
+import type { CheckpointManifest, CheckpointStream } from './checkpoint.ts';
 
 export interface StreamStart {
   readonly start: number;
@@ -33,4 +39,62 @@ export function planStart(saved: CheckpointStream | undefined, committed: number
   }
   const recoverTo = fromCheckpoint !== undefined && committed !== undefined && committed > start ? committed : null;
   return { start, recoverTo, committed: committed ?? null, fresh, lost };
+}
+
+/** One stream of a restore: its spec for the shards, where it starts, where its partition ends. */
+export interface StreamPlan {
+  readonly spec: StreamSpec;
+  readonly start: StreamStart;
+  /** Offset after the partition's last record when the restore looked (-1: unknown). */
+  readonly highWatermark: number;
+}
+
+export interface RestorePlan {
+  /** In config topic order, then by partition: a stream's index is its place here. */
+  readonly streams: readonly StreamPlan[];
+  /** The watermark every shard restores to (-Infinity: none). */
+  readonly watermark: number;
+  readonly recovering: number;
+  readonly fresh: number;
+  /** Rules (id@version) new or changed since the checkpoint: they start with empty state. */
+  readonly changedRules: readonly string[];
+  /** Committed offsets without a checkpoint: state was lost (warned). */
+  readonly stateLost: boolean;
+}
+
+export interface RestoreInputs {
+  readonly assignment: readonly TopicPartition[];
+  readonly topics: readonly InputTopic[];
+  readonly checkpoint: CheckpointManifest | undefined;
+  /** The group's committed offsets and the partitions' bounds, by tpKey. */
+  readonly committed: ReadonlyMap<string, bigint>;
+  readonly bounds: ReadonlyMap<string, { readonly low: bigint; readonly high: bigint }>;
+  readonly startFrom: 'earliest' | 'latest';
+  readonly rules: readonly { readonly id: string; readonly version: number }[];
+}
+
+export function planRestore(i: RestoreInputs): RestorePlan {
+  const order = new Map(i.topics.map((t, n) => [t.topic, n]));
+  const sorted = [...i.assignment].sort((a, b) => (order.get(a.topic) ?? 99) - (order.get(b.topic) ?? 99) || a.partition - b.partition);
+  const saved = new Map((i.checkpoint?.streams ?? []).map((s) => [tpKey(s.topic, s.partition), s]));
+  const streams = sorted.map((tp): StreamPlan => {
+    const key = tpKey(tp.topic, tp.partition);
+    const t = i.topics.find((x) => x.topic === tp.topic);
+    const p = saved.get(key);
+    const c = i.committed.get(key);
+    const b = i.bounds.get(key);
+    return {
+      spec: { topic: tp.topic, partition: tp.partition, format: t?.format ?? 'confluent', schemaId: t?.schemaId ?? 0, maxTs: p?.maxTs ?? -Infinity, active: p?.active ?? true },
+      start: planStart(p, c === undefined ? undefined : Number(c), b === undefined ? undefined : { low: Number(b.low), high: Number(b.high) }, i.startFrom),
+      highWatermark: b === undefined ? -1 : Number(b.high),
+    };
+  });
+  const was = new Map((i.checkpoint?.rules ?? []).map((r) => [r.id, r.version]));
+  return {
+    streams, watermark: i.checkpoint?.watermark ?? -Infinity,
+    recovering: streams.filter((s) => s.start.recoverTo !== null).length,
+    fresh: streams.filter((s) => s.start.fresh).length,
+    changedRules: i.checkpoint === undefined ? [] : i.rules.filter((r) => was.get(r.id) !== r.version).map((r) => `${r.id}@${r.version}`),
+    stateLost: i.checkpoint === undefined && i.committed.size > 0,
+  };
 }

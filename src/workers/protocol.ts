@@ -1,18 +1,17 @@
-// The one message protocol between the main thread and shard workers: only data that
-// survives structured cloning. Values travel as raw bytes, many per message: a batch is one
-// buffer with the values back to back (`ends[i]` is the end of value i), never one message
-// per event. Decoding happens in the workers.
+// The one message protocol between the main thread and shard workers: types only, of data
+// that survives structured cloning. Values travel as raw bytes, many per message: a batch is
+// one buffer with the values back to back (`ends[i]` is the end of value i), never one
+// message per event (record-pack.ts packs and reads them). Decoding happens in the workers.
 //
-//   round r:  ingest(parts of the streams a shard is home for) ──► forwards, stream max times
-//             deliver(forwards for this shard, watermark W_r)  ──► alerts, late, errors
+//   round r, N shards:  ingest(parts of the streams a shard is home for) ──► forwards, stream max times
+//                       deliver(forwards for this shard, watermark W_r)  ──► alerts, late, errors
+//   round r, 1 shard:   round(every part, clock changes) ──► both results and W_r, in one task
 //
 // See shard-handler.ts for what a shard does with each task, rounds.ts for the driver.
 import type { Alert } from '../core/alert.ts';
 import type { EngineOptions, EngineStats, RuleInfo } from '../core/engine/index.ts';
 import type { EventKind } from '../events/types.ts';
 import type { SchemaSpec } from '../io/kafka-value.ts';
-
-export { shardOf } from '../core/order.ts';
 
 /** An input stream: one partition of one topic. Its number is its index in the stream list. */
 export interface StreamSpec {
@@ -43,6 +42,8 @@ export interface InitTask {
   readonly schemas: readonly SchemaSpec[];
   /** deflateRaw(v8 snapshot) of every shard of a checkpoint (any shard count). */
   readonly restore: readonly Uint8Array[];
+  /** The watermark the restored shards were at (-Infinity: none); a one-shard round moves it on. */
+  readonly watermark: number;
 }
 
 /**
@@ -95,6 +96,24 @@ export interface DeliverTask {
   readonly disable: readonly string[];
 }
 
+/**
+ * Ingest and deliver in one task, for one shard: it is home for every stream and owns every
+ * key, so nothing is forwarded and it can decide W_r itself, from its copy of the driver's
+ * clock (round-clock.ts). `activity` replays what the driver's clock was told since the last
+ * round (idle streams), so both clocks agree.
+ */
+export interface RoundTask {
+  readonly op: 'round';
+  readonly schemas: readonly SchemaSpec[];
+  readonly parts: readonly IngestPart[];
+  /** [stream, active] changes made to the driver's clock since the previous round, last one per stream. */
+  readonly activity: readonly (readonly [number, boolean])[];
+  /** Release everything up to the largest event time seen (see DeliverTask.flushTo). */
+  readonly flush: boolean;
+  readonly enable: readonly string[];
+  readonly disable: readonly string[];
+}
+
 export interface SnapshotTask {
   readonly op: 'snapshot';
 }
@@ -103,7 +122,7 @@ export interface InfoTask {
   readonly op: 'info';
 }
 
-export type ShardTask = InitTask | IngestTask | DeliverTask | SnapshotTask | InfoTask;
+export type ShardTask = InitTask | IngestTask | DeliverTask | RoundTask | SnapshotTask | InfoTask;
 
 /** A value that could not become an event (dead-lettered with its code and message). */
 export interface Rejected {
@@ -159,6 +178,14 @@ export interface DeliverResult {
   readonly micros: number;
 }
 
+/** What an ingest and a deliver task would have returned, and the watermark the round sent. */
+export interface RoundResult {
+  readonly op: 'round';
+  readonly ingest: IngestResult;
+  readonly deliver: DeliverResult;
+  readonly watermark: number;
+}
+
 export interface SnapshotResult {
   readonly op: 'snapshot';
   /** v8.serialize(EngineSnapshot); the caller deflates it for storage. */
@@ -175,76 +202,4 @@ export interface InfoResult {
   readonly idleMs: number;
 }
 
-export type ShardResult = InitResult | IngestResult | DeliverResult | SnapshotResult | InfoResult;
-
-/** Packs values into one buffer + end offsets, ready to transfer. */
-export function packBatch(values: readonly Uint8Array[]): { bytes: ArrayBuffer; ends: Uint32Array } {
-  let total = 0;
-  for (const v of values) total += v.length;
-  const bytes = new ArrayBuffer(total);
-  const view = new Uint8Array(bytes);
-  const ends = new Uint32Array(values.length);
-  let at = 0;
-  values.forEach((v, i) => {
-    view.set(v, at);
-    at += v.length;
-    ends[i] = at;
-  });
-  return { bytes, ends };
-}
-
-/** Packs keys back to back: `keyEnds[i]` the end of key i, -1 for no key. */
-export function packKeys(keys: readonly (Uint8Array | null)[] | undefined, n: number): { keys: ArrayBuffer; keyEnds: Int32Array } {
-  let total = 0;
-  if (keys !== undefined) for (const k of keys) total += k?.length ?? 0;
-  const bytes = new ArrayBuffer(total);
-  const view = new Uint8Array(bytes);
-  const keyEnds = new Int32Array(n).fill(-1);
-  let at = 0;
-  if (keys !== undefined) {
-    for (let i = 0; i < n; i++) {
-      const k = keys[i];
-      if (k === null || k === undefined) continue;
-      view.set(k, at);
-      at += k.length;
-      keyEnds[i] = at;
-    }
-  }
-  return { keys: bytes, keyEnds };
-}
-
-/** Packs records (values, offsets, and optionally keys and timestamps) into transferable buffers. */
-export function packRecords(values: readonly Uint8Array[], offsets: ArrayLike<number>, keys?: readonly (Uint8Array | null)[], timestamps?: ArrayLike<number>): PackedRecords {
-  const { bytes, ends } = packBatch(values);
-  const ts = new Float64Array(values.length);
-  if (timestamps !== undefined) for (let i = 0; i < values.length; i++) ts[i] = timestamps[i] ?? 0;
-  return { bytes, ends, offsets: Float64Array.from(offsets), ...packKeys(keys, values.length), timestamps: ts };
-}
-
-/** The buffers of a task or result, for the transfer list. */
-export function transferablesOf(x: ShardTask | ShardResult): ArrayBuffer[] {
-  const out: ArrayBuffer[] = [];
-  const add = (f: PackedRecords & { streams?: Uint32Array }): void => {
-    out.push(f.bytes, f.ends.buffer as ArrayBuffer, f.offsets.buffer as ArrayBuffer, f.keys, f.keyEnds.buffer as ArrayBuffer, f.timestamps.buffer as ArrayBuffer);
-    if (f.streams !== undefined) out.push(f.streams.buffer as ArrayBuffer);
-  };
-  switch (x.op) {
-    case 'ingest':
-      if ('parts' in x) for (const p of x.parts) add(p);
-      else for (const f of x.forwards) add(f);
-      break;
-    case 'deliver':
-      if ('forwards' in x) for (const f of x.forwards) add(f);
-      break;
-    case 'snapshot':
-      if ('bytes' in x) out.push(x.bytes.buffer as ArrayBuffer);
-      break;
-    case 'init': case 'info':
-      break;
-    default: {
-      const never: never = x;
-      throw new Error(`unknown message ${JSON.stringify(never)}`);
-    }
-  }
-  return [...new Set(out)];
-}
+export type ShardResult = InitResult | IngestResult | DeliverResult | RoundResult | SnapshotResult | InfoResult;

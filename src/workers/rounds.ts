@@ -3,76 +3,48 @@
 //   ingest   each stream's values go to its home shard (stream % shards), which decodes
 //            them, decides lateness per stream and routes events to the owners of their keys
 //   deliver  every shard gets what was routed to it and the new watermark W = min over
-//            active streams of (max event time - outOfOrderness), monotone
+//            active streams of (max event time - outOfOrderness), monotone (round-clock.ts)
 //
 //   shard 0: ingest r ─┐            ┌─ deliver r ─ ...      each shard runs its tasks in
 //   shard 1: ingest r ─┼─ W_r, fwd ─┼─ deliver r ─ ...      submission order; deliver r is
 //   shard 2: (none)   ─┘            └─ deliver r ─ ...      sent once ingest r is back
 //
+//   one shard:  round r (ingest, W_r, deliver) ─ round r+1 ─ ...   nothing can be forwarded,
+//               so a round is one task: one thread round trip instead of two
+//
+// Both paths run the same shard code in the same order, so they give the same outputs.
 // Up to `maxInFlight` rounds are outstanding; submit() waits beyond that (backpressure the
 // caller passes on to its source). Rounds complete in order (each shard runs its tasks in
 // order), so the done rounds are always a prefix: take() returns the outputs of that prefix
 // with the caller's tag of its last round, and a commit never has to drain the pipeline. A
 // checkpoint is a cut after the last submitted round (cut()). Any shard failure fails the
 // driver: every later call throws it, and the caller restarts from a checkpoint.
-import type { Alert } from '../core/alert.ts';
-import { StreamWatermarks } from '../core/watermarks.ts';
-import { packRecords } from './protocol.ts';
+import { CepError } from '../core/errors.ts';
+import type { StreamWatermarks } from '../core/watermarks.ts';
 import type {
-  DeliverResult, Forward, InfoResult, IngestPart, IngestResult, InitTask, LateRef, Rejected, RuleErrorRef, SchemaSpec, ShardResult, ShardTask,
-  SnapshotResult,
+  DeliverResult, Forward, InfoResult, IngestPart, IngestResult, InitTask, RoundResult, RoundTask, SchemaSpec, ShardResult, ShardTask, SnapshotResult,
 } from './protocol.ts';
+import { packRecords } from './record-pack.ts';
+import { RoundClock } from './round-clock.ts';
+import { emptyOutput, mergeOutput } from './round-output.ts';
+import type { RoundsOutput } from './round-output.ts';
+import type { StreamValues } from './rounds-of.ts';
 import type { ShardBackend } from './shard-pool.ts';
 
-/** One stream's new records, in offset order (keys and Kafka timestamps for dead letters). */
-export interface StreamValues {
-  readonly stream: number;
-  readonly values: readonly Uint8Array[];
-  readonly offsets: ArrayLike<number>;
-  readonly keys?: readonly (Uint8Array | null)[];
-  readonly timestamps?: ArrayLike<number>;
-}
-
-/**
- * Rounds of `size` values from a sequence held in memory (the bench, tests): each value goes
- * to stream `streamOf(i)`, offsets count from 0 per stream. Lazy, so splitting costs what
- * reading from Kafka would, where it would.
- */
-export function* roundsOf(values: readonly Uint8Array[], streamOf: (i: number) => number, size: number): Generator<StreamValues[]> {
-  const next = new Map<number, number>();
-  for (let i = 0; i < values.length; i += size) {
-    const parts = new Map<number, { stream: number; values: Uint8Array[]; offsets: number[] }>();
-    for (let k = i; k < Math.min(values.length, i + size); k++) {
-      const stream = streamOf(k);
-      let p = parts.get(stream);
-      if (p === undefined) {
-        p = { stream, values: [], offsets: [] };
-        parts.set(stream, p);
-      }
-      const offset = next.get(stream) ?? 0;
-      next.set(stream, offset + 1);
-      p.values.push(values[k] as Uint8Array);
-      p.offsets.push(offset);
-    }
-    yield [...parts.values()];
-  }
-}
-
-export interface RoundsOutput {
-  alerts: Alert[];
-  rejected: Rejected[];
-  late: LateRef[];
-  ruleErrors: RuleErrorRef[];
-  overflowDropped: number;
-  values: number;
-}
+export type { RoundsOutput } from './round-output.ts';
+export type { StreamValues } from './rounds-of.ts';
 
 export interface RoundsOptions {
   readonly backend: ShardBackend;
-  readonly init: Omit<InitTask, 'op' | 'shard' | 'shards'>;
+  readonly init: Omit<InitTask, 'op' | 'shard' | 'shards' | 'watermark'>;
   readonly maxInFlight?: number;
   /** The watermark the restored shards were at (from the checkpoint). */
   readonly watermark?: number;
+  /**
+   * One task per round (ingest and deliver together): possible with one shard only, and the
+   * default there. False forces the two phases (to compare the paths).
+   */
+  readonly singleTask?: boolean;
   /** Called with each shard's deliver result as it arrives (latency, metrics). */
   readonly onDeliver?: (r: DeliverResult, submittedAt: number) => void;
   /** Called with each ingest result (batch latency, metrics). */
@@ -86,16 +58,7 @@ interface Control {
   disable: string[];
 }
 
-const emptyOutput = (): RoundsOutput => ({ alerts: [], rejected: [], late: [], ruleErrors: [], overflowDropped: 0, values: 0 });
-
-function merge(into: RoundsOutput, o: RoundsOutput): void {
-  for (const a of o.alerts) into.alerts.push(a);
-  for (const x of o.rejected) into.rejected.push(x);
-  for (const x of o.late) into.late.push(x);
-  for (const x of o.ruleErrors) into.ruleErrors.push(x);
-  into.overflowDropped += o.overflowDropped;
-  into.values += o.values;
-}
+const noControl = (): Control => ({ advance: false, flush: false, enable: [], disable: [] });
 
 interface Round<T> {
   readonly id: number;
@@ -103,6 +66,7 @@ interface Round<T> {
   readonly out: RoundsOutput;
   done: boolean;
   readonly completed: Promise<void>;
+  readonly complete: () => void;
 }
 
 /** The outputs of the done rounds up to some round, and the tags of those rounds. */
@@ -127,15 +91,18 @@ export class Rounds<T = unknown> {
   readonly shards: number;
   /** Per-stream max event times as home shards report them, and which streams are active. */
   readonly clock: StreamWatermarks;
+  private readonly time: RoundClock;
   private readonly backend: ShardBackend;
   private readonly maxInFlight: number;
+  private readonly singleTask: boolean;
   private readonly onDeliver: RoundsOptions['onDeliver'];
   private readonly onIngest: RoundsOptions['onIngest'];
   private readonly tails: Promise<unknown>[];
   private readonly unsent: SchemaSpec[][];
-  private deliverChain: Promise<void> = Promise.resolve();
+  /** Resolves once the last submitted round's tasks are all queued and its watermark is set. */
+  private ordered: Promise<void> = Promise.resolve();
   private readonly waiters: (() => void)[] = [];
-  private control: Control = { advance: false, flush: false, enable: [], disable: [] };
+  private control: Control = noControl();
   /** Submitted rounds not yet taken, in order. */
   private readonly rounds: Round<T>[] = [];
   private seq = 0;
@@ -146,21 +113,23 @@ export class Rounds<T = unknown> {
   private constructor(o: RoundsOptions) {
     this.backend = o.backend;
     this.shards = o.backend.shards;
+    this.singleTask = o.singleTask ?? this.shards === 1;
+    if (this.singleTask && this.shards !== 1) throw new CepError('CEP_ERR_SHARD', `one task per round needs one shard, not ${this.shards}`);
     this.maxInFlight = Math.max(1, o.maxInFlight ?? 4);
     this.onDeliver = o.onDeliver;
     this.onIngest = o.onIngest;
     this.tails = Array.from({ length: this.shards }, () => Promise.resolve());
     this.unsent = Array.from({ length: this.shards }, () => []);
-    const e = o.init.engine;
-    this.clock = new StreamWatermarks(e.outOfOrdernessMs ?? 0, e.allowedLatenessMs ?? 0);
-    o.init.streams.forEach((s, i) => this.clock.restore(i, s.maxTs, s.active));
+    this.time = new RoundClock(o.init);
+    this.clock = this.time;
   }
 
   /** Starts the shards (restoring `init.restore` when given) and returns the driver. */
   static async start<T = unknown>(o: RoundsOptions): Promise<Rounds<T>> {
     const r = new Rounds<T>(o);
-    await Promise.all(Array.from({ length: r.shards }, (_, shard) => r.enqueue(shard, { op: 'init', shard, shards: r.shards, ...o.init })));
-    r.w = o.watermark ?? -Infinity;
+    const watermark = o.watermark ?? -Infinity;
+    await Promise.all(Array.from({ length: r.shards }, (_, shard) => r.enqueue(shard, { op: 'init', shard, shards: r.shards, ...o.init, watermark })));
+    r.w = watermark;
     return r;
   }
 
@@ -216,7 +185,7 @@ export class Rounds<T = unknown> {
     const byHome = new Map<number, IngestPart[]>();
     for (const p of parts) {
       if (p.values.length === 0) continue;
-      if (p.offsets.length !== p.values.length) throw new RangeError('CEP_ERR_ROUNDS: one offset per value');
+      if (p.offsets.length !== p.values.length) throw new CepError('CEP_ERR_ROUNDS', `stream ${p.stream}: ${p.values.length} values but ${p.offsets.length} offsets (one offset per value)`);
       const home = p.stream % this.shards;
       const list = byHome.get(home) ?? [];
       list.push({ stream: p.stream, ...packRecords(p.values, p.offsets, p.keys, p.timestamps) });
@@ -224,70 +193,22 @@ export class Rounds<T = unknown> {
     }
     const control = this.control;
     if (byHome.size === 0 && !control.advance && !control.flush && control.enable.length === 0 && control.disable.length === 0) return;
-    this.control = { advance: false, flush: false, enable: [], disable: [] };
+    this.control = noControl();
     this.outstanding++;
-    const submittedAt = performance.now();
-    const out = emptyOutput();
     let complete!: () => void;
-    const round: Round<T> = { id: ++this.seq, tag, out, done: false, completed: new Promise<void>((resolve) => {
+    const completed = new Promise<void>((resolve) => {
       complete = resolve;
-    }) };
-    this.rounds.push(round);
-    const ingests = [...byHome].map(([shard, ps]) => this.enqueue(shard, { op: 'ingest', schemas: this.takeSchemas(shard), parts: ps }) as Promise<IngestResult>);
-    const prev = this.deliverChain;
-    this.deliverChain = (async () => {
-      const results = await Promise.all(ingests);
-      await prev;
-      const forwards = new Map<number, Forward[]>();
-      for (const r of results) {
-        this.onIngest?.(r);
-        for (const [stream, maxTs] of r.maxTs) {
-          if (maxTs > this.clock.maxTsOf(stream)) this.clock.restore(stream, maxTs, true);
-          else this.clock.setActive(stream, true);
-        }
-        for (const x of r.rejected) out.rejected.push(x);
-        for (const x of r.late) out.late.push(x);
-        out.values += r.values;
-        for (const f of r.forwards) {
-          const list = forwards.get(f.to) ?? [];
-          list.push(f);
-          forwards.set(f.to, list);
-        }
-      }
-      const w = this.clock.watermark();
-      if (w > this.w) this.w = w;
-      const flushTo = control.flush ? this.clock.maxTsOverall() : null;
-      if (flushTo !== null && flushTo > this.w) this.w = flushTo;
-      const deliveries = Array.from({ length: this.shards }, (_, shard) => this.enqueue(shard, {
-        op: 'deliver', schemas: this.takeSchemas(shard), forwards: forwards.get(shard) ?? [], watermark: this.w, flushTo: flushTo === -Infinity ? null : flushTo,
-        enable: control.enable, disable: control.disable,
-      }) as Promise<DeliverResult>);
-      void Promise.all(deliveries).then((rs) => {
-        for (const r of rs) {
-          this.onDeliver?.(r, submittedAt);
-          for (const a of r.alerts) out.alerts.push(a);
-          for (const x of r.late) out.late.push(x);
-          for (const x of r.ruleErrors) out.ruleErrors.push(x);
-          out.overflowDropped += r.overflowDropped;
-        }
-      }).catch((err: unknown) => this.fail(err)).finally(() => {
-        round.done = true;
-        this.outstanding--;
-        complete();
-        this.waiters.shift()?.();
-      });
-    })().catch((err: unknown) => {
-      this.fail(err);
-      round.done = true;
-      this.outstanding--;
-      complete();
-      this.waiters.shift()?.();
     });
+    const round: Round<T> = { id: ++this.seq, tag, out: emptyOutput(), done: false, completed, complete };
+    this.rounds.push(round);
+    const submittedAt = performance.now();
+    if (this.singleTask) this.oneTask(round, byHome.get(0) ?? [], control, submittedAt);
+    else this.twoPhases(round, byHome, control, submittedAt);
   }
 
   /** Waits until every submitted round is delivered everywhere. */
   async barrier(): Promise<void> {
-    await this.deliverChain;
+    await this.ordered;
     await Promise.all(this.rounds.map((r) => r.completed));
     this.check();
   }
@@ -311,7 +232,7 @@ export class Rounds<T = unknown> {
       const r = this.rounds[0] as Round<T>;
       if (!r.done || r.id > through) break;
       this.rounds.shift();
-      merge(output, r.out);
+      mergeOutput(output, r.out);
       if (r.tag !== undefined) tags.push(r.tag);
       last = r.id;
     }
@@ -326,7 +247,7 @@ export class Rounds<T = unknown> {
   async cut(): Promise<Cut> {
     for (let seen = -1; seen !== this.seq;) {
       seen = this.seq;
-      await this.deliverChain;
+      await this.ordered;
     }
     this.check();
     const through = this.seq;
@@ -346,6 +267,68 @@ export class Rounds<T = unknown> {
 
   async close(): Promise<void> {
     await this.backend.close();
+  }
+
+  /** One shard: ingest and deliver in one task; the shard sends back the watermark it used. */
+  private oneTask(round: Round<T>, parts: IngestPart[], control: Control, submittedAt: number): void {
+    const task: RoundTask = {
+      op: 'round', schemas: this.takeSchemas(0), parts, activity: this.time.takeActivity(), flush: control.flush, enable: control.enable, disable: control.disable,
+    };
+    const result = this.enqueue(0, task) as Promise<RoundResult>;
+    const prev = this.ordered;
+    this.ordered = (async () => {
+      const r = await result;
+      await prev;
+      this.onIngest?.(r.ingest);
+      this.time.observeIngest(r.ingest.maxTs);
+      this.w = r.watermark;
+      this.onDeliver?.(r.deliver, submittedAt);
+      mergeOutput(round.out, r.ingest);
+      mergeOutput(round.out, r.deliver);
+    })().catch((err: unknown) => this.fail(err)).finally(() => this.finish(round));
+  }
+
+  /** Ingest at the home shards; once all are back, deliver to every shard with W_r. */
+  private twoPhases(round: Round<T>, byHome: ReadonlyMap<number, IngestPart[]>, control: Control, submittedAt: number): void {
+    const ingests = [...byHome].map(([shard, parts]) => this.enqueue(shard, { op: 'ingest', schemas: this.takeSchemas(shard), parts }) as Promise<IngestResult>);
+    const prev = this.ordered;
+    this.ordered = (async () => {
+      const results = await Promise.all(ingests);
+      await prev;
+      const forwards = new Map<number, Forward[]>();
+      for (const r of results) {
+        this.onIngest?.(r);
+        this.time.observeIngest(r.maxTs);
+        mergeOutput(round.out, r);
+        for (const f of r.forwards) {
+          const list = forwards.get(f.to) ?? [];
+          list.push(f);
+          forwards.set(f.to, list);
+        }
+      }
+      const { watermark, flushTo } = this.time.roundWatermark(this.w, control.flush);
+      this.w = watermark;
+      const deliveries = Array.from({ length: this.shards }, (_, shard) => this.enqueue(shard, {
+        op: 'deliver', schemas: this.takeSchemas(shard), forwards: forwards.get(shard) ?? [], watermark, flushTo, enable: control.enable, disable: control.disable,
+      }) as Promise<DeliverResult>);
+      void Promise.all(deliveries).then((rs) => {
+        for (const r of rs) {
+          this.onDeliver?.(r, submittedAt);
+          mergeOutput(round.out, r);
+        }
+      }).catch((err: unknown) => this.fail(err)).finally(() => this.finish(round));
+    })().catch((err: unknown) => {
+      this.fail(err);
+      this.finish(round);
+    });
+  }
+
+  /** Marks a round done (its outputs complete, or the driver failed) and lets a waiting submit in. */
+  private finish(round: Round<T>): void {
+    round.done = true;
+    this.outstanding--;
+    round.complete();
+    this.waiters.shift()?.();
   }
 
   private check(): void {

@@ -7,6 +7,8 @@
 //            ones are reported by (stream, offset); others go to the owners of their keys
 //   deliver  accept what other shards forwarded, apply rule toggles, advance the watermark
 //            (or flush), return the alerts and other effects
+//   round    one shard only: ingest, then W_r from its copy of the driver's clock
+//            (round-clock.ts), then deliver: the same two functions, so the same effects
 //   snapshot the engine's state, v8-serialized (restore takes it deflated)
 import { deserialize, serialize } from 'node:v8';
 import { inflateRawSync } from 'node:zlib';
@@ -17,98 +19,13 @@ import type { AnyEvent, EventKind, SourceRef } from '../events/types.ts';
 import type { InputError } from '../io/input-error.ts';
 import { KafkaValueDecoder } from '../io/kafka-value.ts';
 import { loadRules } from '../rules/load-rules.ts';
-import { packKeys } from './protocol.ts';
 import type {
-  DeliverResult, DeliverTask, Forward, InfoResult, IngestResult, IngestTask, InitResult, InitTask, LateRef, PackedRecords, RawRecord, Rejected,
+  DeliverResult, DeliverTask, InfoResult, IngestResult, IngestTask, InitResult, InitTask, LateRef, RawRecord, Rejected, RoundResult, RoundTask,
   RuleErrorRef, SchemaSpec, ShardResult, ShardTask, SnapshotResult, StreamSpec,
 } from './protocol.ts';
+import { ForwardBuilder, RecordCursor } from './record-pack.ts';
+import { RoundClock } from './round-clock.ts';
 import { CepError } from '../core/errors.ts';
-
-/** Collects the records routed to one other shard, with their streams, offsets, keys and timestamps. */
-class ForwardBuilder {
-  readonly to: number;
-  private bytes: Buffer;
-  private used = 0;
-  private readonly ends: number[] = [];
-  private readonly streams: number[] = [];
-  private readonly offsets: number[] = [];
-  private readonly keys: (Uint8Array | null)[] = [];
-  private readonly timestamps: number[] = [];
-  constructor(to: number, capacity: number) {
-    this.to = to;
-    this.bytes = Buffer.allocUnsafe(Math.max(256, capacity));
-  }
-  add(value: Buffer, key: Uint8Array | null, stream: number, offset: number, timestamp: number): void {
-    if (this.used + value.length > this.bytes.length) {
-      const grown = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.used + value.length));
-      this.bytes.copy(grown, 0, 0, this.used);
-      this.bytes = grown;
-    }
-    value.copy(this.bytes, this.used);
-    this.used += value.length;
-    this.ends.push(this.used);
-    this.streams.push(stream);
-    this.offsets.push(offset);
-    this.keys.push(key);
-    this.timestamps.push(timestamp);
-  }
-  build(): Forward {
-    const bytes = new ArrayBuffer(this.used);
-    new Uint8Array(bytes).set(this.bytes.subarray(0, this.used));
-    return {
-      to: this.to, bytes, ends: Uint32Array.from(this.ends), streams: Uint32Array.from(this.streams), offsets: Float64Array.from(this.offsets),
-      ...packKeys(this.keys, this.keys.length), timestamps: Float64Array.from(this.timestamps),
-    };
-  }
-}
-
-/** Reads records back out of a PackedRecords, in order: next() moves on, the rest reads the current one. */
-class RecordCursor {
-  private readonly buf: Buffer;
-  private readonly keyBuf: Buffer;
-  private readonly p: PackedRecords;
-  private from = 0;
-  private keyFrom = 0;
-  private keyStart = -1;
-  private i = -1;
-  constructor(p: PackedRecords) {
-    this.p = p;
-    this.buf = Buffer.from(p.bytes);
-    this.keyBuf = Buffer.from(p.keys);
-  }
-  get length(): number {
-    return this.p.ends.length;
-  }
-  /** The next record's value (a view into the batch). */
-  next(): Buffer {
-    const end = this.p.ends[++this.i] as number;
-    const v = this.buf.subarray(this.from, end);
-    this.from = end;
-    const k = this.p.keyEnds[this.i] as number;
-    if (k >= 0) {
-      this.keyStart = this.keyFrom;
-      this.keyFrom = k;
-    } else {
-      this.keyStart = -1;
-    }
-    return v;
-  }
-  /** The current record's key, a view (null: none). */
-  key(): Uint8Array | null {
-    return this.keyStart < 0 ? null : this.keyBuf.subarray(this.keyStart, this.keyFrom);
-  }
-  offset(): number {
-    return this.p.offsets[this.i] as number;
-  }
-  timestamp(): number {
-    return this.p.timestamps[this.i] as number;
-  }
-  /** The current record, copied out of the batch for a dead letter. */
-  raw(value: Buffer): RawRecord {
-    const key = this.key();
-    return { key: key === null ? null : new Uint8Array(key), value: new Uint8Array(value), timestamp: this.timestamp() };
-  }
-}
 
 const decodeSnapshot = (b: Uint8Array): EngineSnapshot => deserialize(inflateRawSync(b)) as EngineSnapshot;
 
@@ -123,6 +40,9 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
   let decoder: KafkaValueDecoder | undefined;
   let streams: readonly StreamSpec[] = [];
   let where: string[] = [];
+  /** One shard only: the driver's clock as of the last round, and the watermark that round sent. */
+  let clock: RoundClock | undefined;
+  let watermark = -Infinity;
   const streamOf = new Map<string, number>();
   const out = new Int32Array(64);
   /** Records of events found behind the engine's watermark when accepted, until drained. */
@@ -157,13 +77,15 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
     streamOf.clear();
     streams.forEach((s, i) => streamOf.set(`${s.topic}\u0000${s.partition}`, i));
     core.streams.ensure(streams.length);
-    streams.forEach((s, i) => core?.streams.restore(i, s.maxTs, s.active));
+    streams.forEach((s, i) => core?.streams.setStream(i, s.maxTs, s.active));
     decoder = new KafkaValueDecoder(new Map(t.kindsByTopic.map(([topic, kinds]) => [topic, kinds as readonly EventKind[]])));
     addSchemas(t.schemas);
+    clock = t.shards === 1 ? new RoundClock(t) : undefined;
+    watermark = t.watermark;
     return { op: 'init', keys: core.engine.stats().keys };
   }
 
-  function ingest(t: IngestTask, started: number): IngestResult {
+  function ingest(t: Omit<IngestTask, 'op'>, started: number): IngestResult {
     const { core: c, decoder: d } = ready();
     addSchemas(t.schemas);
     const forwards = new Map<number, ForwardBuilder>();
@@ -207,7 +129,7 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
     };
   }
 
-  function deliver(t: DeliverTask, started: number): DeliverResult {
+  function deliver(t: Omit<DeliverTask, 'op'>, started: number): DeliverResult {
     const { core: c, decoder: d } = ready();
     addSchemas(t.schemas);
     for (const id of t.enable) c.engine.setEnabled(id, true);
@@ -258,6 +180,20 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
     return { op: 'deliver', alerts, late, ruleErrors, overflowDropped, micros: Math.round((performance.now() - started) * 1000) };
   }
 
+  function round(t: RoundTask, started: number): RoundResult {
+    if (clock === undefined) {
+      const c = ready().core;
+      throw new CepError('CEP_ERR_SHARD', `a round in one task needs exactly one shard (it decides the watermark itself); this is shard ${c.shard} of ${c.shards}`);
+    }
+    const ingested = ingest(t, started);
+    for (const [stream, active] of t.activity) clock.setActive(stream, active);
+    clock.observeIngest(ingested.maxTs);
+    const next = clock.roundWatermark(watermark, t.flush);
+    watermark = next.watermark;
+    const delivered = deliver({ schemas: [], forwards: ingested.forwards, watermark, flushTo: next.flushTo, enable: t.enable, disable: t.disable }, performance.now());
+    return { op: 'round', ingest: ingested, deliver: delivered, watermark };
+  }
+
   function snapshot(): SnapshotResult {
     const { core: c } = ready();
     // A copy of its own (a small result may sit in Buffer's shared pool, which must never be
@@ -278,6 +214,7 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
       case 'init': return init(t);
       case 'ingest': return ingest(t, started);
       case 'deliver': return deliver(t, started);
+      case 'round': return round(t, started);
       case 'snapshot': return snapshot();
       case 'info': return info();
       default: {

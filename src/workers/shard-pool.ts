@@ -9,7 +9,7 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import type { AnyRule } from '../core/rule-types.ts';
-import { transferablesOf } from './protocol.ts';
+import { transferablesOf } from './record-pack.ts';
 import type { ShardResult, ShardTask } from './protocol.ts';
 import { createShardHandler } from './shard-handler.ts';
 import type { ShardHandler } from './shard-handler.ts';

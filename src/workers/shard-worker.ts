@@ -1,7 +1,7 @@
 // A shard worker thread (piscina): one shard handler per thread, for the thread's whole life.
 // Results go back with their buffers in the transfer list (forwards, snapshots), not copied.
 import { move, transferableSymbol, valueSymbol } from 'piscina';
-import { transferablesOf } from './protocol.ts';
+import { transferablesOf } from './record-pack.ts';
 import type { ShardResult, ShardTask } from './protocol.ts';
 import { createShardHandler } from './shard-handler.ts';
 

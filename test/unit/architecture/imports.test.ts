@@ -72,6 +72,11 @@ describe('source layout', () => {
     expect([...graph].flatMap(([f, deps]) => (area(f) === 'core' ? deps.filter((d) => !['core', 'events'].includes(area(d))).map((d) => `${f} -> ${d}`) : []))).toEqual([]);
   });
 
+  it('keeps every file under 400 lines', () => {
+    const long = files(SRC).map((f) => [relative(SRC, f), readFileSync(f, 'utf8').split('\n').length - 1] as const).filter(([, n]) => n > 400);
+    expect(long).toEqual([]);
+  });
+
   it('keeps adapters free of orchestrators', () => {
     expect(violations(['kafka', 'io', 'store', 'config', 'metrics', 'events'], ['service', 'workers', 'cli', 'http', 'cli.ts'])).toEqual([]);
     expect(violations(['http'], ['service', 'workers', 'cli', 'cli.ts'])).toEqual([]);

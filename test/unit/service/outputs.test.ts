@@ -3,13 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../../src/config/config.ts';
 import type { Alert } from '../../../src/core/alert.ts';
-import { mergeRuleInfos } from '../../../src/service/rule-info.ts';
 import { commitRecords } from '../../../src/service/outputs.ts';
 
 const output = validateConfig({ kafka: { brokers: ['h:1'] }, topics: { login: 'l' }, output: { alerts: 'al', deadLetter: 'dl', state: 'st' } }).output;
 const rec = (v: string) => ({ key: new Uint8Array(Buffer.from('K')), value: new Uint8Array(Buffer.from(v)), timestamp: 7 });
 
-describe('commit records and merged rule counters', () => {
+describe('commit records', () => {
   it('builds every topic\'s records, the late one once', async () => {
     const alert = { id: 'al_1', key: 'AC1', ruleId: 'r', ruleVersion: 2 } as unknown as Alert;
     const late = { stream: 0, offset: 5, eventId: 'e5', ts: 1000, watermark: 6000, record: rec('late') };
@@ -33,10 +32,5 @@ describe('commit records and merged rule counters', () => {
         { topic: 'st', records: [{ key: 'cp', value: 'x', headers: undefined }] },
       ],
     });
-  });
-
-  it('adds up rule counters across shards', () => {
-    const rule = (events: number, keys: number) => ({ id: 'r', version: 1, kind: 'sequence' as const, enabled: false, stats: { eventsSeen: events, alerts: 1, errors: 0, overflowDropped: 2 }, stateKeys: keys, held: 3 });
-    expect(mergeRuleInfos([[rule(10, 4)], [rule(5, 6)]])).toEqual([{ id: 'r', version: 1, kind: 'sequence', enabled: false, stats: { eventsSeen: 15, alerts: 2, errors: 0, overflowDropped: 4 }, stateKeys: 10, held: 6 }]);
   });
 });

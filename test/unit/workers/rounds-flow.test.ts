@@ -1,8 +1,10 @@
-// The round driver's flow control and cuts, with shards that answer after random delays:
+// The round driver's flow control and cuts, with shards that answer after random delays, in
+// two phases (2 shards) and one task per round (1 shard):
 // - never more than maxInFlight rounds outstanding, and submit() waits for room;
 // - take() hands over only the done prefix of rounds, with their tags, in order;
-// - a cut taken between any two rounds restores (at any shard count) to a run that ends
-//   with exactly the alerts of the uninterrupted one: what checkpoints rely on.
+// - a cut taken between any two rounds restores (at any shard count, from and to one shard
+//   included) to a run that ends with exactly the alerts of the uninterrupted one: what
+//   checkpoints rely on.
 import { deflateRawSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../../src/core/alert.ts';
@@ -13,8 +15,9 @@ import { encodeConfluentValue } from '../../../src/io/confluent-frame.ts';
 import { readEventsStrict } from '../../../src/io/read-events.ts';
 import { Prng } from '../../../src/fixture-generator/prng.ts';
 import type { ShardResult, ShardTask } from '../../../src/workers/protocol.ts';
-import { Rounds, roundsOf } from '../../../src/workers/rounds.ts';
-import type { StreamValues } from '../../../src/workers/rounds.ts';
+import { Rounds } from '../../../src/workers/rounds.ts';
+import { roundsOf } from '../../../src/workers/rounds-of.ts';
+import type { StreamValues } from '../../../src/workers/rounds-of.ts';
 import { InProcessShards } from '../../../src/workers/shard-pool.ts';
 import type { ShardBackend } from '../../../src/workers/shard-pool.ts';
 
@@ -65,8 +68,8 @@ afterAll(async () => {
 });
 
 describe('round flow', () => {
-  it('keeps at most maxInFlight rounds outstanding and hands over the done prefix in order', async () => {
-    const backend = new Jittery(2, 1);
+  it.each([2, 1])('keeps at most maxInFlight rounds outstanding and hands over the done prefix in order (%i shards)', async (shards) => {
+    const backend = new Jittery(shards, 1);
     const rounds = await Rounds.start<number>({ backend, init: init([]), maxInFlight: 3 });
     open.push(rounds);
     let most = 0;
@@ -97,8 +100,8 @@ describe('round flow', () => {
     const expected = byId(whole.take().output.alerts);
     expect(expected.length).toBe(30);
 
-    for (const [at, shardsAfter] of [[3, 1], [11, 3], [19, 2]] as const) {
-      const first = await Rounds.start({ backend: new Jittery(2, at), init: init([]) });
+    for (const [at, shardsBefore, shardsAfter] of [[3, 2, 1], [7, 1, 1], [11, 2, 3], [19, 1, 2]] as const) {
+      const first = await Rounds.start({ backend: new Jittery(shardsBefore, at), init: init([]) });
       open.push(first);
       for (const parts of input.slice(0, at)) await first.submit(parts);
       const cut = await first.cut();

@@ -1,0 +1,38 @@
+// What rounds produce, collected in one place. A round's output is its ingest results (dead
+// letters, late events, values read) followed by its deliver results (alerts, late events,
+// rule errors, overflow), shard by shard in a fixed order; a take() appends whole rounds,
+// oldest first. Lists are only ever appended to, in that order, so the output of the same
+// input is the same list whatever the path (two-phase or one task per round).
+import type { Alert } from '../core/alert.ts';
+import type { LateRef, Rejected, RuleErrorRef } from './protocol.ts';
+
+export interface RoundsOutput {
+  alerts: Alert[];
+  rejected: Rejected[];
+  late: LateRef[];
+  ruleErrors: RuleErrorRef[];
+  overflowDropped: number;
+  values: number;
+}
+
+/** Anything that carries some of a round's output: an ingest result, a deliver result, another output. */
+export interface OutputPart {
+  readonly alerts?: readonly Alert[];
+  readonly rejected?: readonly Rejected[];
+  readonly late?: readonly LateRef[];
+  readonly ruleErrors?: readonly RuleErrorRef[];
+  readonly overflowDropped?: number;
+  readonly values?: number;
+}
+
+export const emptyOutput = (): RoundsOutput => ({ alerts: [], rejected: [], late: [], ruleErrors: [], overflowDropped: 0, values: 0 });
+
+/** Appends `part` to `into` (lists in order, counts added). */
+export function mergeOutput(into: RoundsOutput, part: OutputPart): void {
+  if (part.alerts !== undefined) for (const x of part.alerts) into.alerts.push(x);
+  if (part.rejected !== undefined) for (const x of part.rejected) into.rejected.push(x);
+  if (part.late !== undefined) for (const x of part.late) into.late.push(x);
+  if (part.ruleErrors !== undefined) for (const x of part.ruleErrors) into.ruleErrors.push(x);
+  into.overflowDropped += part.overflowDropped ?? 0;
+  into.values += part.values ?? 0;
+}
