@@ -12,6 +12,8 @@ import { login, transfer } from './helpers.ts';
 
 const RUNS = Number(process.env['CEPHEUS_PROPERTY_RUNS'] ?? 2500);
 const byAccount = keyBy('account', { login: (e) => e.account, transfer: (e) => e.account });
+/** Another key space of the same name, as two rule modules declaring their own keyBy('account') make. */
+const alsoByAccount = keyBy('account', { login: (e) => e.account, transfer: (e) => e.account });
 const devices = defineContext({
   id: 'devices', initial: () => ({ known: new Set<string>() }),
   fold: { login: (c, e) => (e.success ? { known: new Set([...c.known, e.device]) } : c) },
@@ -36,7 +38,7 @@ function rulesFor(s: Strategy): AnyRule[] {
     threshold({ id: 'tum', version: 1, severity: 'low', description: 'x', key: byAccount, on: 'transfer', window: tumbling(ms(10)), measures: (m) => ({ s: m.sum((e) => e.amount) }), when: (a) => a.s >= 40 }),
     threshold({ id: 'sli', version: 1, severity: 'low', description: 'x', key: byAccount, on: 'login', window: sliding(ms(6)), skip: unordered(s), measures: (m) => ({ n: m.count() }), when: (a) => a.n >= 3 }),
     threshold({ id: 'ses', version: 1, severity: 'low', description: 'x', key: byAccount, on: 'login', window: session(ms(3)), measures: (m) => ({ d: m.distinct((e) => e.device) }), when: (a) => a.d >= 2 }),
-    correlate({ id: 'cor', version: 1, severity: 'low', description: 'x', key: byAccount, within: ms(5), order: 'any', skip: unordered(s), events: (r) => r.role('l', 'login').role('t', 'transfer') }),
+    correlate({ id: 'cor', version: 1, severity: 'low', description: 'x', key: alsoByAccount, within: ms(5), order: 'any', skip: unordered(s), events: (r) => r.role('l', 'login').role('t', 'transfer') }),
   ];
 }
 
