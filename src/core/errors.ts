@@ -92,7 +92,7 @@ export const ERRORS = {
   // ---- explain and queryable state
   CEP_ERR_EXPLAIN_RULE: spec('explain', 404, 'Explain names a rule id that is not among the loaded rules.'),
   CEP_ERR_EXPLAIN_EXPECT: spec('explain', 400, '`--expect` names no event, or events the explained rule does not read at the key.'),
-  CEP_ERR_STATE_UNAVAILABLE: spec('explain', 503, 'The runner cannot answer state or explain queries (not wired in this mode yet).'),
+  CEP_ERR_STATE_UNAVAILABLE: spec('explain', 503, 'This runner cannot answer state queries: a service instance that holds no partitions (standby, restoring), or a runner built without them.'),
 
   // ---- fixture generator
   CEP_ERR_GEN_OPTIONS: spec('fixture-generator', 400, 'Fixture generator options are inconsistent (the message lists each problem).'),

@@ -63,3 +63,9 @@ export interface ContextView {
   readonly lastSeen: number | null;
   readonly value: JsonValue;
 }
+
+/** A key's recent late events and drops over the state bounds (kept by the runner, not the engine). */
+export interface RecentIssues {
+  readonly late: readonly { readonly event: AnyEvent; readonly watermark: number }[];
+  readonly overflow: readonly { readonly ruleId: string; readonly dropped: number; readonly watermark: number | null }[];
+}

@@ -3,8 +3,8 @@
 // least recently touched key goes first).
 import type { Effect } from '../core/effects.ts';
 import type { AnyRule } from '../core/rule-types.ts';
+import type { RecentIssues } from '../core/state-view.ts';
 import type { AnyEvent } from '../events/types.ts';
-import type { RecentIssues } from '../http/state-query.ts';
 
 const RECENT = 20;
 const KEYS = 10_000;
@@ -61,6 +61,13 @@ export class RecentKeyIssues {
     const s = this.slots.get(`${rule.key.name}\u0000${key}`);
     return { late: s?.late ?? [], overflow: (s?.overflow ?? []).filter((o) => o.ruleId === rule.id) };
   }
+}
+
+/** The recent issues of one key as several shards saw them, as one (the latest RECENT of each kind). */
+export function mergeRecent(parts: readonly RecentIssues[]): RecentIssues {
+  const late = parts.flatMap((p) => p.late).sort((a, b) => a.event.ts - b.event.ts || (a.event.id < b.event.id ? -1 : 1)).slice(-RECENT);
+  const overflow = parts.flatMap((p) => p.overflow).sort((a, b) => (a.watermark ?? -Infinity) - (b.watermark ?? -Infinity)).slice(-RECENT);
+  return { late, overflow };
 }
 
 function push<T>(list: T[], x: T): void {

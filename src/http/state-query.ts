@@ -1,16 +1,11 @@
 // What the state and explain routes need of whatever runs the rules: the demo's one engine
-// (src/explain/engine-state.ts) or, once built, the service's shards. Promises, because the
-// service answers from its worker threads.
+// (src/explain/engine-state.ts) or the service's shards (src/service/state-query.ts).
+// Promises, because the service answers from its worker threads.
 import type { Alert } from '../core/alert.ts';
 import type { AlertExplanation } from '../core/explain/alert.ts';
-import type { ContextView, KeyStateView } from '../core/state-view.ts';
-import type { AnyEvent } from '../events/types.ts';
+import type { ContextView, KeyStateView, RecentIssues } from '../core/state-view.ts';
 
-/** The key's recent late events and partial matches or window events dropped over the cap. */
-export interface RecentIssues {
-  readonly late: readonly { readonly event: AnyEvent; readonly watermark: number }[];
-  readonly overflow: readonly { readonly ruleId: string; readonly dropped: number; readonly watermark: number | null }[];
-}
+export type { RecentIssues } from '../core/state-view.ts';
 
 export interface KeyStateReport extends KeyStateView {
   readonly recent: RecentIssues;

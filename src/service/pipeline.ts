@@ -153,6 +153,11 @@ export class Pipeline {
     return true;
   }
 
+  /** The shard rounds of the run holding the partitions (state queries: state-query.ts); undefined when none. */
+  heldRounds(): Run['rounds'] | undefined {
+    return runOf(this.state)?.rounds;
+  }
+
   readiness(): Readiness {
     return readiness(this.state.status, this.lag(), this.d.config.roundMaxValues);
   }

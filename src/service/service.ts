@@ -29,6 +29,7 @@ import { inputsOf } from '../config/inputs.ts';
 import { readCheckpoint } from './checkpoint.ts';
 import { signalsOf } from './counters.ts';
 import { Pipeline } from './pipeline.ts';
+import { serviceStateQuery } from './state-query.ts';
 
 export interface ServiceOptions {
   readonly log?: Logger;
@@ -112,6 +113,7 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
       api = await buildApi({
         store: s, bus, latency, tokens: config.api.tokens,
         rules: { list: () => pipeline.rules(), setEnabled: (id, on) => pipeline.setEnabled(id, on) },
+        state: serviceStateQuery(pipeline, loaded, config.engine),
         ready: () => pipeline.readiness(),
         onInternalError: (err) => log.error({ err }, 'API request failed (500)'),
         signals: () => signalsOf(pipeline.counters, pipeline.deadLettersByCode, {

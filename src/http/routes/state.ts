@@ -1,8 +1,8 @@
 // Queryable state and alert explanations: a key's partial matches, windows and context for a
 // rule (what ksqlDB users get from pull queries), one context of a key, and an alert explained
 // (its rule's source, each predicate's inputs, the aggregates at decision time). Read scope.
-// A runner that cannot answer yet (the service, until its shards take state queries) gives
-// 503 CEP_ERR_STATE_UNAVAILABLE.
+// A runner that cannot answer (built without a StateQuery, or a service instance holding no
+// partitions) gives 503 CEP_ERR_STATE_UNAVAILABLE.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { RouteContext } from '../context.ts';
 import { errorBody } from '../errors.ts';
@@ -14,7 +14,7 @@ const STATE_PARAMS = { type: 'object', properties: { id: { type: 'string', patte
 const CONTEXT_PARAMS = { type: 'object', properties: { key: KEY, contextId: { type: 'string', minLength: 1, maxLength: 128 } }, required: ['key', 'contextId'] } as const;
 
 export function stateRoutes(app: FastifyInstance, c: RouteContext, state: StateQuery | undefined): void {
-  const unavailable = (reply: FastifyReply) => reply.status(503).send(errorBody('CEP_ERR_STATE_UNAVAILABLE', 'this runner does not answer state queries yet; cepheus explain answers them from an event file'));
+  const unavailable = (reply: FastifyReply) => reply.status(503).send(errorBody('CEP_ERR_STATE_UNAVAILABLE', 'this runner does not answer state queries; cepheus explain answers them from an event file'));
 
   app.get<{ Params: { id: string; key: string } }>('/api/v1/rules/:id/keys/:key', {
     preHandler: c.read,

@@ -92,7 +92,7 @@ describe('GET /api/v1/rules/:id/keys/:key', () => {
   it('answers 404 with a code for an unknown rule, and 503 where the runner cannot answer', async () => {
     expect(await get('/api/v1/rules/nope/keys/AC1')).toEqual({ status: 404, body: { error: { code: 'CEP_ERR_API_RULE_NOT_FOUND', message: 'no rule nope' } } });
     expect(await get('/api/v1/rules/brute-force/keys/AC1', bare)).toEqual({
-      status: 503, body: { error: { code: 'CEP_ERR_STATE_UNAVAILABLE', message: 'this runner does not answer state queries yet; cepheus explain answers them from an event file' } },
+      status: 503, body: { error: { code: 'CEP_ERR_STATE_UNAVAILABLE', message: 'this runner does not answer state queries; cepheus explain answers them from an event file' } },
     });
   });
 });
