@@ -123,6 +123,11 @@ export function thresholdOperator(rule: ThresholdRule, bounds: StateBounds, obs:
   /** Explain mode and state views: a window with its aggregates. */
   const viewOf = (items: readonly Ingested[], start: number, end: number): WindowView =>
     ({ start, end, events: items.map((it) => it.event), aggregates: jsonAggregates(aggregate(measures, items)) });
+  // Explain mode only: the reports, out of the hot functions so that they stay small.
+  const noteWindow = (items: readonly Ingested[], start: number, end: number, left: readonly Ingested[]): void =>
+    (obs as Observer).note({ kind: 'window', window: viewOf(items, start, end), left: left.map((it) => it.event) });
+  const noteDecided = (items: readonly Ingested[], start: number, end: number, fired: boolean): void =>
+    (obs as Observer).note({ kind: 'window-decided', window: viewOf(items, start, end), fired, consumed: fired && win.type === 'sliding' && consume });
   // skip-past-last-event and skip-overlapping coincide for a window: its match is every event
   // in it, so after an alert none of them counts again.
   const consume = rule.skip !== 'no-skip';
@@ -132,7 +137,7 @@ export function thresholdOperator(rule: ThresholdRule, bounds: StateBounds, obs:
     const agg = aggregate(measures, items);
     const ctx = host.context(rs);
     const fired = when(agg, ctx);
-    if (obs !== undefined) obs.note({ kind: 'window-decided', window: viewOf(items, start, end), fired, consumed: fired && win.type === 'sliding' && consume });
+    if (obs !== undefined) noteDecided(items, start, end, fired);
     if (!fired) return false;
     const events: MatchedEvent[] = [];
     for (let i = 0; i < items.length; i++) {
@@ -190,7 +195,7 @@ export function thresholdOperator(rule: ThresholdRule, bounds: StateBounds, obs:
             state.windows.sort((a, b) => a.start - b.start);
           }
           push(rs, w.items, item, host);
-          if (obs !== undefined) obs.note({ kind: 'window', window: viewOf(w.items, w.start, w.end), left: [] });
+          if (obs !== undefined) noteWindow(w.items, w.start, w.end, []);
           scheduleEarliest(rs, state, host);
           return;
         }
@@ -205,7 +210,7 @@ export function thresholdOperator(rule: ThresholdRule, bounds: StateBounds, obs:
           }
           if (obs !== undefined) {
             const w = state.windows[state.windows.length - 1] as Window;
-            obs.note({ kind: 'window', window: viewOf(w.items, w.start, w.end), left: [] });
+            noteWindow(w.items, w.start, w.end, []);
           }
           scheduleEarliest(rs, state, host);
           return;
@@ -215,10 +220,10 @@ export function thresholdOperator(rule: ThresholdRule, bounds: StateBounds, obs:
           const buf = state.buf;
           let drop = 0;
           while (drop < buf.length && (buf[drop] as Ingested).event.ts <= e.ts - size) drop++;
-          const left = obs === undefined || drop === 0 ? undefined : buf.slice(0, drop).map((it) => it.event);
+          const left = obs === undefined ? undefined : buf.slice(0, drop);
           if (drop > 0) buf.splice(0, drop);
           push(rs, buf, item, host);
-          if (obs !== undefined) obs.note({ kind: 'window', window: viewOf(buf, e.ts - size + 1, e.ts + 1), left: left ?? [] });
+          if (left !== undefined) noteWindow(buf, e.ts - size + 1, e.ts + 1, left);
           if (decide(rs, buf, e.ts - size + 1, e.ts + 1, e.ts, host) && consume) state.buf = [];
           return;
         }

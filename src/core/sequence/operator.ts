@@ -128,22 +128,31 @@ export function sequenceOperator(rule: SequenceRule, bounds: StateBounds, obs: O
       if (admitted) emit(rs, r, deadline ? r.start + within : r.item.event.ts, host);
       if (emitted !== undefined) emitted.push(admitted);
     }
-    const discarded: Run[] = [];
-    if (policy.prunes) {
-      const keep = (r: Run): boolean => {
-        if (!policy.discards(r)) return true;
-        if (obs !== undefined) discarded.push(r);
-        return false;
-      };
-      state.runs = state.runs.filter(keep);
-      state.pending = state.pending.filter(keep);
+    if (!policy.prunes) {
+      if (emitted !== undefined) noteDecided(decided, emitted, []);
+      return;
     }
-    if (obs !== undefined) {
-      obs.note({
-        kind: 'decided', strategy: rule.skip, decided: decided.map((r, i) => ({ run: partial(r, true), emitted: emitted?.[i] === true })),
-        discarded: discarded.map((r) => partial(r, isComplete(r))),
-      });
-    }
+    const discarded = emitted === undefined ? undefined : [...state.runs, ...state.pending].filter((r) => policy.discards(r));
+    state.runs = state.runs.filter((r) => !policy.discards(r));
+    state.pending = state.pending.filter((r) => !policy.discards(r));
+    if (emitted !== undefined) noteDecided(decided, emitted, discarded ?? []);
+  }
+
+  // Explain mode only: the reports, out of onEvent so that it stays small.
+  function noteDecided(decided: readonly Run[], emitted: readonly boolean[], discarded: readonly Run[]): void {
+    (obs as Observer).note({
+      kind: 'decided', strategy: rule.skip, decided: decided.map((r, i) => ({ run: partial(r, true), emitted: emitted[i] === true })),
+      discarded: discarded.map((r) => partial(r, isComplete(r))),
+    });
+  }
+
+  function noteRun(run: Run, took: readonly Run[], stays: boolean, blocked: boolean): void {
+    const lost = !stays && took.length === 0;
+    (obs as Observer).note({ kind: 'run', run: partial(run), took: took.map((r) => partial(r, isComplete(r))), stays, expired: false, dropped: lost ? (blocked ? 'absence' : 'strict') : null });
+  }
+
+  function noteOverflow(dropped: readonly Run[], complete: boolean): void {
+    (obs as Observer).note({ kind: 'overflow', dropped: dropped.map((r) => partial(r, complete)) });
   }
 
   function schedulePending(rs: RuleKeyState, state: SequenceState, host: OperatorHost): void {
@@ -226,10 +235,7 @@ export function sequenceOperator(rule: SequenceRule, bounds: StateBounds, obs: O
             next.push(run);
           }
         }
-        if (took !== undefined && obs !== undefined) {
-          const lost = !stays && took.length === 0;
-          obs.note({ kind: 'run', run: partial(run), took: took.map((r) => partial(r, isComplete(r))), stays, expired: false, dropped: lost ? (blocked ? 'absence' : 'strict') : null });
-        }
+        if (took !== undefined) noteRun(run, took, stays, blocked);
       }
       took = undefined;
       const first = steps[0] as PositiveStep;
@@ -243,7 +249,7 @@ export function sequenceOperator(rule: SequenceRule, bounds: StateBounds, obs: O
 
       if (next.length > bounds.maxPartialMatches) {
         const dropped = next.length - bounds.maxPartialMatches;
-        if (obs !== undefined) obs.note({ kind: 'overflow', dropped: next.slice(0, dropped).map((r) => partial(r)) });
+        if (obs !== undefined) noteOverflow(next.slice(0, dropped), false);
         next.splice(0, dropped);
         host.overflow(rs, dropped);
       }
@@ -259,7 +265,7 @@ export function sequenceOperator(rule: SequenceRule, bounds: StateBounds, obs: O
         }
         if (state.pending.length > bounds.maxPartialMatches) {
           const dropped = state.pending.length - bounds.maxPartialMatches;
-          if (obs !== undefined) obs.note({ kind: 'overflow', dropped: state.pending.slice(0, dropped).map((r) => partial(r, true)) });
+          if (obs !== undefined) noteOverflow(state.pending.slice(0, dropped), true);
           state.pending.splice(0, dropped);
           host.overflow(rs, dropped);
         }
