@@ -9,6 +9,7 @@ import { genCommand } from './cli/gen.ts';
 import { demoCommand } from './cli/demo.ts';
 import { runCommand } from './cli/run.ts';
 import { produceCommand } from './cli/produce.ts';
+import { explainCommand } from './cli/explain.ts';
 import { dlqCommand } from './cli/dlq.ts';
 
 const program = new Command('cepheus')
@@ -23,6 +24,7 @@ program.addCommand(genCommand());
 program.addCommand(demoCommand());
 program.addCommand(runCommand());
 program.addCommand(produceCommand());
+program.addCommand(explainCommand());
 program.addCommand(dlqCommand());
 
 await program.parseAsync(process.argv);

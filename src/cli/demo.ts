@@ -13,12 +13,15 @@ import type { Tokens } from '../http/auth.ts';
 import { buildApi } from '../http/server.ts';
 import type { Alert } from '../core/alert.ts';
 import { createEngine } from '../core/engine/index.ts';
+import type { AnyEvent } from '../events/types.ts';
 import { readEvents } from '../io/read-events.ts';
 import { LatencyRecorder } from '../metrics/latency.ts';
 import { score } from '../replay/score.ts';
 import type { Labels } from '../replay/score.ts';
 import { loadRules } from '../rules/load-rules.ts';
 import { AlertStore } from '../store/alert-store.ts';
+import { engineStateQuery } from '../explain/engine-state.ts';
+import { RecentKeyIssues } from '../explain/recent.ts';
 import { parseNonNegative, parsePositiveInt, printError } from './common.ts';
 import { labelsPathFor } from './replay.ts';
 
@@ -37,8 +40,15 @@ export const DEMO_TOKENS: Tokens = { 'demo-read': 'read', 'demo-admin': 'admin' 
 
 export async function runDemo(opts: DemoOptions): Promise<void> {
   mkdirSync(opts.data, { recursive: true });
-  const rules = (await loadRules()).map((l) => l.rule);
-  const engine = createEngine(rules, { outOfOrdernessMs: 5000 });
+  const loaded = await loadRules();
+  const rules = loaded.map((l) => l.rule);
+  const engineOptions = { outOfOrdernessMs: 5000 };
+  const engine = createEngine(rules, engineOptions);
+  const recent = new RecentKeyIssues(rules);
+  // An alert is explained by replaying the fixture (the key's whole history) up to it.
+  const history = async function* (): AsyncGenerator<AnyEvent> {
+    for await (const item of readEvents(opts.fixture)) if ('event' in item) yield item.event;
+  };
   const store = new AlertStore(join(opts.data, 'alerts.db'));
   if (opts.retentionDays !== undefined) {
     const removed = store.prune(Date.now() - opts.retentionDays * 86_400_000, undefined);
@@ -56,6 +66,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
     ? await buildApi({
       store, bus, latency, tokens,
       rules: { list: () => engine.rules(), setEnabled: (id, on) => engine.setEnabled(id, on) },
+      state: engineStateQuery({ engine, loaded, recent, history, engineOptions }),
       onInternalError: (err) => console.error('API request failed (500):', err),
       ready: () => ({ ready: !replaying || opts.live > 0, reasons: replaying ? ['replaying the fixture'] : [] }),
       signals: () => {
@@ -74,7 +85,10 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
 
   const collect = (pushedAt: number): void => {
     for (const f of engine.drain()) {
-      if (f.kind !== 'alert') continue;
+      if (f.kind !== 'alert') {
+        recent.record(f, engine.watermark);
+        continue;
+      }
       const a = f.alert;
       const storedAt = Date.now();
       latency.recordRule(a.ruleId, (performance.now() - pushedAt) * 1000);

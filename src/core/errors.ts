@@ -90,7 +90,13 @@ export const ERRORS = {
   CEP_ERR_API_BAD_REQUEST: spec('api', 400, 'A malformed request the other codes do not describe.'),
   CEP_ERR_API_NOT_FOUND: spec('api', 404, 'No such route.'),
   CEP_ERR_API_RULE_NOT_FOUND: spec('api', 404, 'No rule with this id.'),
+  CEP_ERR_API_CONTEXT_NOT_FOUND: spec('api', 404, 'No loaded rule uses a context with this id.'),
   CEP_ERR_API_INTERNAL: spec('api', 500, 'An unexpected failure while serving the request (a bug: report it).'),
+
+  // ---- explain and queryable state
+  CEP_ERR_EXPLAIN_RULE: spec('explain', 404, 'Explain names a rule id that is not among the loaded rules.'),
+  CEP_ERR_EXPLAIN_EXPECT: spec('explain', 400, '`--expect` names no event, or events the explained rule does not read at the key.'),
+  CEP_ERR_STATE_UNAVAILABLE: spec('explain', 503, 'This runner cannot answer state queries: a service instance that holds no partitions (standby, restoring), or a runner built without them.'),
 
   // ---- fixture generator
   CEP_ERR_GEN_OPTIONS: spec('fixture-generator', 400, 'Fixture generator options are inconsistent (the message lists each problem).'),

@@ -6,7 +6,7 @@ import type { DurationMs, EventKind, EventOf } from '../events/types.ts';
 import type { JsonValue } from './json.ts';
 import type {
   AnyRule, Captures, CaptureOf, ContextDef, CorrelationRule, CorrelationRole, KeySpace, MeasureSpec, PatternStep,
-  Quantifier, QuantifierShape, RuleMeta, SequenceRule, SkipStrategy, StepPredicate, ThresholdRule, WindowSpec,
+  Quantifier, QuantifierShape, RuleMeta, SequenceRule, SkipStrategy, StepPredicate, ThresholdRule, UnorderedSkipStrategy, WindowSpec,
 } from './rule-types.ts';
 
 type Simplify<T> = { [P in keyof T]: T[P] } & {};
@@ -114,19 +114,36 @@ const patternStart: PatternStart<EventKind, unknown> = {
   ) as PatternStart<EventKind, unknown>['begin'],
 };
 
-export interface SequenceInput<K extends EventKind, C, M> extends RuleMeta {
+export interface SequenceInput<K extends EventKind, C, M, S extends string = SkipStrategy> extends RuleMeta {
   readonly key: KeySpace<K>;
   readonly context?: ContextDef<C>;
   /** Mandatory bound: last event time minus first event time is at most `within`. */
   readonly within: DurationMs;
-  readonly skip: SkipStrategy;
-  readonly pattern: (p: PatternStart<K, C>) => Pattern<K, C, M>;
+  /**
+   * After-match skip strategy (see SkipStrategy). `skip-to-first(step)` and
+   * `skip-to-last(step)` name a step of the pattern: another name does not compile.
+   */
+  readonly skip: S;
+  readonly pattern: (p: PatternStart<K, C>) => Pattern<K, C, M> & NoInfer<SkipNamesAStep<S, M>>;
   readonly message?: (m: M, ctx: C, key: string) => string;
 }
 
+/** The step a `skip-to-first(step)` / `skip-to-last(step)` names. */
+type SkipStep<S> = S extends `skip-to-${'first' | 'last'}(${infer N})` ? N : never;
+/**
+ * Refuses at compile time a skip strategy naming a step the pattern does not have: the
+ * pattern must then carry a property it cannot have, and the error shows the name. It sits on
+ * the pattern's result, under NoInfer, because a check on `skip` itself would be evaluated
+ * before the pattern's captures are inferred. A strategy only known as a string passes (the
+ * validator checks it when the rule loads).
+ */
+type SkipNamesAStep<S, M> = [SkipStep<S>] extends [keyof M] ? unknown : string extends SkipStep<S> ? unknown : { readonly 'skip names a step this pattern does not have': SkipStep<S> };
+
 /** A sequence rule: named steps over typed predicates, within a time bound. */
-export function sequence<K extends EventKind, M, C = undefined>(def: SequenceInput<K, C, M>): SequenceRule {
-  const built = def.pattern(patternStart as unknown as PatternStart<K, C>);
+export function sequence<K extends EventKind, M, C = undefined, const S extends SkipStrategy = SkipStrategy>(
+  def: SequenceInput<K, C, M, S>,
+): SequenceRule {
+  const built: Pattern<K, C, M> = def.pattern(patternStart as unknown as PatternStart<K, C>);
   return {
     kind: 'sequence', ...meta(def), key: def.key as KeySpace, context: def.context as ContextDef<unknown> | undefined,
     steps: built.steps, within: def.within, skip: def.skip,
@@ -176,8 +193,12 @@ export interface ThresholdInput<K extends EventKind, C, P extends K, MS> extends
   readonly window: WindowSpec;
   readonly measures: (m: MeasureBuilder<EventOf<P>>) => MS;
   readonly when: (a: AggregatesOf<MS>, ctx: C) => boolean;
-  /** For sliding windows: whether the events of an alert can count again (default skip). */
-  readonly skip?: SkipStrategy;
+  /**
+   * For sliding windows: whether the events of an alert can count again: `no-skip` (they
+   * can), `skip-past-last-event` (default) or `skip-overlapping` (they cannot; for a window
+   * the two are the same). Tumbling and session windows never overlap: it changes nothing.
+   */
+  readonly skip?: UnorderedSkipStrategy;
   readonly message?: (a: AggregatesOf<MS>, ctx: C, key: string) => string;
 }
 
@@ -216,7 +237,8 @@ export interface CorrelationInput<K extends EventKind, C, M> extends RuleMeta {
   readonly within: DurationMs;
   /** `any`: the events may come in any order; `ordered`: in the order the roles are declared. */
   readonly order: 'any' | 'ordered';
-  readonly skip: SkipStrategy;
+  /** `no-skip`, `skip-past-last-event` or `skip-overlapping` (a correlation has no steps to skip to). */
+  readonly skip: UnorderedSkipStrategy;
   readonly events: (r: Roles<K, C, Record<never, never>>) => Roles<K, C, M>;
   readonly message?: (m: M, ctx: C, key: string) => string;
 }

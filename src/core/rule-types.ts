@@ -7,15 +7,40 @@ import type { JsonValue } from './json.ts';
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-export const SKIP_STRATEGIES = ['no-skip', 'skip-past-last-event'] as const;
-/**
- * After-match skip strategy.
- * - `no-skip`: every match is emitted, partial matches are kept.
- * - `skip-past-last-event`: after a match, partial matches holding any event at or
- *   before the match's last event are discarded: the next match starts after it.
- */
-export type SkipStrategy = (typeof SKIP_STRATEGIES)[number];
+/** After-match skip strategies by name; `skip-to-first` and `skip-to-last` name a step: `skip-to-last(failures)`. */
+export const SKIP_STRATEGIES = ['no-skip', 'skip-past-last-event', 'skip-overlapping', 'skip-to-next', 'skip-to-first', 'skip-to-last'] as const;
+export type SkipStrategyName = (typeof SKIP_STRATEGIES)[number];
 
+/**
+ * After-match skip strategy: what happens to the other candidates when a match is decided
+ * (at its completing event, or at its deadline for a trailing absence). See docs/rules.md.
+ * - `no-skip`: every match is emitted; partial matches are kept.
+ * - `skip-past-last-event` (Flink SKIP_PAST_LAST_EVENT): every partial match that started at
+ *   or before the match's last event is discarded, whether or not it shares an event with it.
+ * - `skip-overlapping` (Esper @SuppressOverlappingMatches @DiscardPartialsOnMatch): of the
+ *   matches completed by one event only the earliest-started is emitted, and every partial
+ *   match sharing an event with any of them is discarded; the others survive. Each event is
+ *   in at most one alert of the rule.
+ * - `skip-to-next` (Flink SKIP_TO_NEXT): partial matches that started with the match's first
+ *   event are discarded.
+ * - `skip-to-first(step)` / `skip-to-last(step)` (Flink SKIP_TO_FIRST / SKIP_TO_LAST): partial
+ *   matches that started before the first / last event the match took into `step` are
+ *   discarded (nothing is, when the match took none).
+ */
+export type SkipStrategy<Step extends string = string> =
+  | 'no-skip' | 'skip-past-last-event' | 'skip-overlapping' | 'skip-to-next'
+  | `skip-to-first(${Step})` | `skip-to-last(${Step})`;
+
+/** The strategies of rules that hold no steps (thresholds' sliding windows, correlations). */
+export type UnorderedSkipStrategy = 'no-skip' | 'skip-past-last-event' | 'skip-overlapping';
+
+/** A strategy split into its name and step (or undefined when the text is not a strategy). */
+export function parseSkip(skip: string): { readonly name: SkipStrategyName; readonly step: string | undefined } | undefined {
+  const m = /^(skip-to-first|skip-to-last)\((.+)\)$/.exec(skip);
+  if (m !== null) return { name: m[1] as SkipStrategyName, step: m[2] as string };
+  return (SKIP_STRATEGIES as readonly string[]).includes(skip) && skip !== 'skip-to-first' && skip !== 'skip-to-last'
+    ? { name: skip as SkipStrategyName, step: undefined } : undefined;
+}
 
 export interface RuleMeta {
   /** Stable, unique, kebab-case id, e.g. `account-takeover`. */

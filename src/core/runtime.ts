@@ -2,7 +2,9 @@
 // classes with fixed fields so V8 keeps one shape per kind of object.
 import type { AnyEvent, EventKind, SourceRef } from '../events/types.ts';
 import type { MatchedStep } from './alert.ts';
+import type { Observer } from './explain/observer.ts';
 import type { AnyRule } from './rule-types.ts';
+import type { OperatorView } from './state-view.ts';
 
 /** One event as the engine holds it: the event, where it came from, its tie-break rank. */
 export class Ingested {
@@ -151,6 +153,8 @@ export interface Operator {
   prune(rs: RuleKeyState, horizon: number): boolean;
   /** Partial matches (or buffered window events) held. */
   held(rs: RuleKeyState): number;
+  /** What the state holds, as data; without what prune(rs, horizon) would drop. */
+  inspect(rs: RuleKeyState, horizon: number): OperatorView;
 }
 
 export interface CompiledRule {
@@ -162,6 +166,8 @@ export interface CompiledRule {
   readonly op: Operator;
   /** Index of the rule's context in its key space's context list, or -1. */
   readonly ctxIndex: number;
+  /** The explain observer of the rule being explained; undefined on the normal path. */
+  readonly observer: Observer | undefined;
   enabled: boolean;
   readonly stats: RuleStats;
 }

@@ -6,12 +6,15 @@
 //   last + gap.
 // Aggregates are computed from the window's events in one pass when a window is decided
 // (exact, and simple to check against a reference); each window holds at most
-// maxWindowEvents events, the oldest dropped and counted beyond that.
+// maxWindowEvents events, the oldest dropped and counted beyond that. An explain observer,
+// when given, hears every window change and decision, and `where` / `when` run traced.
 import type { MatchedEvent, MatchedStep } from './alert.ts';
 import type { MeasureSpec, ThresholdRule } from './rule-types.ts';
 import type { AnyEvent } from '../events/types.ts';
+import type { Observer } from './explain/observer.ts';
 import { Match } from './runtime.ts';
 import type { Ingested, Operator, OperatorHost, RuleKeyState, StateBounds } from './runtime.ts';
+import type { OperatorView, WindowView } from './state-view.ts';
 
 /** An open window [start, end): a session's end moves with each event it takes. */
 class Window {
@@ -103,16 +106,39 @@ export function aggregate(measures: readonly (readonly [string, MeasureSpec<AnyE
   return out;
 }
 
-export function thresholdOperator(rule: ThresholdRule, bounds: StateBounds): Operator {
+/** Aggregates as JSON carries them (NaN, the average of nothing, becomes null). */
+function jsonAggregates(agg: Readonly<Record<string, number>>): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  for (const [k, v] of Object.entries(agg)) out[k] = Number.isFinite(v) ? v : null;
+  return out;
+}
+
+export function thresholdOperator(rule: ThresholdRule, bounds: StateBounds, obs: Observer | undefined = undefined): Operator {
   const measures = Object.entries(rule.measures);
   const win = rule.window;
-  const skipPast = rule.skip === 'skip-past-last-event';
+  const where = obs === undefined || rule.where === undefined ? rule.where
+    : (e: AnyEvent, ctx: unknown): boolean => obs.evaluate('where', rule.where as (e: AnyEvent, ctx: unknown) => boolean, [['e', e], ['ctx', ctx]]);
+  const when = obs === undefined ? rule.when
+    : (a: Readonly<Record<string, number>>, ctx: unknown): boolean => obs.evaluate('when', rule.when, [['a', a], ['ctx', ctx]]);
+  /** Explain mode and state views: a window with its aggregates. */
+  const viewOf = (items: readonly Ingested[], start: number, end: number): WindowView =>
+    ({ start, end, events: items.map((it) => it.event), aggregates: jsonAggregates(aggregate(measures, items)) });
+  // Explain mode only: the reports, out of the hot functions so that they stay small.
+  const noteWindow = (items: readonly Ingested[], start: number, end: number, left: readonly Ingested[]): void =>
+    (obs as Observer).note({ kind: 'window', window: viewOf(items, start, end), left: left.map((it) => it.event) });
+  const noteDecided = (items: readonly Ingested[], start: number, end: number, fired: boolean): void =>
+    (obs as Observer).note({ kind: 'window-decided', window: viewOf(items, start, end), fired, consumed: fired && win.type === 'sliding' && consume });
+  // skip-past-last-event and skip-overlapping coincide for a window: its match is every event
+  // in it, so after an alert none of them counts again.
+  const consume = rule.skip !== 'no-skip';
 
   function decide(rs: RuleKeyState, items: readonly Ingested[], start: number, end: number, detectedAt: number, host: OperatorHost): boolean {
     if (items.length === 0) return false;
     const agg = aggregate(measures, items);
     const ctx = host.context(rs);
-    if (!rule.when(agg, ctx)) return false;
+    const fired = when(agg, ctx);
+    if (obs !== undefined) noteDecided(items, start, end, fired);
+    if (!fired) return false;
     const events: MatchedEvent[] = [];
     for (let i = 0; i < items.length; i++) {
       const it = items[i] as Ingested;
@@ -130,6 +156,7 @@ export function thresholdOperator(rule: ThresholdRule, bounds: StateBounds): Ope
     items.push(item);
     if (items.length > bounds.maxWindowEvents) {
       items.shift();
+      if (obs !== undefined) obs.note({ kind: 'window-overflow', dropped: 1 });
       host.overflow(rs, 1);
     }
   }
@@ -153,7 +180,10 @@ export function thresholdOperator(rule: ThresholdRule, bounds: StateBounds): Ope
     onEvent(rs, item, _seq, host) {
       const state = rs.op as ThresholdState;
       const e = item.event;
-      if (rule.where !== undefined && !rule.where(e, host.context(rs))) return;
+      if (where !== undefined && !where(e, host.context(rs))) {
+        if (obs !== undefined) obs.note({ kind: 'filtered' });
+        return;
+      }
       switch (win.type) {
         case 'tumbling': {
           const size = win.size as number;
@@ -165,6 +195,7 @@ export function thresholdOperator(rule: ThresholdRule, bounds: StateBounds): Ope
             state.windows.sort((a, b) => a.start - b.start);
           }
           push(rs, w.items, item, host);
+          if (obs !== undefined) noteWindow(w.items, w.start, w.end, []);
           scheduleEarliest(rs, state, host);
           return;
         }
@@ -177,6 +208,10 @@ export function thresholdOperator(rule: ThresholdRule, bounds: StateBounds): Ope
           } else {
             state.windows.push(new Window(e.ts, e.ts + gap + 1, [item]));
           }
+          if (obs !== undefined) {
+            const w = state.windows[state.windows.length - 1] as Window;
+            noteWindow(w.items, w.start, w.end, []);
+          }
           scheduleEarliest(rs, state, host);
           return;
         }
@@ -185,9 +220,11 @@ export function thresholdOperator(rule: ThresholdRule, bounds: StateBounds): Ope
           const buf = state.buf;
           let drop = 0;
           while (drop < buf.length && (buf[drop] as Ingested).event.ts <= e.ts - size) drop++;
+          const left = obs === undefined ? undefined : buf.slice(0, drop);
           if (drop > 0) buf.splice(0, drop);
           push(rs, buf, item, host);
-          if (decide(rs, buf, e.ts - size + 1, e.ts + 1, e.ts, host) && skipPast) state.buf = [];
+          if (left !== undefined) noteWindow(buf, e.ts - size + 1, e.ts + 1, left);
+          if (decide(rs, buf, e.ts - size + 1, e.ts + 1, e.ts, host) && consume) state.buf = [];
           return;
         }
         default: {
@@ -220,6 +257,19 @@ export function thresholdOperator(rule: ThresholdRule, bounds: StateBounds): Ope
       let n = state.buf.length;
       for (const w of state.windows) n += w.items.length;
       return n;
+    },
+
+    inspect(rs, horizon): OperatorView {
+      const state = rs.op as ThresholdState;
+      const windows = state.windows.map((w) => viewOf(w.items, w.start, w.end));
+      if (win.type === 'sliding') {
+        // What prune would drop is not shown: the view does not depend on when sweeps ran.
+        const size = win.size as number;
+        const buf = state.buf.filter((it) => it.event.ts > horizon - size);
+        const lastTs = (buf[buf.length - 1] as Ingested | undefined)?.event.ts;
+        if (lastTs !== undefined) windows.push(viewOf(buf, lastTs - size + 1, lastTs + 1));
+      }
+      return { kind: 'threshold', windows };
     },
   };
 }

@@ -3,7 +3,7 @@
 import { EVENT_KINDS } from '../events/types.ts';
 import type { EventKind } from '../events/types.ts';
 import { CepError } from './errors.ts';
-import { SEVERITIES, SKIP_STRATEGIES } from './rule-types.ts';
+import { parseSkip, SEVERITIES } from './rule-types.ts';
 import type { AnyRule, PatternStep, PositiveStep } from './rule-types.ts';
 
 const ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -58,6 +58,37 @@ function checkSteps(rule: AnyRule & { kind: 'sequence' }, problems: string[]): v
   }
 }
 
+const STRATEGY_LIST = 'no-skip, skip-past-last-event, skip-overlapping, skip-to-next, skip-to-first(<step>), skip-to-last(<step>)';
+
+/** A sequence accepts every strategy; one naming a step must name a step that takes events. */
+function checkSequenceSkip(rule: AnyRule & { kind: 'sequence' }, problems: string[]): void {
+  const skip = String(rule.skip);
+  const parsed = parseSkip(skip);
+  const takes = (rule.steps as readonly PatternStep[]).filter((s) => s.type === 'step').map((s) => s.name);
+  if (parsed === undefined) {
+    const bare = skip === 'skip-to-first' || skip === 'skip-to-last';
+    problems.push(bare ? `skip '${skip}' needs a step: ${skip}(<step>), e.g. ${skip}(${takes[0] ?? 'step'})` : `skip '${skip}' is not a strategy; use one of ${STRATEGY_LIST}`);
+    return;
+  }
+  if (parsed.step === undefined || takes.includes(parsed.step)) return;
+  const absent = (rule.steps as readonly PatternStep[]).some((s) => s.type === 'absent' && s.name === parsed.step);
+  problems.push(`skip '${skip}': ${absent ? `'${parsed.step}' is an absence, which takes no event` : `no step '${parsed.step}'`}; name a step that takes events: ${takes.join(', ')}`);
+}
+
+/** Thresholds and correlations hold no ordered steps: the strategies naming or starting one do not apply. */
+function checkUnorderedSkip(rule: AnyRule & { kind: 'threshold' | 'correlation' }, problems: string[]): void {
+  const skip = String(rule.skip);
+  const parsed = parseSkip(skip);
+  if (parsed !== undefined && (parsed.name === 'no-skip' || parsed.name === 'skip-past-last-event' || parsed.name === 'skip-overlapping')) return;
+  if (parsed === undefined && skip !== 'skip-to-first' && skip !== 'skip-to-last') {
+    problems.push(`skip '${skip}' is not a strategy; use one of no-skip, skip-past-last-event, skip-overlapping`);
+  } else if (rule.kind === 'threshold') {
+    problems.push(`skip '${skip}' does not apply to a threshold: a window has no steps and no partial matches; use skip-past-last-event (an event counts in one alert at most; the same as skip-overlapping for a window) or no-skip (it counts in every window it is in)`);
+  } else {
+    problems.push(`skip '${skip}' does not apply to a correlation: its roles hold candidates, not ordered steps; use skip-overlapping (an event is in one alert at most), skip-past-last-event (a match also clears every other candidate held) or no-skip`);
+  }
+}
+
 /** Validates one rule; returns the problems found (empty when valid). */
 export function ruleProblems(rule: AnyRule): string[] {
   const problems: string[] = [];
@@ -72,8 +103,8 @@ export function ruleProblems(rule: AnyRule): string[] {
   switch (rule.kind) {
     case 'sequence':
       if (!isDuration(rule.within)) problems.push('within is missing or not a positive duration; every sequence needs a bound, e.g. within: minutes(30)');
-      if (!(SKIP_STRATEGIES as readonly string[]).includes(rule.skip)) problems.push(`skip must be one of ${SKIP_STRATEGIES.join(', ')}`);
       checkSteps(rule, problems);
+      checkSequenceSkip(rule, problems);
       break;
     case 'threshold': {
       checkKinds(rule, [rule.on], `on '${rule.on}'`, problems);
@@ -86,11 +117,12 @@ export function ruleProblems(rule: AnyRule): string[] {
         if (m.op === 'ewma' && !(m.alpha > 0 && m.alpha <= 1)) problems.push(`measure '${name}': ewma alpha must be in (0, 1] (got ${m.alpha})`);
       }
       if (typeof rule.when !== 'function') problems.push('when is missing; give the condition on the aggregates, e.g. when: (a) => a.n >= 10');
+      checkUnorderedSkip(rule, problems);
       break;
     }
     case 'correlation': {
       if (!isDuration(rule.within)) problems.push('within is missing or not a positive duration, e.g. within: minutes(30)');
-      if (!(SKIP_STRATEGIES as readonly string[]).includes(rule.skip)) problems.push(`skip must be one of ${SKIP_STRATEGIES.join(', ')}`);
+      checkUnorderedSkip(rule, problems);
       if (rule.roles.length < 2) problems.push('a correlation needs at least two roles: events: (r) => r.role(...).role(...)');
       const names = new Set<string>();
       for (const role of rule.roles) {

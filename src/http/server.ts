@@ -1,7 +1,7 @@
 // The REST API (`/api/v1`, OpenAPI at /api/v1/openapi.json): alerts from the store (list with
 // filters and cursors, one in full, status changes with history, a live SSE stream), rules
-// (counters, latency, enable/disable at runtime), latency histograms, health, Prometheus
-// metrics, and the dashboard page. One file per route group under routes/; errors are JSON
+// (counters, latency, enable/disable at runtime), a key's live state and an alert explained,
+// latency histograms, health, Prometheus metrics, and the dashboard page. One file per route group under routes/; errors are JSON
 // `{ error: { code, message } }` with a code of ours (errors.ts), bad input is a 4xx.
 import swagger from '@fastify/swagger';
 import Fastify from 'fastify';
@@ -16,17 +16,22 @@ import { installErrorHandlers } from './errors.ts';
 import { createMetrics, NO_SIGNALS } from './metrics.ts';
 import type { Signals } from './metrics.ts';
 import type { RuleControl } from './rule-control.ts';
+import type { StateQuery } from './state-query.ts';
 import { alertStreamRoute } from './routes/alert-stream.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { ruleRoutes } from './routes/rules.ts';
+import { stateRoutes } from './routes/state.ts';
 import { systemRoutes } from './routes/system.ts';
 import type { Readiness } from './routes/system.ts';
 
 export type { RuleControl } from './rule-control.ts';
+export type { StateQuery } from './state-query.ts';
 
 export interface ApiOptions {
   readonly store: AlertStore;
   readonly rules: RuleControl;
+  /** Key state, contexts and alert explanations; without it those routes answer 503. */
+  readonly state?: StateQuery;
   readonly tokens: Tokens;
   readonly bus?: AlertBus;
   readonly latency?: LatencyRecorder;
@@ -60,5 +65,6 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   alertRoutes(app, ctx);
   alertStreamRoute(app, ctx, opts.heartbeatMs ?? 15_000);
   ruleRoutes(app, ctx);
+  stateRoutes(app, ctx, opts.state);
   return app;
 }

@@ -1,7 +1,7 @@
 // Loads rules from bundled ids, module paths and folders. A rule module exports rules as its
 // default export (one rule or an array) and/or as named exports; anything else is ignored.
 // Loading is where bad rules stop the start: every problem is reported with what to fix.
-import { readdirSync, statSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CepError } from '../core/errors.ts';
@@ -14,6 +14,14 @@ export interface LoadedRule {
   readonly rule: AnyRule;
   /** The module file it came from. */
   readonly source: string;
+  /** The line of that file where the rule's id is written (undefined when it is computed). */
+  readonly line: number | undefined;
+}
+
+/** The 1-based line where a rule's id appears quoted in its module's source, if it does. */
+function lineOf(text: string, id: string): number | undefined {
+  const at = [`'${id}'`, `"${id}"`, `\`${id}\``].map((q) => text.indexOf(q)).filter((i) => i >= 0).sort((a, b) => a - b)[0];
+  return at === undefined ? undefined : text.slice(0, at).split('\n').length;
 }
 
 const MODULE_EXT = new Set(['.ts', '.mts', '.js', '.mjs']);
@@ -78,7 +86,13 @@ export async function loadRules(specs: readonly string[] = [], cwd: string = pro
     if (rules.length === 0 && specs.length > 0 && statSync(file).isFile() && specs.some((s) => resolve(cwd, s) === file)) {
       throw new CepError('CEP_ERR_RULE_MODULE', `${file} exports no rule; export default sequence(...), threshold(...) or correlate(...)`);
     }
-    for (const rule of rules) if (!loaded.some((l) => l.rule === rule)) loaded.push({ rule, source: file });
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      // The module loaded; only its line numbers are unknown.
+    }
+    for (const rule of rules) if (!loaded.some((l) => l.rule === rule)) loaded.push({ rule, source: file, line: lineOf(text, rule.id) });
   }
   if (loaded.length === 0) throw new CepError('CEP_ERR_RULE_NOT_FOUND', `no rules found in ${specs.join(', ') || BUNDLED_RULES_DIR}`);
   validateRules(loaded.map((l) => l.rule));

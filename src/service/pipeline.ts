@@ -37,18 +37,14 @@ import type { ShardBackend } from '../workers/shard-pool.ts';
 import { AlertLatency } from './alert-latency.ts';
 import { ArrivalLog } from './arrivals.ts';
 import type { Checkpoint } from './checkpoint.ts';
-import { restartDelayMs, restoreRetryMs } from './commit-failure.ts';
-import type { CommitFailure } from './commit-failure.ts';
+import { restartDelayMs, restoreRetryMs, type CommitFailure } from './commit-failure.ts';
 import { countCommitted, createCounters } from './counters.ts';
-import { Health } from './health.ts';
-import type { PipelineView } from './health.ts';
+import { Health, type PipelineView } from './health.ts';
 import type { Committed, Counters } from './counters.ts';
 import { idleCheckEveryMs } from './idle.ts';
-import { takeBatch } from './input.ts';
-import type { InputHost } from './input.ts';
+import { takeBatch, type InputHost } from './input.ts';
 import type { Readiness } from './readiness.ts';
-import { restoreWithRetry } from './restore.ts';
-import type { RestoreDeps } from './restore.ts';
+import { restoreWithRetry, type RestoreDeps } from './restore.ts';
 import { mergeRuleInfos } from './rule-info.ts';
 import type { Run } from './run.ts';
 import { consuming, leftBehind, runOf } from './service-state.ts';
@@ -191,6 +187,11 @@ export class Pipeline {
     }
     this.ruleCache = this.ruleCache.map((r) => (r.id === id ? { ...r, enabled } : r));
     return true;
+  }
+
+  /** The shard rounds of the run holding the partitions (state queries: state-query.ts); undefined when none. */
+  heldRounds(): Run['rounds'] | undefined {
+    return runOf(this.state)?.rounds;
   }
 
   readiness(): Readiness {

@@ -30,6 +30,7 @@ import { inputsOf } from '../config/inputs.ts';
 import { readCheckpoint } from './checkpoint.ts';
 import { signalsOf } from './counters.ts';
 import { Pipeline } from './pipeline.ts';
+import { serviceStateQuery } from './state-query.ts';
 import { HEADER_ROOM, TopicLimits, checkTopicLimits, createdTopicBytes } from './topic-limits.ts';
 
 export interface ServiceOptions {
@@ -130,6 +131,7 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
       api = await buildApi({
         store: s, bus, latency, tokens: config.api.tokens,
         rules: { list: () => pipeline.rules(), setEnabled: (id, on) => pipeline.setEnabled(id, on) },
+        state: serviceStateQuery(pipeline, loaded, config.engine),
         ready: () => pipeline.readiness(),
         onInternalError: (err) => log.error({ err }, 'API request failed (500)'),
         signals: () => signalsOf(pipeline.counters, pipeline.deadLettersByCode, {

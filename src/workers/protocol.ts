@@ -10,6 +10,7 @@
 // See shard-handler.ts for what a shard does with each task, rounds.ts for the driver.
 import type { Alert } from '../core/alert.ts';
 import type { EngineOptions, EngineStats, RuleInfo } from '../core/engine/index.ts';
+import type { ContextView, KeyStateView, RecentIssues } from '../core/state-view.ts';
 import type { EventKind } from '../events/types.ts';
 import type { SchemaSpec } from '../io/kafka-value.ts';
 
@@ -123,7 +124,21 @@ export interface InfoTask {
   readonly op: 'info';
 }
 
-export type ShardTask = InitTask | IngestTask | DeliverTask | RoundTask | SnapshotTask | InfoTask;
+/** A key's state for a rule (the owning shard's view) and the key's recent issues (every shard's). */
+export interface StateTask {
+  readonly op: 'state';
+  readonly ruleId: string;
+  readonly key: string;
+}
+
+/** A context of a key (the owning shard's). */
+export interface ContextTask {
+  readonly op: 'context';
+  readonly key: string;
+  readonly contextId: string;
+}
+
+export type ShardTask = InitTask | IngestTask | DeliverTask | RoundTask | SnapshotTask | InfoTask | StateTask | ContextTask;
 
 /** A value that could not become an event (dead-lettered with its code and message). */
 export interface Rejected {
@@ -203,4 +218,17 @@ export interface InfoResult {
   readonly idleMs: number;
 }
 
-export type ShardResult = InitResult | IngestResult | DeliverResult | RoundResult | SnapshotResult | InfoResult;
+export interface StateResult {
+  readonly op: 'state';
+  /** Null when no rule has the id. */
+  readonly view: KeyStateView | null;
+  readonly recent: RecentIssues;
+}
+
+export interface ContextResult {
+  readonly op: 'context';
+  /** Null when no rule uses a context with the id. */
+  readonly view: ContextView | null;
+}
+
+export type ShardResult = InitResult | IngestResult | DeliverResult | RoundResult | SnapshotResult | InfoResult | StateResult | ContextResult;

@@ -184,7 +184,7 @@ export function transferablesOf(x: ShardTask | ShardResult): ArrayBuffer[] {
     case 'snapshot':
       if ('bytes' in x) out.push(x.bytes.buffer as ArrayBuffer);
       break;
-    case 'init': case 'info':
+    case 'init': case 'info': case 'state': case 'context':
       break;
     default: {
       const never: never = x;

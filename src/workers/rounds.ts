@@ -20,9 +20,12 @@
 // checkpoint is a cut after the last submitted round (cut()). Any shard failure fails the
 // driver: every later call throws it, and the caller restarts from a checkpoint.
 import { CepError } from '../core/errors.ts';
+import { shardOf } from '../core/order.ts';
+import type { ContextView, KeyStateView, RecentIssues } from '../core/state-view.ts';
 import type { StreamWatermarks } from '../core/watermarks.ts';
+import { mergeRecent } from '../explain/recent.ts';
 import type {
-  DeliverResult, Forward, InfoResult, IngestPart, IngestResult, InitTask, RoundResult, RoundTask, SchemaSpec, ShardResult, ShardTask, SnapshotResult,
+  ContextResult, DeliverResult, Forward, InfoResult, IngestPart, IngestResult, InitTask, RoundResult, RoundTask, SchemaSpec, ShardResult, ShardTask, SnapshotResult, StateResult,
 } from './protocol.ts';
 import { packRecords } from './record-pack.ts';
 import { RoundClock } from './round-clock.ts';
@@ -258,6 +261,25 @@ export class Rounds<T = unknown> {
     const snapshots = Promise.all(tasks).then((rs) => rs.map((r) => r.bytes));
     snapshots.catch((err: unknown) => this.fail(err));
     return { through, snapshots, maxTs, active, watermark: this.w };
+  }
+
+  /**
+   * A key's state for a rule: the owning shard's view (shardOf, as every key space routes)
+   * with the recent late and overflow events every shard saw for the key. Answered after
+   * the rounds submitted before it (once their deliveries are queued). Null when no rule has the id.
+   */
+  async state(ruleId: string, key: string): Promise<{ view: KeyStateView; recent: RecentIssues } | null> {
+    await this.ordered;
+    const all = await Promise.all(Array.from({ length: this.shards }, (_, s) => this.enqueue(s, { op: 'state', ruleId, key }) as Promise<StateResult>));
+    const view = all[shardOf(key, this.shards)]?.view ?? null;
+    return view === null ? null : { view, recent: mergeRecent(all.map((r) => r.recent)) };
+  }
+
+  /** A context of a key, from its owning shard; null when no rule uses a context with the id. */
+  async context(key: string, contextId: string): Promise<ContextView | null> {
+    await this.ordered;
+    const r = await (this.enqueue(shardOf(key, this.shards), { op: 'context', key, contextId }) as Promise<ContextResult>);
+    return r.view;
   }
 
   /** Rules and engine counters of every shard. */

@@ -10,18 +10,21 @@
 //   round    one shard only: ingest, then W_r from its copy of the driver's clock
 //            (round-clock.ts), then deliver: the same two functions, so the same effects
 //   snapshot the engine's state, v8-serialized (restore takes it deflated)
+//   state    a key's state for a rule and the key's recent late / overflow events (as this
+//            shard saw them); context: a context of a key
 import { deserialize, serialize } from 'node:v8';
 import { inflateRawSync } from 'node:zlib';
 import type { AnyRule } from '../core/rule-types.ts';
 import { ShardCore } from '../core/shard-core.ts';
 import type { EngineSnapshot } from '../core/engine/index.ts';
-import type { AnyEvent, EventKind, SourceRef } from '../events/types.ts';
+import type { AnyEvent, EventKind, EventTimeMs, SourceRef } from '../events/types.ts';
 import type { InputError } from '../io/input-error.ts';
 import { KafkaValueDecoder } from '../io/kafka-value.ts';
 import { loadRules } from '../rules/load-rules.ts';
+import { RecentKeyIssues } from '../explain/recent.ts';
 import type {
-  DeliverResult, DeliverTask, InfoResult, IngestResult, IngestTask, InitResult, InitTask, LateRef, RawRecord, Rejected, RoundResult, RoundTask,
-  RuleErrorRef, SchemaSpec, ShardResult, ShardTask, SnapshotResult, StreamSpec,
+  ContextResult, ContextTask, DeliverResult, DeliverTask, InfoResult, IngestResult, IngestTask, InitResult, InitTask, LateRef, RawRecord, Rejected, RoundResult, RoundTask,
+  RuleErrorRef, SchemaSpec, ShardResult, ShardTask, SnapshotResult, StateResult, StateTask, StreamSpec,
 } from './protocol.ts';
 import { ForwardBuilder, RecordCursor } from './record-pack.ts';
 import { RoundClock } from './round-clock.ts';
@@ -38,6 +41,9 @@ export type ShardHandler = (task: ShardTask) => Promise<ShardResult>;
 export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
   let core: ShardCore | undefined;
   let decoder: KafkaValueDecoder | undefined;
+  let ruleSet: readonly AnyRule[] = [];
+  /** Late events and overflow drops this shard saw, per key, for state queries. */
+  let recent = new RecentKeyIssues([]);
   let streams: readonly StreamSpec[] = [];
   let where: string[] = [];
   /** One shard only: the driver's clock as of the last round, and the watermark that round sent. */
@@ -72,6 +78,8 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
   async function init(t: InitTask): Promise<InitResult> {
     const loaded = rules ?? (await loadRules(t.rules)).map((l) => l.rule);
     core = new ShardCore(loaded, t.engine, t.shard, t.shards, t.restore.map(decodeSnapshot));
+    ruleSet = loaded;
+    recent = new RecentKeyIssues(loaded);
     streams = t.streams;
     where = streams.map((s) => `${s.topic}/${s.partition}`);
     streamOf.clear();
@@ -108,6 +116,7 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
         const n = c.route(stream, e, sourceOf(stream, offset), out);
         if (n < 0) {
           late.push({ stream, offset, eventId: e.id, ts: e.ts, watermark: c.streams.watermarkOf(stream), record: cur.raw(value) });
+          recent.record({ kind: 'late', event: e, source: null, watermark: c.streams.watermarkOf(stream) as EventTimeMs }, c.engine.watermark);
           continue;
         }
         if (c.lateHere) lateRecords.set(`${stream}/${offset}`, cur.raw(value));
@@ -163,6 +172,7 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
           const record = lateRecords.get(`${stream}/${offset}`) ?? null;
           lateRecords.delete(`${stream}/${offset}`);
           late.push({ stream, offset, eventId: f.event.id, ts: f.event.ts, watermark: f.watermark, record });
+          recent.record(f, c.engine.watermark);
           break;
         }
         case 'rule-error':
@@ -170,6 +180,7 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
           break;
         case 'overflow':
           overflowDropped += f.dropped;
+          recent.record(f, c.engine.watermark);
           break;
         default: {
           const never: never = f;
@@ -207,6 +218,16 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
     return { op: 'info', rules: c.engine.rules(), stats: c.engine.stats(), busyMs: Math.round(busy), idleMs: Math.round(performance.now() - born - busy) };
   }
 
+  function state(t: StateTask): StateResult {
+    const { core: c } = ready();
+    const rule = ruleSet.find((r) => r.id === t.ruleId);
+    return { op: 'state', view: c.engine.inspect(t.ruleId, t.key) ?? null, recent: rule === undefined ? { late: [], overflow: [] } : recent.of(rule, t.key) };
+  }
+
+  function context(t: ContextTask): ContextResult {
+    return { op: 'context', view: ready().core.engine.keyContext(t.key, t.contextId) ?? null };
+  }
+
   const born = performance.now();
   let busy = 0;
   const run = async (t: ShardTask, started: number): Promise<ShardResult> => {
@@ -217,6 +238,8 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
       case 'round': return round(t, started);
       case 'snapshot': return snapshot();
       case 'info': return info();
+      case 'state': return state(t);
+      case 'context': return context(t);
       default: {
         const never: never = t;
         throw new Error(`unknown task ${JSON.stringify(never)}`);

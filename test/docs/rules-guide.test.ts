@@ -15,10 +15,16 @@ function blocks(tag: 'file' | 'output'): { path: string; body: string }[] {
   return [...guide.matchAll(re)].map((m) => ({ path: m[1] as string, body: m[2] as string }));
 }
 
-/** What the guide shows for an example: its alerts, summarised, and each message. */
+/**
+ * What the guide shows for an example: its alerts, summarised, and each message; for an
+ * example comparing several rules (`export const rules`), one line per alert.
+ */
 export async function exampleOutput(path: string): Promise<string> {
-  const mod = (await import(new URL(path, root).href)) as { default: AnyRule; sample: AnyEvent[] };
-  const { alerts, effects } = run([mod.default], mod.sample);
+  const mod = (await import(new URL(path, root).href)) as { default?: AnyRule; rules?: AnyRule[]; sample: AnyEvent[] };
+  if (mod.rules !== undefined) {
+    return alertsOf(run(mod.rules, mod.sample).effects).map((a) => `${JSON.stringify({ rule: a.rule, at: a.at, steps: a.steps })}\n`).join('');
+  }
+  const { alerts, effects } = run([mod.default as AnyRule], mod.sample);
   return `${JSON.stringify(alertsOf(effects).map((a, i) => ({ ...a, message: alerts[i]?.message })), null, 2)}\n`;
 }
 
@@ -29,6 +35,7 @@ describe('docs/rules.md', () => {
   it('embeds every example and shows the output of each', () => {
     expect(files.map((f) => f.path)).toEqual([
       'docs/examples/new-device-cashout.ts', 'docs/examples/no-confirmation.ts', 'docs/examples/many-small-transfers.ts', 'docs/examples/login-and-transfer.ts',
+      'docs/examples/skip-strategies.ts', 'docs/examples/round-trips.ts',
     ]);
     expect(outputs.map((f) => f.path)).toEqual(files.map((f) => f.path));
   });

@@ -4,7 +4,8 @@
 // alert lost, none duplicated, same content, same source coordinates. The uninterrupted run
 // has 2 shards (rounds in two phases), the killed one 1 shard (one task per round, the
 // default on a 2-core host): the paths must agree through checkpoints, recoveries and the
-// final idle flush too.
+// final idle flush too. Beside the bundled rules run rules under every after-match skip
+// strategy (test/rules/every-strategy.ts), so each strategy's state crosses the restores.
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/core/alert.ts';
 import { generate } from '../../src/fixture-generator/generate.ts';
@@ -41,7 +42,7 @@ describe.skipIf(!kafkaAvailable())('crash recovery', () => {
     await produceToKindTopics(generate({ seed: 7, events: EVENTS, accounts: 800, positives: 6 }).events, topics);
     const outputs = (name: string) => ({ alerts: `${prefix}.${name}.alerts`, deadLetter: `${prefix}.${name}.dlq`, state: `${prefix}.${name}.state` });
     // Small rounds and a short checkpoint interval: many commits and checkpoints to land between.
-    const extra = { roundMaxValues: 512, maxInFlight: 2, snapshotIntervalMs: 700 };
+    const extra = { roundMaxValues: 512, maxInFlight: 2, snapshotIntervalMs: 700, rules: ['rules', 'test/rules/every-strategy.ts'] };
 
     // The uninterrupted run.
     const ref = outputs('ref');
@@ -52,6 +53,8 @@ describe.skipIf(!kafkaAvailable())('crash recovery', () => {
     const expectedAlerts = byId(await decodeAlerts(reg, await readTopic(k, ref.alerts)));
     const expectedDead = (await readTopic(k, ref.deadLetter)).map(deadKey).sort();
     expect(expectedAlerts.length).toBeGreaterThan(50);
+    const strategies = ['no-skip', 'skip-past-last-event', 'skip-overlapping', 'skip-to-next', 'skip-to-first', 'skip-to-last'];
+    expect(strategies.filter((s) => !expectedAlerts.some((a) => a.ruleId === `strategy-round-trip-${s}`))).toEqual([]);
 
     // The run killed three times, each time when a seeded random share of the input is left.
     const crash = outputs('crash');

@@ -1,6 +1,7 @@
 // Type tests: the rule API rejects wrong field access and wrong capture use at compile time.
 import { describe, expectTypeOf, it } from 'vitest';
 import { correlate, defineContext, keyBy, oneOrMore, optional, sequence, sliding, threshold, times } from '../../src/core/rule-api.ts';
+import type { PatternStart } from '../../src/core/rule-api.ts';
 import type { Login, Transfer, Trade } from '../../src/events/types.ts';
 import { minutes } from '../../src/events/time.ts';
 
@@ -51,6 +52,28 @@ describe('sequence captures are typed from the pattern', () => {
     sequence({ id: 'w', version: 1, severity: 'low', description: 'd', key: loginsOnly, skip: 'no-skip', pattern: (p) => p.begin('a', 'login') });
     // @ts-expect-error severity is a closed set
     sequence({ id: 'w', version: 1, severity: 'urgent', description: 'd', key: loginsOnly, within: minutes(1), skip: 'no-skip', pattern: (p) => p.begin('a', 'login') });
+  });
+});
+
+describe('after-match skip strategies', () => {
+  it('names only steps of the pattern in skip-to-first / skip-to-last, and only the strategies a rule kind takes', () => {
+    const pattern = (p: PatternStart<'login' | 'transfer' | 'trade', undefined>) => p.begin('fails', 'login', undefined, times(3)).notFollowedBy('reset', 'login').followedBy('cash', 'transfer');
+    sequence({ id: 's', version: 1, severity: 'low', description: 'd', key: byAccount, within: minutes(1), skip: 'skip-to-last(fails)', pattern, message: (m) => `${m.fails.length} ${m.cash.amount}` });
+    sequence({ id: 's', version: 1, severity: 'low', description: 'd', key: byAccount, within: minutes(1), skip: 'skip-overlapping', pattern });
+    // @ts-expect-error no step named `nope`
+    sequence({ id: 's', version: 1, severity: 'low', description: 'd', key: byAccount, within: minutes(1), skip: 'skip-to-first(nope)', pattern });
+    // @ts-expect-error an absence takes no event to skip to
+    sequence({ id: 's', version: 1, severity: 'low', description: 'd', key: byAccount, within: minutes(1), skip: 'skip-to-first(reset)', pattern });
+    threshold({
+      id: 't', version: 1, severity: 'low', description: 'd', key: byAccount, on: 'trade', window: sliding(minutes(5)),
+      // @ts-expect-error a window has no steps and no partial matches to skip to
+      skip: 'skip-to-next', measures: (m) => ({ n: m.count() }), when: (a) => a.n > 1,
+    });
+    correlate({
+      id: 'c', version: 1, severity: 'low', description: 'd', key: byAccount, within: minutes(5), order: 'any',
+      // @ts-expect-error a correlation's roles are not ordered steps
+      skip: 'skip-to-first(login)', events: (r) => r.role('login', 'login').role('out', 'transfer'),
+    });
   });
 });
 

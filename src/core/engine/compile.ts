@@ -9,9 +9,10 @@
 // All of it is fixed once compiled, except each space's key map, which holds the state.
 import type { AnyEvent, EventKind } from '../../events/types.ts';
 import { correlationOperator } from '../correlation-operator.ts';
+import type { Observer } from '../explain/observer.ts';
 import type { AnyRule, ContextDef, KeySpace, PatternStep } from '../rule-types.ts';
 import type { CompiledRule, KeyState, Operator, StateBounds } from '../runtime.ts';
-import { sequenceOperator } from '../sequence-operator.ts';
+import { sequenceOperator } from '../sequence/operator.ts';
 import { thresholdOperator } from '../threshold-operator.ts';
 
 export interface Space {
@@ -55,7 +56,13 @@ interface Draft {
 }
 
 /** Compiles validated rules (see validate.ts). */
-export function compile(rules: readonly AnyRule[], bounds: StateBounds): Compiled {
+/** The rule to explain and who hears it (see explain/observer.ts); the other rules run unobserved. */
+export interface Explained {
+  readonly ruleId: string;
+  readonly observer: Observer;
+}
+
+export function compile(rules: readonly AnyRule[], bounds: StateBounds, explained?: Explained): Compiled {
   const drafts: Draft[] = [];
   const compiled: CompiledRule[] = [];
   const ruleSpace: Space[] = [];
@@ -75,8 +82,9 @@ export function compile(rules: readonly AnyRule[], bounds: StateBounds): Compile
         d.contexts.push(rule.context);
       }
     }
+    const observer = explained !== undefined && explained.ruleId === rule.id ? explained.observer : undefined;
     const cr: CompiledRule = {
-      index, local: d.rules.length, rule, kinds: kindsOf(rule), op: operatorOf(rule, bounds), ctxIndex, enabled: true,
+      index, local: d.rules.length, rule, kinds: kindsOf(rule), op: operatorOf(rule, bounds, observer), ctxIndex, enabled: true, observer,
       stats: { eventsSeen: 0, alerts: 0, errors: 0, overflowDropped: 0 },
     };
     compiled.push(cr);
@@ -125,11 +133,11 @@ function kindsOf(rule: AnyRule): Set<EventKind> {
   }
 }
 
-function operatorOf(rule: AnyRule, bounds: StateBounds): Operator {
+function operatorOf(rule: AnyRule, bounds: StateBounds, observer: Observer | undefined): Operator {
   switch (rule.kind) {
-    case 'sequence': return sequenceOperator(rule, bounds);
-    case 'threshold': return thresholdOperator(rule, bounds);
-    case 'correlation': return correlationOperator(rule, bounds);
+    case 'sequence': return sequenceOperator(rule, bounds, observer);
+    case 'threshold': return thresholdOperator(rule, bounds, observer);
+    case 'correlation': return correlationOperator(rule, bounds, observer);
     default: {
       const never: never = rule;
       throw new Error(`unknown rule ${JSON.stringify(never)}`);

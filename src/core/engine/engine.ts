@@ -26,35 +26,18 @@ import { toJson } from '../json.ts';
 import type { JsonValue } from '../json.ts';
 import type { AnyRule, ContextDef } from '../rule-types.ts';
 import { Ingested, RuleKeyState, Timer } from '../runtime.ts';
-import type { CompiledRule, Match, OperatorHost, RuleStats } from '../runtime.ts';
+import type { CompiledRule, Match, OperatorHost } from '../runtime.ts';
+import type { ContextView, KeyStateView } from '../state-view.ts';
 import { validateRules } from '../validate.ts';
 import { compile } from './compile.ts';
 import type { Compiled, Fold, Route, Routes, Space } from './compile.ts';
+import { contextOf, inspectKey, noteLate, ruleInfos } from './inspect.ts';
+import type { EngineStats, RuleInfo } from './inspect.ts';
 import { evict, idle, openKey, sweep } from './keys.ts';
 import { engineOptions } from './options.ts';
 import type { EngineOptions } from './options.ts';
 import { restore, snapshotOf } from './snapshot.ts';
 import type { EngineSnapshot } from './snapshot.ts';
-
-export interface RuleInfo {
-  readonly id: string;
-  readonly version: number;
-  readonly kind: AnyRule['kind'];
-  readonly enabled: boolean;
-  readonly stats: Readonly<RuleStats>;
-  readonly stateKeys: number;
-  readonly held: number;
-}
-
-export interface EngineStats {
-  readonly events: number;
-  readonly late: number;
-  readonly lateAccepted: number;
-  readonly buffered: number;
-  readonly timers: number;
-  readonly watermark: number;
-  readonly keys: number;
-}
 
 export class Engine implements OperatorHost {
   readonly options: EngineOptions;
@@ -64,6 +47,8 @@ export class Engine implements OperatorHost {
   private readonly ttl: number;
   private readonly lateness: number;
   private readonly owns: ((keySpace: string, key: string) => boolean) | undefined;
+  /** The rule an explain observer hears (see explain/), undefined on the normal path. */
+  private readonly observed: CompiledRule | undefined;
   /** Reorder buffer by (event time, rank). */
   private readonly buffer = new KeyedHeap<Ingested>();
   /** Timers by (deadline, scheduling order). */
@@ -85,9 +70,10 @@ export class Engine implements OperatorHost {
     this.ttl = this.options.idleKeyTtlMs;
     this.lateness = this.options.allowedLatenessMs;
     this.owns = this.options.owns;
-    this.c = compile(rules, this.options);
+    this.c = compile(rules, this.options, this.options.explain);
     this.routes = this.c.routes;
     this.compiled = this.c.rules;
+    this.observed = this.compiled.find((cr) => cr.observer !== undefined);
     if (from !== undefined) {
       const r = restore(Array.isArray(from) ? from as readonly EngineSnapshot[] : [from as EngineSnapshot], this.c, this.owns, this.buffer, this.timers);
       this.watermark = r.watermark;
@@ -165,6 +151,7 @@ export class Engine implements OperatorHost {
       if (ts < this.watermark - this.options.allowedLatenessMs) {
         this.lateCount++;
         this.out.push({ kind: 'late', event, source, watermark: this.watermark as EventTimeMs });
+        if (this.observed !== undefined) noteLate(this.c, this.observed, this.owns, event, this.watermark);
         return false;
       }
       this.lateAcceptedCount++;
@@ -208,17 +195,7 @@ export class Engine implements OperatorHost {
   }
 
   rules(): RuleInfo[] {
-    return this.compiled.map((cr) => {
-      let stateKeys = 0;
-      let held = 0;
-      for (const ks of (this.c.ruleSpace[cr.index] as Space).keys.values()) {
-        const rs = ks.rules[cr.local];
-        if (rs === undefined) continue;
-        stateKeys++;
-        held += cr.op.held(rs);
-      }
-      return { id: cr.rule.id, version: cr.rule.version, kind: cr.rule.kind, enabled: cr.enabled, stats: { ...cr.stats }, stateKeys, held };
-    });
+    return ruleInfos(this.c);
   }
 
   stats(): EngineStats {
@@ -228,6 +205,21 @@ export class Engine implements OperatorHost {
       events: this.eventCount, late: this.lateCount, lateAccepted: this.lateAcceptedCount,
       buffered: this.buffer.size, timers: this.timers.size, watermark: this.watermark, keys,
     };
+  }
+
+  /**
+   * What the engine holds for one (rule, key), as data: partial matches, windows and their
+   * aggregates, candidates, the context, the watermark. Undefined when no rule has this id.
+   */
+  inspect(ruleId: string, key: string): KeyStateView | undefined {
+    const cr = this.compiled.find((r) => r.rule.id === ruleId);
+    if (cr === undefined) return undefined;
+    return inspectKey(cr, this.c.ruleSpace[cr.index] as Space, key, this.watermark, this.watermark - this.lateness);
+  }
+
+  /** A context of a key, as alerts snapshot it (see contextOf); undefined when no rule uses that context id. */
+  keyContext(key: string, contextId: string): ContextView | undefined {
+    return contextOf(this.c, key, contextId);
   }
 
   /** Runs a sweep now: prunes dead partial matches, drops empty state, evicts idle keys. */
@@ -247,6 +239,7 @@ export class Engine implements OperatorHost {
     };
     rs.rule.stats.alerts++;
     this.out.push({ kind: 'alert', alert });
+    if (rs.rule.observer !== undefined) rs.rule.observer.note({ kind: 'alert', alert });
   }
 
   overflow(rs: RuleKeyState, dropped: number): void {
@@ -310,6 +303,7 @@ export class Engine implements OperatorHost {
     if (rs.dead || rs.timerAt !== t.at) return;
     rs.timerAt = -Infinity;
     if (!rs.rule.enabled) return;
+    if (rs.rule.observer !== undefined) rs.rule.observer.note({ kind: 'timer', at: t.at });
     try {
       rs.rule.op.onTimer(rs, t.at, this);
     } catch (err) {
@@ -338,6 +332,7 @@ export class Engine implements OperatorHost {
       let ks = space.keys.get(key);
       if (ks !== undefined && ks.lastSeen < e.ts - this.ttl && idle(ks, this.watermark - this.lateness)) {
         // Idle past its TTL: the key starts afresh, exactly as if a sweep had evicted it.
+        if (this.observed !== undefined && space.rules.includes(this.observed)) this.observed.observer?.note({ kind: 'evicted', lastSeen: ks.lastSeen });
         evict(space, ks);
         this.keyCount--;
         ks = undefined;
@@ -357,6 +352,7 @@ export class Engine implements OperatorHost {
           ks.rules[cr.local] = rs;
         }
         cr.stats.eventsSeen++;
+        if (cr.observer !== undefined) cr.observer.note({ kind: 'event', event: e, seq: rs.seq + 1 });
         try {
           cr.op.onEvent(rs, item, ++rs.seq, this);
         } catch (err) {
@@ -379,7 +375,9 @@ export class Engine implements OperatorHost {
     cr.stats.errors++;
     const error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     this.out.push({ kind: 'rule-error', ruleId: cr.rule.id, key, eventId, error });
+    if (cr.observer !== undefined) cr.observer.note({ kind: 'error', error });
   }
+
 }
 
 /** Builds an engine over validated rules (throws CepError with every problem otherwise), optionally from a snapshot. */

@@ -1,6 +1,7 @@
 // Engine options: what each one bounds, the defaults, and the check that runs before
 // anything is built (every invalid option is reported at once).
 import { CepError } from '../errors.ts';
+import type { Explained } from './compile.ts';
 
 export interface EngineOptions {
   /** Watermark lag behind the largest event time seen (bounded out-of-orderness). */
@@ -15,6 +16,8 @@ export interface EngineOptions {
   readonly sweepIntervalMs: number;
   /** Shard ownership: when set, keys it rejects are skipped (another shard owns them). */
   readonly owns: ((keySpace: string, key: string) => boolean) | undefined;
+  /** Explain mode (see src/core/explain/): the rule whose decisions an observer hears. */
+  readonly explain: Explained | undefined;
 }
 
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
@@ -25,6 +28,7 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   idleKeyTtlMs: 45 * 86_400_000,
   sweepIntervalMs: 60_000,
   owns: undefined,
+  explain: undefined,
 };
 
 /** The options over the defaults; throws CepError listing every invalid one. */

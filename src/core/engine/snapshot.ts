@@ -35,6 +35,8 @@ export interface EngineCounts { readonly events: number; readonly late: number; 
 
 export interface SpaceSnapshot {
   readonly name: string;
+  /** Ids of the space's rules: several key spaces may share a name (two keyBy('account', ...)). */
+  readonly rules?: readonly string[];
   /** Context ids in the order of each key's `ctx` array. */
   readonly contexts: readonly string[];
   readonly keys: readonly KeySnapshot[];
@@ -64,6 +66,7 @@ export function snapshotOf(times: EngineTimes, counts: EngineCounts, buffered: r
     disabled: c.rules.filter((cr) => !cr.enabled).map((cr) => cr.rule.id),
     spaces: c.spaces.map((space) => ({
       name: space.space.name,
+      rules: space.rules.map((cr) => cr.rule.id),
       contexts: space.contexts.map((ctx) => ctx.id),
       keys: [...space.keys.values()].map((ks) => ({
         key: ks.key, lastSeen: ks.lastSeen, ctx: ks.ctx,
@@ -114,7 +117,7 @@ export function restore(snaps: readonly EngineSnapshot[], c: Compiled, owns: ((k
       buffer.push(b.event.ts, new Ingested(b.event, b.source, rank), rank);
     }
     for (const ss of snap.spaces) {
-      const space = c.spaces.find((s) => s.space.name === ss.name);
+      const space = spaceOf(c, ss);
       if (space === undefined) continue;
       for (const k of ss.keys) {
         if (owns !== undefined && !owns(ss.name, k.key)) continue;
@@ -124,6 +127,16 @@ export function restore(snaps: readonly EngineSnapshot[], c: Compiled, owns: ((k
     }
   }
   return { watermark, maxTs, timerSeq, nextSweep, counts: snaps.length === 1 ? (snaps[0] as EngineSnapshot).counts : undefined, keys };
+}
+
+/**
+ * The space a snapshot's space restores into: by name, and among spaces of the same name, the
+ * one holding its rules (a snapshot without rule ids takes the first of that name).
+ */
+function spaceOf(c: Compiled, ss: SpaceSnapshot): Space | undefined {
+  const named = c.spaces.filter((s) => s.space.name === ss.name);
+  const ids = ss.rules;
+  return (ids === undefined ? undefined : named.find((s) => s.rules.some((cr) => ids.includes(cr.rule.id)))) ?? named[0];
 }
 
 /** A key's state as the snapshot holds it, built like a fresh one (see openKey in keys.ts). */

@@ -1,5 +1,6 @@
 // Property: on random small streams and random patterns, the engine's alerts equal the
-// brute-force reference's, in order, whatever the disorder within the bound and batching.
+// brute-force reference's, in order, whatever the disorder within the bound and batching,
+// for every after-match skip strategy (CEPHEUS_PROPERTY_RUNS streams each, default 10^4).
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../../src/core/engine/index.ts';
@@ -10,12 +11,18 @@ import { ms } from '../../../src/events/time.ts';
 import { alertsOf, login, transfer } from './helpers.ts';
 import { referenceSequence } from './reference/sequence-reference.ts';
 
+const RUNS = Number(process.env['CEPHEUS_PROPERTY_RUNS'] ?? 10_000);
+const STRATEGIES = ['no-skip', 'skip-past-last-event', 'skip-overlapping', 'skip-to-next', 'skip-to-first', 'skip-to-last'] as const;
 const STATS = { runs: 0, withAlerts: 0 };
-// The generator must produce matches often enough for the comparison to mean something.
+/** Of every 4th run, those where the strategy emitted fewer alerts than no-skip would have, by strategy. */
+const SKIPPED: Record<string, number> = {};
+// The generator must produce matches often enough, and give every strategy something to
+// skip often enough, for the comparison to mean something.
 afterAll(() => {
-  if (STATS.runs >= 500) expect(STATS.withAlerts / STATS.runs).toBeGreaterThan(0.1);
+  if (RUNS < 500) return;
+  expect(STATS.withAlerts / STATS.runs).toBeGreaterThan(0.1);
+  expect(STRATEGIES.slice(1).filter((s) => (SKIPPED[s] ?? 0) / (RUNS / 4) < 0.01)).toEqual([]);
 });
-const RUNS = Number(process.env['CEPHEUS_PROPERTY_RUNS'] ?? 2500);
 const byAccount = keyBy('account', { login: (e) => e.account, transfer: (e) => e.account });
 
 type Pred = (e: AnyEvent, m: Captures) => boolean;
@@ -45,9 +52,14 @@ const stepArb = fc.record({
   absent: fc.boolean(), kind: fc.constantFrom('login' as const, 'transfer' as const), pred: fc.constantFrom(...Object.keys(PREDICATES)),
   q: fc.constantFrom('one' as const, 'optional' as const, 'n' as const, 'nm' as const), n: fc.integer({ min: 1, max: 3 }), m: fc.integer({ min: 0, max: 2 }), contiguity: fc.constantFrom('strict' as const, 'relaxed' as const, 'any' as const),
 });
+/** Steps that match often (permissive predicates, few absences), so that matches overlap and a strategy has something to skip. */
+const denseStepArb = fc.record({
+  absent: fc.constantFrom(false, false, false, true), kind: fc.constantFrom('login' as const, 'transfer' as const), pred: fc.constantFrom('any', 'any', 'ok', 'sameAsFirst', 'a', 'notA'),
+  q: fc.constantFrom('one' as const, 'optional' as const, 'n' as const, 'nm' as const), n: fc.integer({ min: 1, max: 3 }), m: fc.integer({ min: 0, max: 2 }), contiguity: fc.constantFrom('strict' as const, 'relaxed' as const, 'any' as const),
+});
 
 /** Turns random step specs into a valid pattern (fixing what validation would reject). */
-function buildRule(specs: StepSpec[], within: number, skip: SkipStrategy): SequenceRule {
+function buildRule(specs: StepSpec[], within: number, strategy: (typeof STRATEGIES)[number], target = 0): SequenceRule {
   const steps: PatternStep[] = [];
   specs.forEach((s, i) => {
     const prev = steps[steps.length - 1];
@@ -67,11 +79,14 @@ function buildRule(specs: StepSpec[], within: number, skip: SkipStrategy): Seque
   if (last?.type === 'step' && last.quantifier.min !== last.quantifier.max) {
     steps[lastPos] = { ...last, quantifier: last.quantifier.min === 0 ? one() : times(last.quantifier.min) };
   }
+  const takes = steps.filter((s) => s.type === 'step');
+  const named = (takes[target % takes.length] as PatternStep).name;
+  const skip: SkipStrategy = strategy === 'skip-to-first' || strategy === 'skip-to-last' ? `${strategy}(${named})` : strategy;
   const base = sequence({
-    id: 'prop', version: 1, severity: 'low', description: 'property', key: byAccount, within: ms(within), skip,
+    id: 'prop', version: 1, severity: 'low', description: 'property', key: byAccount, within: ms(within), skip: 'no-skip',
     pattern: (p) => p.begin('x', 'login'),
   });
-  return { ...base, steps };
+  return { ...base, skip, steps };
 }
 
 const eventArb = fc.record({
@@ -108,24 +123,24 @@ function runEngine(rule: SequenceRule, input: AnyEvent[], bound: number) {
 }
 
 describe('sequence semantics match the brute-force reference', () => {
-  it('on random patterns and streams, in order and out of order within the bound', () => {
+  // Half the runs draw from the general generator, half from a dense one (permissive steps,
+  // longer windows, longer streams) where matches overlap and strategies have work to do.
+  const caseArb = fc.oneof(
+    fc.record({ specs: fc.array(stepArb, { minLength: 1, maxLength: 4 }), within: fc.integer({ min: 2, max: 15 }), events: fc.array(eventArb, { minLength: 0, maxLength: 11 }) }),
+    fc.record({ specs: fc.array(denseStepArb, { minLength: 1, maxLength: 3 }), within: fc.integer({ min: 5, max: 15 }), events: fc.array(eventArb, { minLength: 5, maxLength: 11 }) }),
+  );
+  it.each(STRATEGIES)('on random patterns and streams, in order and out of order within the bound, with %s', (strategy) => {
     fc.assert(
-      fc.property(
-        fc.array(stepArb, { minLength: 1, maxLength: 4 }),
-        fc.integer({ min: 2, max: 15 }),
-        fc.constantFrom<SkipStrategy>('no-skip', 'skip-past-last-event'),
-        fc.array(eventArb, { minLength: 0, maxLength: 11 }),
-        fc.integer({ min: 0, max: 4 }),
-        (specs, within, skip, evSpecs, bound) => {
-          const rule = buildRule(specs, within, skip);
-          const events = makeEvents(evSpecs);
-          const input = deliver(events, evSpecs.map((s) => s.delay), bound);
-          const got = runEngine(rule, input, bound);
-          STATS.runs++;
-          if (got.length > 0) STATS.withAlerts++;
-          expect(got).toEqual(referenceSequence(rule, input));
-        },
-      ),
+      fc.property(caseArb, fc.nat(), fc.integer({ min: 0, max: 4 }), ({ specs, within, events: evSpecs }, target, bound) => {
+        const rule = buildRule(specs, within, strategy, target);
+        const events = makeEvents(evSpecs);
+        const input = deliver(events, evSpecs.map((s) => s.delay), bound);
+        const got = runEngine(rule, input, bound);
+        STATS.runs++;
+        if (got.length > 0) STATS.withAlerts++;
+        if (strategy !== 'no-skip' && STATS.runs % 4 === 0 && got.length < referenceSequence({ ...rule, skip: 'no-skip' }, input).length) SKIPPED[strategy] = (SKIPPED[strategy] ?? 0) + 1;
+        expect(got).toEqual(referenceSequence(rule, input));
+      }),
       { numRuns: RUNS },
     );
   });
@@ -144,7 +159,7 @@ describe('sequence semantics match the brute-force reference', () => {
         const ids = (x: ReturnType<typeof a.drain>) => x.flatMap((f) => (f.kind === 'alert' ? [f.alert.id] : []));
         expect(ids(b.drain())).toEqual(ids(a.drain()));
       }),
-      { numRuns: Math.ceil(RUNS / 5) },
+      { numRuns: Math.ceil(RUNS / 20) },
     );
   });
 });

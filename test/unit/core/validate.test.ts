@@ -74,6 +74,36 @@ describe('rule validation', () => {
     ]);
   });
 
+  it('takes every strategy on a sequence, and refuses a step that takes no event with the steps that do', () => {
+    const base = { ...ok, steps: [...ok.steps, { type: 'absent', name: 'gone', kind: 'login', where: undefined }, { type: 'step', name: 'c', kind: 'login', contiguity: 'relaxed', quantifier: { shape: 'one', min: 1, max: 1 }, where: undefined }] } as AnyRule & { kind: 'sequence' };
+    const good = ['no-skip', 'skip-past-last-event', 'skip-overlapping', 'skip-to-next', 'skip-to-first(a)', 'skip-to-last(c)'].map((skip, i) => ({ ...base, id: `ok-${i}`, skip }) as AnyRule);
+    expect(problems(good)).toEqual({ code: 'none', details: [] });
+    const bad = ['skip-to-last(nope)', 'skip-to-first(gone)', 'skip-to-first', 'skip-past-first-event'].map((skip, i) => ({ ...base, id: `bad-${i}`, skip }) as AnyRule);
+    expect(problems(bad).details).toEqual([
+      "rule 'bad-0': skip 'skip-to-last(nope)': no step 'nope'; name a step that takes events: a, b, c",
+      "rule 'bad-1': skip 'skip-to-first(gone)': 'gone' is an absence, which takes no event; name a step that takes events: a, b, c",
+      "rule 'bad-2': skip 'skip-to-first' needs a step: skip-to-first(<step>), e.g. skip-to-first(a)",
+      "rule 'bad-3': skip 'skip-past-first-event' is not a strategy; use one of no-skip, skip-past-last-event, skip-overlapping, skip-to-next, skip-to-first(<step>), skip-to-last(<step>)",
+    ]);
+  });
+
+  it('refuses on thresholds and correlations the strategies that need steps, saying what to use instead', () => {
+    const thr = threshold({
+      id: 'thr', version: 1, severity: 'low', description: 'x', key: byAccount, on: 'login', window: tumbling(ms(10)),
+      measures: (m) => ({ n: m.count() }), when: (a) => a.n > 2,
+    });
+    const cor = correlate({
+      id: 'cor', version: 1, severity: 'low', description: 'x', key: byAccount, within: minutes(1), order: 'any', skip: 'skip-overlapping',
+      events: (r) => r.role('a', 'login').role('b', 'login'),
+    });
+    expect(problems([thr, { ...thr, id: 'thr-2', skip: 'skip-overlapping' }, cor]).details).toEqual([]);
+    expect(problems([{ ...thr, skip: 'skip-to-next' }, { ...cor, skip: 'skip-to-last(a)' }, { ...cor, id: 'cor-2', skip: 'sometimes' } as unknown as AnyRule]).details).toEqual([
+      "rule 'thr': skip 'skip-to-next' does not apply to a threshold: a window has no steps and no partial matches; use skip-past-last-event (an event counts in one alert at most; the same as skip-overlapping for a window) or no-skip (it counts in every window it is in)",
+      "rule 'cor': skip 'skip-to-last(a)' does not apply to a correlation: its roles hold candidates, not ordered steps; use skip-overlapping (an event is in one alert at most), skip-past-last-event (a match also clears every other candidate held) or no-skip",
+      "rule 'cor-2': skip 'sometimes' is not a strategy; use one of no-skip, skip-past-last-event, skip-overlapping",
+    ]);
+  });
+
   it('rejects bad engine options with the key and what is expected', () => {
     expect(() => createEngine([ok], { maxPartialMatches: 0, outOfOrdernessMs: -1 })).toThrow(
       'CEP_ERR_ENGINE_OPTIONS: invalid engine options\n  - outOfOrdernessMs must be a number >= 0 (got -1)\n  - maxPartialMatches must be a whole number > 0 (got 0)',

@@ -150,8 +150,9 @@ describe('rules, latency, metrics, OpenAPI', () => {
     const doc = (await app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json() as { openapi: string; paths: Record<string, unknown> };
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths).sort()).toEqual([
-      '/api/v1/alerts', '/api/v1/alerts/stream', '/api/v1/alerts/{id}', '/api/v1/alerts/{id}/status', '/api/v1/latency',
-      '/api/v1/rules', '/api/v1/rules/{id}/disable', '/api/v1/rules/{id}/enable',
+      '/api/v1/alerts', '/api/v1/alerts/stream', '/api/v1/alerts/{id}', '/api/v1/alerts/{id}/explain', '/api/v1/alerts/{id}/status',
+      '/api/v1/keys/{key}/context/{contextId}', '/api/v1/latency',
+      '/api/v1/rules', '/api/v1/rules/{id}/disable', '/api/v1/rules/{id}/enable', '/api/v1/rules/{id}/keys/{key}',
     ]);
   });
 });

@@ -4,7 +4,8 @@
 // - take() hands over only the done prefix of rounds, with their tags, in order;
 // - a cut taken between any two rounds restores (at any shard count, from and to one shard
 //   included) to a run that ends with exactly the alerts of the uninterrupted one: what
-//   checkpoints rely on.
+//   checkpoints rely on; with the bundled rules and rules under every after-match skip
+//   strategy (test/rules/every-strategy.ts).
 import { deflateRawSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../../src/core/alert.ts';
@@ -45,8 +46,8 @@ class Jittery implements ShardBackend {
   }
 }
 
-const init = (restore: readonly Uint8Array[], maxTs: readonly number[] = [], active: readonly boolean[] = []) => ({
-  rules: [], engine: { outOfOrdernessMs: 5000 }, kindsByTopic: [['f', EVENT_KINDS]] as [string, readonly EventKind[]][], restore,
+const init = (restore: readonly Uint8Array[], maxTs: readonly number[] = [], active: readonly boolean[] = [], rules: readonly string[] = []) => ({
+  rules, engine: { outOfOrdernessMs: 5000 }, kindsByTopic: [['f', EVENT_KINDS]] as [string, readonly EventKind[]][], restore,
   streams: Array.from({ length: STREAMS }, (_, partition) => ({ topic: 'f', partition, format: 'confluent' as const, schemaId: 0, maxTs: maxTs[partition] ?? -Infinity, active: active[partition] ?? true })),
   schemas: EVENT_KINDS.map((kind) => ({ id: ids[kind], schema: null, kind })),
 });
@@ -89,19 +90,23 @@ describe('round flow', () => {
     expect({ most, taken }).toEqual({ most: 3, taken: input.map((_, i) => i) });
   }, 60_000);
 
-  it('a cut between any two rounds restores, at any shard count, to the uninterrupted run\'s alerts', async () => {
+  it('a cut between any two rounds restores, at any shard count, to the uninterrupted run\'s alerts, under every skip strategy', async () => {
     const input = await fixtureRounds(1500);
-    const whole = await Rounds.start({ backend: new Jittery(2, 2), init: init([]) });
+    const rules = ['rules', 'test/rules/every-strategy.ts'];
+    const whole = await Rounds.start({ backend: new Jittery(2, 2), init: init([], [], [], rules) });
     open.push(whole);
     for (const parts of input) await whole.submit(parts);
     whole.requestFlush();
     await whole.submit([]);
     await whole.barrier();
-    const expected = byId(whole.take().output.alerts);
-    expect(expected.length).toBe(30);
+    const output = whole.take().output.alerts;
+    const expected = byId(output);
+    const perRule = (id: string): number => output.filter((a) => a.ruleId === id).length;
+    expect(['account-takeover', 'strategy-round-trip-no-skip', 'strategy-round-trip-skip-overlapping', 'strategy-failures-skip-to-last', 'strategy-trades-skip-overlapping', 'strategy-login-transfer-no-skip'].map(perRule))
+      .toEqual([3, 301, 189, 134, 886, 116]);
 
     for (const [at, shardsBefore, shardsAfter] of [[3, 2, 1], [7, 1, 1], [11, 2, 3], [19, 1, 2]] as const) {
-      const first = await Rounds.start({ backend: new Jittery(shardsBefore, at), init: init([]) });
+      const first = await Rounds.start({ backend: new Jittery(shardsBefore, at), init: init([], [], [], rules) });
       open.push(first);
       for (const parts of input.slice(0, at)) await first.submit(parts);
       const cut = await first.cut();
@@ -109,7 +114,7 @@ describe('round flow', () => {
       const snaps = (await cut.snapshots).map((b) => new Uint8Array(deflateRawSync(b)));
       await first.completedThrough(cut.through);
       const before = first.take(cut.through).output.alerts;
-      const second = await Rounds.start({ backend: new Jittery(shardsAfter, at + 100), init: init(snaps, cut.maxTs, cut.active), watermark: cut.watermark });
+      const second = await Rounds.start({ backend: new Jittery(shardsAfter, at + 100), init: init(snaps, cut.maxTs, cut.active, rules), watermark: cut.watermark });
       open.push(second);
       for (const parts of input.slice(at)) await second.submit(parts);
       second.requestFlush();

@@ -1,8 +1,12 @@
 // A deliberately naive reference for sequence semantics: enumerate every assignment of
-// events to steps that satisfies the definition, then apply the skip strategy in emission
-// order. Exponential, obviously correct, and independent of the engine's automaton.
+// events to steps that satisfies the definition, then apply the skip strategy decision by
+// decision, in emission order. A decision (the event completing matches, or a deadline) sees
+// each later candidate as the prefix of it held then (its events at or before the decision),
+// and a strategy discards a candidate when it discards that prefix. Exponential, obviously
+// correct, and independent of the engine's automaton and of its skip policies.
 import { eventRank } from '../../../../src/core/order.ts';
 import type { AnyEvent } from '../../../../src/events/types.ts';
+import { parseSkip } from '../../../../src/core/rule-types.ts';
 import type { AbsentStep, Captures, PatternStep, PositiveStep, SequenceRule } from '../../../../src/core/rule-types.ts';
 
 export interface RefMatch {
@@ -125,17 +129,85 @@ export function referenceSequence(rule: SequenceRule, arrival: readonly AnyEvent
     return a.positions.length - b.positions.length;
   };
   found.sort(lex);
-  const out: RefMatch[] = [];
-  let lastEnd = -1;
-  for (const c of found) {
-    if (rule.skip === 'skip-past-last-event') {
-      if ((c.positions[0] as number) <= lastEnd) continue;
-      lastEnd = c.positions[c.positions.length - 1] as number;
-    }
+  const emitted = applySkip(rule, found, steps, (c, bound) => c.positions.filter((p) => (c.emit[1] === 0 ? p <= bound : (evs[p] as AnyEvent).ts <= bound)));
+  return emitted.map((c) => {
     const named: Record<string, string[]> = {};
     for (const s of steps) named[s.name] = [];
     c.positions.forEach((p, i) => named[(steps[c.stepOf[i] as number] as PositiveStep).name]?.push((evs[p] as AnyEvent).id));
-    out.push({ steps: named, at: c.at });
+    return { steps: named, at: c.at };
+  });
+}
+
+/**
+ * The candidates a strategy emits. `prefix(c, bound)`: the positions c held at a decision
+ * (bound: the completing event's position, or the deadline for decisions at a deadline).
+ */
+function applySkip(rule: SequenceRule, found: readonly Candidate[], steps: readonly PositiveStep[], prefix: (c: Candidate, bound: number) => number[]): Candidate[] {
+  const skip = parseSkip(rule.skip);
+  const target = steps.findIndex((s) => s.name === skip?.step);
+  const out: Candidate[] = [];
+  const dead = new Set<Candidate>();
+  for (let g = 0; g < found.length;) {
+    const key = (found[g] as Candidate).emit.join(',');
+    let end = g;
+    while (end < found.length && (found[end] as Candidate).emit.join(',') === key) end++;
+    const members = found.slice(g, end).filter((c) => !dead.has(c));
+    const first = (ps: readonly number[]): number => ps[0] as number;
+    // What the decision discards, as a test on the positions a candidate holds.
+    let drops: (ps: readonly number[]) => boolean = () => false;
+    switch (skip?.name) {
+      case 'no-skip':
+        out.push(...members);
+        break;
+      case 'skip-overlapping': {
+        const used = new Set<number>();
+        for (const c of members) {
+          if (!c.positions.some((p) => used.has(p))) out.push(c);
+          for (const p of c.positions) used.add(p);
+        }
+        drops = (ps) => ps.some((p) => used.has(p));
+        break;
+      }
+      case 'skip-past-last-event': {
+        let last = -1;
+        drops = (ps) => first(ps) <= last;
+        for (const c of members) {
+          if (drops(c.positions)) continue;
+          out.push(c);
+          last = Math.max(last, c.positions[c.positions.length - 1] as number);
+        }
+        break;
+      }
+      case 'skip-to-next': {
+        const starts = new Set<number>();
+        drops = (ps) => starts.has(first(ps));
+        for (const c of members) {
+          if (drops(c.positions)) continue;
+          out.push(c);
+          starts.add(first(c.positions));
+        }
+        break;
+      }
+      case 'skip-to-first': case 'skip-to-last': {
+        let bound = -1;
+        drops = (ps) => first(ps) < bound;
+        for (const c of members) {
+          if (drops(c.positions)) continue;
+          out.push(c);
+          const at = c.positions.filter((_, i) => c.stepOf[i] === target);
+          if (at.length > 0) bound = Math.max(bound, (skip.name === 'skip-to-first' ? at[0] : at[at.length - 1]) as number);
+        }
+        break;
+      }
+      default: throw new Error(`no reference for ${rule.skip}`);
+    }
+    const at = (found[g] as Candidate).emit[1] === 0 ? (found[g] as Candidate).emit[2] : (found[g] as Candidate).emit[0];
+    for (let k = end; k < found.length; k++) {
+      const c = found[k] as Candidate;
+      const held = prefix(c, at);
+      if (held.length > 0 && drops(held)) dead.add(c);
+    }
+    g = end;
   }
   return out;
 }

@@ -73,7 +73,8 @@ export function referenceThreshold(rule: ThresholdRule, arrival: readonly AnyEve
       const a = decide(group, e.ts);
       if (a) {
         out.push(a);
-        if (rule.skip === 'skip-past-last-event') consumedUpTo = i;
+        // For a window, skip-overlapping is skip-past-last-event: the match is every event in it.
+        if (rule.skip !== 'no-skip') consumedUpTo = i;
       }
     });
   }
@@ -89,8 +90,10 @@ export function referenceCorrelation(rule: CorrelationRule, arrival: readonly An
   };
   const out: RefAlert[] = [];
   let consumedUpTo = -1;
+  /** skip-overlapping: events already in an alert. */
+  const inAlert = new Set<number>();
   evs.forEach((e, i) => {
-    const usable = (j: number, x: number): boolean => x > consumedUpTo && x < i && roleOk(j, evs[x] as AnyEvent) && (evs[x] as AnyEvent).ts >= e.ts - within;
+    const usable = (j: number, x: number): boolean => x > consumedUpTo && !inAlert.has(x) && x < i && roleOk(j, evs[x] as AnyEvent) && (evs[x] as AnyEvent).ts >= e.ts - within;
     for (let r = 0; r < rule.roles.length; r++) {
       if (!roleOk(r, e)) continue;
       const chosen: number[] = [];
@@ -118,6 +121,7 @@ export function referenceCorrelation(rule: CorrelationRule, arrival: readonly An
       if (!complete) continue;
       out.push({ steps: Object.fromEntries(rule.roles.map((role, j) => [role.name, [(evs[chosen[j] as number] as AnyEvent).id]])), at: e.ts });
       if (rule.skip === 'skip-past-last-event') consumedUpTo = i;
+      if (rule.skip === 'skip-overlapping') for (const x of chosen) inAlert.add(x as number);
       break;
     }
   });

@@ -12,49 +12,20 @@
 // event is the next event of the rule's streams for this key (seq = last seq + 1). An absence between two
 // steps blocks advancing once a matching event follows the last taken one; a trailing
 // absence turns a complete run into a pending one decided by a timer at start + within.
-import type { MatchedStep } from './alert.ts';
-import type { Captures, PatternStep, PositiveStep, SequenceRule, AbsentStep } from './rule-types.ts';
-import { Match } from './runtime.ts';
-import type { Ingested, Operator, OperatorHost, Reviver, RuleKeyState, StateBounds } from './runtime.ts';
-
-/**
- * A partial match. Runs form persistent chains: a take creates one object pointing at the
- * run it extends (O(1), shared prefixes), never copying the events taken so far. Fields are
- * never mutated after creation, except `blocked`, which only the run kept by an "ignore"
- * branch changes (extensions start unblocked).
- */
-class Run {
-  readonly prev: Run | null;
-  readonly item: Ingested;
-  readonly seq: number;
-  readonly start: number;
-  readonly firstSeq: number;
-  readonly step: number;
-  readonly count: number;
-  /** Number of events in the chain. */
-  readonly length: number;
-  blocked: boolean;
-  readonly caps: Captures;
-  constructor(prev: Run | null, item: Ingested, seq: number, step: number, count: number, caps: Captures) {
-    this.prev = prev;
-    this.item = item;
-    this.seq = seq;
-    this.start = prev === null ? item.event.ts : prev.start;
-    this.firstSeq = prev === null ? seq : prev.firstSeq;
-    this.step = step;
-    this.count = count;
-    this.length = prev === null ? 1 : prev.length + 1;
-    this.blocked = false;
-    this.caps = caps;
-  }
-}
-
-/** The run's chain from first to last event. */
-function chain(run: Run): Run[] {
-  const out = new Array<Run>(run.length);
-  for (let r: Run | null = run, i = run.length - 1; r !== null; r = r.prev, i--) out[i] = r;
-  return out;
-}
+//
+// An explain observer, when given, hears what each held run did with each event (and the
+// predicates run traced); on the normal path it is undefined and costs a branch.
+import type { MatchedStep } from '../alert.ts';
+import type { Observer, Partial } from '../explain/observer.ts';
+import type { Captures, PositiveStep, SequenceRule, AbsentStep } from '../rule-types.ts';
+import { Match } from '../runtime.ts';
+import type { Ingested, Operator, OperatorHost, Reviver, RuleKeyState, StateBounds } from '../runtime.ts';
+import type { OperatorView } from '../state-view.ts';
+import { skipPolicy } from './after-match.ts';
+import type { SkipPolicy } from './after-match.ts';
+import { planOf, viewOf } from './plan.ts';
+import { byMatchOrder, chain, Run } from './run.ts';
+import type { RunData } from './run.ts';
 
 export class SequenceState {
   runs: Run[];
@@ -66,69 +37,23 @@ export class SequenceState {
   }
 }
 
-/** A Run after a structured clone: its fields, without the class. */
-interface RunData {
-  readonly prev: RunData | null;
-  readonly item: unknown;
-  readonly seq: number;
-  readonly step: number;
-  readonly blocked: boolean;
-}
-
-interface Plan {
-  readonly steps: readonly PositiveStep[];
-  /** absentAfter[i]: the absence between step i and i+1 (or trailing, for the last). */
-  readonly absentAfter: readonly (AbsentStep | undefined)[];
-  /** Whether a run that completed step i (count >= min) can still advance on a relaxed step. */
-  readonly relaxedAdvance: readonly boolean[];
-}
-
-export function planOf(rule: SequenceRule): Plan {
-  const steps: PositiveStep[] = [];
-  const absentAfter: (AbsentStep | undefined)[] = [];
-  for (const s of rule.steps as readonly PatternStep[]) {
-    if (s.type === 'step') {
-      steps.push(s);
-      absentAfter.push(undefined);
-    } else {
-      absentAfter[steps.length - 1] = s;
-    }
-  }
-  const relaxedAdvance = steps.map((_, j) => {
-    for (let t = j + 1; t < steps.length; t++) {
-      const st = steps[t] as PositiveStep;
-      if (st.contiguity !== 'strict') return true;
-      if (st.quantifier.min > 0) break;
-    }
-    return false;
-  });
-  return { steps, absentAfter, relaxedAdvance };
-}
-
-function lexLess(a: Run, b: Run): boolean {
-  if (a.firstSeq !== b.firstSeq) return a.firstSeq < b.firstSeq;
-  const x = chain(a);
-  const y = chain(b);
-  const n = Math.min(x.length, y.length);
-  for (let i = 0; i < n; i++) {
-    const p = (x[i] as Run).seq;
-    const q = (y[i] as Run).seq;
-    if (p !== q) return p < q;
-  }
-  return x.length < y.length;
-}
-const byMatchOrder = (a: Run, b: Run): number => (lexLess(a, b) ? -1 : lexLess(b, a) ? 1 : 0);
-
-export function sequenceOperator(rule: SequenceRule, bounds: StateBounds): Operator {
+export function sequenceOperator(rule: SequenceRule, bounds: StateBounds, obs: Observer | undefined = undefined): Operator {
   const plan = planOf(rule);
   const { steps, absentAfter, relaxedAdvance } = plan;
   const last = steps.length - 1;
   const trailing = absentAfter[last];
   const within = rule.within as number;
-  const skipPast = rule.skip === 'skip-past-last-event';
+  const policy: SkipPolicy = skipPolicy(rule.skip, (name) => steps.findIndex((st) => st.name === name));
 
-  const accepts = (st: PositiveStep | AbsentStep, item: Ingested, caps: Captures, ctx: unknown): boolean =>
-    st.kind === item.event.kind && (st.where === undefined || st.where(item.event, caps, ctx));
+  const accepts = obs === undefined
+    ? (st: PositiveStep | AbsentStep, item: Ingested, caps: Captures, ctx: unknown): boolean =>
+      st.kind === item.event.kind && (st.where === undefined || st.where(item.event, caps, ctx))
+    : (st: PositiveStep | AbsentStep, item: Ingested, caps: Captures, ctx: unknown): boolean =>
+      st.kind === item.event.kind && (st.where === undefined ||
+        obs.evaluate(st.type === 'absent' ? `not ${st.name}` : st.name, st.where, [['e', item.event], ['m', caps], ['ctx', ctx]]));
+  const isComplete = (r: Run): boolean => r.step === last && r.count === (steps[last] as PositiveStep).quantifier.max;
+  /** Explain mode: a run as a report names it. */
+  const partial = (run: Run, complete = false): Partial => ({ ref: run, view: viewOf(plan, within, run, complete) });
 
   // Counted steps capture arrays, empty when the step took no event (`times(0, n)`).
   const emptyCaps: Record<string, unknown> = {};
@@ -191,6 +116,45 @@ export function sequenceOperator(rule: SequenceRule, bounds: StateBounds): Opera
     return prev as Run;
   }
 
+  /**
+   * Applies the skip strategy to the matches decided together (in match order): emits the
+   * ones it admits, then drops every held run it discards.
+   */
+  function decide(rs: RuleKeyState, state: SequenceState, decided: readonly Run[], host: OperatorHost, deadline: boolean): void {
+    policy.reset();
+    const emitted: boolean[] | undefined = obs === undefined ? undefined : [];
+    for (const r of decided) {
+      const admitted = policy.admit(r);
+      if (admitted) emit(rs, r, deadline ? r.start + within : r.item.event.ts, host);
+      if (emitted !== undefined) emitted.push(admitted);
+    }
+    if (!policy.prunes) {
+      if (emitted !== undefined) noteDecided(decided, emitted, []);
+      return;
+    }
+    const discarded = emitted === undefined ? undefined : [...state.runs, ...state.pending].filter((r) => policy.discards(r));
+    state.runs = state.runs.filter((r) => !policy.discards(r));
+    state.pending = state.pending.filter((r) => !policy.discards(r));
+    if (emitted !== undefined) noteDecided(decided, emitted, discarded ?? []);
+  }
+
+  // Explain mode only: the reports, out of onEvent so that it stays small.
+  function noteDecided(decided: readonly Run[], emitted: readonly boolean[], discarded: readonly Run[]): void {
+    (obs as Observer).note({
+      kind: 'decided', strategy: rule.skip, decided: decided.map((r, i) => ({ run: partial(r, true), emitted: emitted[i] === true })),
+      discarded: discarded.map((r) => partial(r, isComplete(r))),
+    });
+  }
+
+  function noteRun(run: Run, took: readonly Run[], stays: boolean, blocked: boolean): void {
+    const lost = !stays && took.length === 0;
+    (obs as Observer).note({ kind: 'run', run: partial(run), took: took.map((r) => partial(r, isComplete(r))), stays, expired: false, dropped: lost ? (blocked ? 'absence' : 'strict') : null });
+  }
+
+  function noteOverflow(dropped: readonly Run[], complete: boolean): void {
+    (obs as Observer).note({ kind: 'overflow', dropped: dropped.map((r) => partial(r, complete)) });
+  }
+
   function schedulePending(rs: RuleKeyState, state: SequenceState, host: OperatorHost): void {
     let earliest = Infinity;
     for (const p of state.pending) if (p.start + within < earliest) earliest = p.start + within;
@@ -218,18 +182,29 @@ export function sequenceOperator(rule: SequenceRule, bounds: StateBounds): Opera
       // Pending runs wait out a trailing absence: a matching event kills them.
       let pending = state.pending;
       if (trailing !== undefined && pending.length > 0 && trailing.kind === e.kind) {
-        pending = pending.filter((p) => !(e.ts <= p.start + within && accepts(trailing, item, p.caps, ctx)));
+        pending = pending.filter((p) => {
+          if (e.ts > p.start + within) return true;
+          const matched = accepts(trailing, item, p.caps, ctx);
+          if (obs !== undefined) obs.note({ kind: 'absence', run: partial(p, true), step: trailing.name, matched });
+          return !matched;
+        });
       }
 
       const next: Run[] = [];
       const completed: Run[] = [];
+      let took: Run[] | undefined;
       const add = (r: Run): void => {
-        if (r.step === last && r.count === (steps[last] as PositiveStep).quantifier.max) completed.push(r);
+        if (took !== undefined) took.push(r);
+        if (isComplete(r)) completed.push(r);
         else next.push(r);
       };
 
       for (const run of state.runs) {
-        if (e.ts - run.start > within) continue;
+        if (e.ts - run.start > within) {
+          if (obs !== undefined) obs.note({ kind: 'run', run: partial(run), took: [], stays: false, expired: true, dropped: null });
+          continue;
+        }
+        if (obs !== undefined) took = [];
         const j = run.step;
         const sj = steps[j] as PositiveStep;
         const q = sj.quantifier;
@@ -249,20 +224,32 @@ export function sequenceOperator(rule: SequenceRule, bounds: StateBounds): Opera
             if (st.quantifier.min > 0) break;
           }
         }
-        if (mustTake) continue;
-        const gap = absentAfter[j];
-        const blocked = run.blocked || (gap !== undefined && accepts(gap, item, run.caps, ctx));
-        const canStay = (run.count < q.max && sj.contiguity !== 'strict') || (run.count >= q.min && !blocked && relaxedAdvance[j] === true);
-        if (canStay) {
-          run.blocked = blocked;
-          next.push(run);
+        let stays = false;
+        let blocked = run.blocked;
+        if (!mustTake) {
+          const gap = absentAfter[j];
+          blocked = run.blocked || (gap !== undefined && accepts(gap, item, run.caps, ctx));
+          stays = (run.count < q.max && sj.contiguity !== 'strict') || (run.count >= q.min && !blocked && relaxedAdvance[j] === true);
+          if (stays) {
+            run.blocked = blocked;
+            next.push(run);
+          }
         }
+        if (took !== undefined) noteRun(run, took, stays, blocked);
       }
+      took = undefined;
       const first = steps[0] as PositiveStep;
-      if (accepts(first, item, emptyCaps as Captures, ctx)) add(take(null, 0, item, seq));
+      if (accepts(first, item, emptyCaps as Captures, ctx)) {
+        const opened = take(null, 0, item, seq);
+        add(opened);
+        if (obs !== undefined) obs.note({ kind: 'open', opened: partial(opened), step: first.name });
+      } else if (obs !== undefined && first.kind === e.kind) {
+        obs.note({ kind: 'open', opened: null, step: first.name });
+      }
 
       if (next.length > bounds.maxPartialMatches) {
         const dropped = next.length - bounds.maxPartialMatches;
+        if (obs !== undefined) noteOverflow(next.slice(0, dropped), false);
         next.splice(0, dropped);
         host.overflow(rs, dropped);
       }
@@ -272,39 +259,27 @@ export function sequenceOperator(rule: SequenceRule, bounds: StateBounds): Opera
       if (completed.length === 0) return;
       completed.sort(byMatchOrder);
       if (trailing !== undefined) {
-        for (const r of completed) state.pending.push(r);
+        for (const r of completed) {
+          state.pending.push(r);
+          if (obs !== undefined) obs.note({ kind: 'pending', run: partial(r, true), absence: trailing.name });
+        }
         if (state.pending.length > bounds.maxPartialMatches) {
           const dropped = state.pending.length - bounds.maxPartialMatches;
+          if (obs !== undefined) noteOverflow(state.pending.slice(0, dropped), true);
           state.pending.splice(0, dropped);
           host.overflow(rs, dropped);
         }
         schedulePending(rs, state, host);
         return;
       }
-      if (skipPast) {
-        emit(rs, completed[0] as Run, e.ts, host);
-        // Every held run contains an event at or before this one: none may be reused.
-        state.runs = [];
-        state.pending = [];
-      } else {
-        for (const r of completed) emit(rs, r, e.ts, host);
-      }
+      decide(rs, state, completed, host, false);
     },
 
     onTimer(rs, at, host) {
       const state = rs.op as SequenceState;
       const due = state.pending.filter((p) => p.start + within <= at).sort(byMatchOrder);
       state.pending = state.pending.filter((p) => p.start + within > at);
-      let end = -1;
-      for (const r of due) {
-        if (skipPast && r.firstSeq <= end) continue;
-        emit(rs, r, r.start + within, host);
-        if (skipPast) end = r.seq;
-      }
-      if (end >= 0) {
-        state.pending = state.pending.filter((p) => p.firstSeq > end);
-        state.runs = state.runs.filter((p) => p.firstSeq > end);
-      }
+      if (due.length > 0) decide(rs, state, due, host, true);
       schedulePending(rs, state, host);
     },
 
@@ -317,6 +292,16 @@ export function sequenceOperator(rule: SequenceRule, bounds: StateBounds): Opera
     held(rs) {
       const state = rs.op as SequenceState;
       return state.runs.length + state.pending.length;
+    },
+
+    inspect(rs, horizon): OperatorView {
+      const state = rs.op as SequenceState;
+      // What prune would drop is not shown: the view does not depend on when sweeps ran.
+      const live = (r: Run): boolean => r.start + within >= horizon;
+      return {
+        kind: 'sequence',
+        partialMatches: [...state.runs.filter(live).map((r) => viewOf(plan, within, r, false)), ...state.pending.map((r) => viewOf(plan, within, r, true))],
+      };
     },
   };
 }
