@@ -9,14 +9,17 @@ import { genCommand } from './cli/gen.ts';
 import { demoCommand } from './cli/demo.ts';
 import { runCommand } from './cli/run.ts';
 import { produceCommand } from './cli/produce.ts';
+import { checkCommand } from './cli/check.ts';
+import { PACKAGE_VERSION } from './rules/package-root.ts';
 
 const program = new Command('cepheus')
   .description('Cepheus: low-latency complex event processing for financial surveillance')
-  .version('0.1.0')
+  .version(PACKAGE_VERSION)
   .showHelpAfterError();
 
 program.addCommand(replayCommand());
 program.addCommand(testCommand());
+program.addCommand(checkCommand());
 program.addCommand(rulesCommand());
 program.addCommand(genCommand());
 program.addCommand(demoCommand());
