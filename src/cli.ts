@@ -10,6 +10,7 @@ import { demoCommand } from './cli/demo.ts';
 import { runCommand } from './cli/run.ts';
 import { produceCommand } from './cli/produce.ts';
 import { checkCommand } from './cli/check.ts';
+import { backtestCommand } from './cli/backtest.ts';
 import { PACKAGE_VERSION } from './rules/package-root.ts';
 
 const program = new Command('cepheus')
@@ -20,6 +21,7 @@ const program = new Command('cepheus')
 program.addCommand(replayCommand());
 program.addCommand(testCommand());
 program.addCommand(checkCommand());
+program.addCommand(backtestCommand());
 program.addCommand(rulesCommand());
 program.addCommand(genCommand());
 program.addCommand(demoCommand());

@@ -6,7 +6,7 @@ import { accountContext } from './account-context.ts';
 import { DEFAULTS } from './defaults.ts';
 import type { RuleIdentity } from './defaults.ts';
 import { byAccount } from './keys.ts';
-import { count, identity, positive } from './params.ts';
+import { built, count, identity, positive } from './params.ts';
 
 export interface AccountTakeoverParams extends RuleIdentity {
   /** Failed logins needed before the takeover. @default 3 */
@@ -26,7 +26,7 @@ export function accountTakeover(params: AccountTakeoverParams = {}): SequenceRul
   const minFailures = count(who.id, 'minFailures', params.minFailures ?? D.minFailures);
   const maxFailures = count(who.id, 'maxFailures', params.maxFailures ?? D.maxFailures, minFailures);
   const minCashout = positive(who.id, 'minCashout', params.minCashout ?? D.minCashout);
-  return sequence({
+  return built(sequence({
     ...who,
     description: `>= ${minFailures} failed logins, a success from a new device, then an outbound transfer >= ${minCashout}`,
     key: byAccount,
@@ -39,5 +39,5 @@ export function accountTakeover(params: AccountTakeoverParams = {}): SequenceRul
       .followedBy('cashout', 'transfer', (e) => e.direction === 'OUT' && e.amount >= minCashout),
     message: (m) =>
       `${m.failures.length} failed logins, then a login from new device ${m.takeover.device} (${m.takeover.country}, IP ${m.takeover.ip}), then ${m.cashout.amount} ${m.cashout.currency} out to ${m.cashout.counterparty}`,
-  });
+  }), 'accountTakeover', params);
 }

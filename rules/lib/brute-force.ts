@@ -4,7 +4,7 @@ import type { DurationMs, ThresholdRule } from 'cepheus';
 import { DEFAULTS } from './defaults.ts';
 import type { RuleIdentity } from './defaults.ts';
 import { byAccount } from './keys.ts';
-import { count, identity, positive } from './params.ts';
+import { built, count, identity, positive } from './params.ts';
 
 export interface BruteForceParams extends RuleIdentity {
   /** Alert at this many failed logins in the window. @default 8 */
@@ -18,7 +18,7 @@ export function bruteForce(params: BruteForceParams = {}): ThresholdRule {
   const who = identity(params, 'brute-force', 'high', ['fraud', 'login']);
   const minFailures = count(who.id, 'minFailures', params.minFailures ?? DEFAULTS.bruteForce.minFailures);
   const within = positive(who.id, 'within', params.within ?? DEFAULTS.bruteForce.within) as DurationMs;
-  return threshold({
+  return built(threshold({
     ...who,
     description: `>= ${minFailures} failed logins on one account within ${within / 60_000} min`,
     key: byAccount,
@@ -28,5 +28,5 @@ export function bruteForce(params: BruteForceParams = {}): ThresholdRule {
     measures: (m) => ({ failures: m.count(), ips: m.distinct((e) => e.ip) }),
     when: (a) => a.failures >= minFailures,
     message: (a, _ctx, key) => `${a.failures} failed logins on ${key} from ${a.ips} IP(s) within ${within / 60_000} min`,
-  });
+  }), 'bruteForce', params);
 }

@@ -4,7 +4,7 @@ import type { DurationMs, ThresholdRule } from 'cepheus';
 import { DEFAULTS } from './defaults.ts';
 import type { RuleIdentity } from './defaults.ts';
 import { byIp } from './keys.ts';
-import { count, identity, positive } from './params.ts';
+import { built, count, identity, positive } from './params.ts';
 
 export interface CredentialStuffingParams extends RuleIdentity {
   /** Alert when one IP failed logins on this many distinct accounts in the window. @default 10 */
@@ -18,7 +18,7 @@ export function credentialStuffing(params: CredentialStuffingParams = {}): Thres
   const who = identity(params, 'credential-stuffing', 'high', ['fraud', 'login']);
   const minAccounts = count(who.id, 'minAccounts', params.minAccounts ?? DEFAULTS.credentialStuffing.minAccounts);
   const within = positive(who.id, 'within', params.within ?? DEFAULTS.credentialStuffing.within) as DurationMs;
-  return threshold({
+  return built(threshold({
     ...who,
     description: `failed logins from one IP on >= ${minAccounts} distinct accounts within ${within / 60_000} min`,
     key: byIp,
@@ -28,5 +28,5 @@ export function credentialStuffing(params: CredentialStuffingParams = {}): Thres
     measures: (m) => ({ accounts: m.distinct((e) => e.account), attempts: m.count() }),
     when: (a) => a.accounts >= minAccounts,
     message: (a, _ctx, ip) => `IP ${ip} failed ${a.attempts} logins on ${a.accounts} accounts within ${within / 60_000} min`,
-  });
+  }), 'credentialStuffing', params);
 }

@@ -6,7 +6,7 @@ import { accountContext } from './account-context.ts';
 import { DEFAULTS } from './defaults.ts';
 import type { RuleIdentity } from './defaults.ts';
 import { byAccount } from './keys.ts';
-import { count, identity, positive } from './params.ts';
+import { built, count, identity, positive } from './params.ts';
 
 const DAY = 86_400_000;
 
@@ -29,7 +29,7 @@ export function dormantDrain(params: DormantDrainParams = {}): SequenceRule {
   const minDrain = positive(who.id, 'minDrain', params.minDrain ?? D.minDrain);
   const within = positive(who.id, 'within', params.within ?? D.within) as DurationMs;
   const maxTransfers = count(who.id, 'maxTransfers', params.maxTransfers ?? D.maxTransfers);
-  return sequence({
+  return built(sequence({
     ...who,
     description: `no activity for ${dormancy / DAY} days, a login, then outbound transfers totalling >= ${minDrain} within ${within / 3_600_000} h`,
     key: byAccount,
@@ -44,5 +44,5 @@ export function dormantDrain(params: DormantDrainParams = {}): SequenceRule {
       const total = m.drains.reduce((s, t) => s + t.amount, 0) + m.last.amount;
       return `${key}: dormant account woke up and sent ${Math.round(total)} out in ${m.drains.length + 1} transfer(s)`;
     },
-  });
+  }), 'dormantDrain', params);
 }

@@ -6,7 +6,7 @@ import { DEFAULTS } from './defaults.ts';
 import type { RuleIdentity } from './defaults.ts';
 import { continentOf, differentContinents } from './geo.ts';
 import { byAccount } from './keys.ts';
-import { identity, positive } from './params.ts';
+import { built, identity, positive } from './params.ts';
 
 export interface ImpossibleTravelParams extends RuleIdentity {
   /** Two logins from different continents closer than this raise an alert. @default minutes(60) */
@@ -17,7 +17,7 @@ export interface ImpossibleTravelParams extends RuleIdentity {
 export function impossibleTravel(params: ImpossibleTravelParams = {}): SequenceRule {
   const who = identity(params, 'impossible-travel', 'high', ['fraud', 'login']);
   const within = positive(who.id, 'within', params.within ?? DEFAULTS.impossibleTravel.within) as DurationMs;
-  return sequence({
+  return built(sequence({
     ...who,
     description: `successful logins from two continents within ${within / 60_000} min`,
     key: byAccount,
@@ -28,5 +28,5 @@ export function impossibleTravel(params: ImpossibleTravelParams = {}): SequenceR
       .followedBy('to', 'login', (e, m) => e.success && differentContinents(m.from.country, e.country)),
     message: (m, _ctx, key) =>
       `${key}: login from ${m.from.country} (${continentOf(m.from.country)}) then ${m.to.country} (${continentOf(m.to.country)}) ${Math.round((m.to.ts - m.from.ts) / 60_000)} min later`,
-  });
+  }), 'impossibleTravel', params);
 }

@@ -6,7 +6,7 @@ import { accountContext } from './account-context.ts';
 import { DEFAULTS } from './defaults.ts';
 import type { RuleIdentity } from './defaults.ts';
 import { byAccount } from './keys.ts';
-import { count, identity, positive } from './params.ts';
+import { built, count, identity, positive } from './params.ts';
 
 export interface LargeTradeParams extends RuleIdentity {
   /** Alert when a trade's notional exceeds this multiple of the account's EWMA notional
@@ -21,7 +21,7 @@ export function largeTrade(params: LargeTradeParams = {}): SequenceRule {
   const who = identity(params, 'large-trade', 'medium', ['market-abuse', 'context']);
   const factor = positive(who.id, 'factor', params.factor ?? DEFAULTS.largeTrade.factor);
   const minHistory = count(who.id, 'minHistory', params.minHistory ?? DEFAULTS.largeTrade.minHistory, 0);
-  return sequence({
+  return built(sequence({
     ...who,
     description: `trade notional > ${factor}x the account's EWMA trade notional (after >= ${minHistory} trades)`,
     key: byAccount,
@@ -31,5 +31,5 @@ export function largeTrade(params: LargeTradeParams = {}): SequenceRule {
     pattern: (p) => p.begin('trade', 'trade', (e, _m, ctx) => ctx.tradeCount >= minHistory && e.notional > factor * ctx.ewmaNotional),
     message: (m, ctx) =>
       `trade ${m.trade.id}: notional ${Math.round(m.trade.notional)} is ${(m.trade.notional / ctx.ewmaNotional).toFixed(1)}x the account's usual ${Math.round(ctx.ewmaNotional)}`,
-  });
+  }), 'largeTrade', params);
 }

@@ -2,7 +2,13 @@
 // numbers a rule cannot work with are refused when the rule is built, naming the rule and
 // the parameter (CEP_ERR_RULE_INVALID), before any event is read.
 import { CepError } from 'cepheus';
+import type { AnyRule } from 'cepheus';
 import type { RuleIdentity } from './defaults.ts';
+
+/** The rule, marked with the factory and parameters that built it (for backtest sweeps). */
+export function built<R extends AnyRule>(rule: R, factory: string, params: object): R {
+  return { ...rule, origin: { factory, params: { ...params } } };
+}
 
 type Severity = NonNullable<RuleIdentity['severity']>;
 

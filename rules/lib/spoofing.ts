@@ -5,7 +5,7 @@ import type { DurationMs, SequenceRule } from 'cepheus';
 import { DEFAULTS } from './defaults.ts';
 import type { RuleIdentity } from './defaults.ts';
 import { byAccountInstrument } from './keys.ts';
-import { count, identity, positive } from './params.ts';
+import { built, count, identity, positive } from './params.ts';
 
 /** Most large orders one match holds (bounds the state). */
 const MAX_LARGE_ORDERS = 21;
@@ -25,7 +25,7 @@ export function spoofing(params: SpoofingParams = {}): SequenceRule {
   const who = identity(params, 'spoofing', 'high', ['market-abuse', 'orders']);
   const minLargeOrders = count(who.id, 'minLargeOrders', params.minLargeOrders ?? D.minLargeOrders, 2);
   const largeQty = positive(who.id, 'largeQty', params.largeQty ?? D.largeQty);
-  return sequence({
+  return built(sequence({
     ...who,
     description: `>= ${minLargeOrders} large orders (qty >= ${largeQty}) on one side, an opposite trade, then those orders cancelled`,
     key: byAccountInstrument,
@@ -39,5 +39,5 @@ export function spoofing(params: SpoofingParams = {}): SequenceRule {
         e.action === 'CANCEL' && (e.orderId === m.layer.orderId || m.more.some((o) => o.orderId === e.orderId)), times(minLargeOrders)),
     message: (m, _ctx, key) =>
       `${key}: ${m.more.length + 1} large ${m.layer.side} orders, a ${m.execution.side} trade of ${m.execution.qty} @ ${m.execution.price}, then ${m.cancels.length} cancels`,
-  });
+  }), 'spoofing', params);
 }

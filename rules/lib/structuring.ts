@@ -5,7 +5,7 @@ import type { DurationMs, ThresholdRule } from 'cepheus';
 import { DEFAULTS } from './defaults.ts';
 import type { RuleIdentity } from './defaults.ts';
 import { byAccount } from './keys.ts';
-import { count, fraction, identity, positive } from './params.ts';
+import { built, count, fraction, identity, positive } from './params.ts';
 
 export interface StructuringParams extends RuleIdentity {
   /** The reporting threshold: outbound transfers just under it are suspicious. @default 10_000 */
@@ -26,7 +26,7 @@ export function structuring(params: StructuringParams = {}): ThresholdRule {
   const low = high * (1 - fraction(who.id, 'band', params.band ?? DEFAULTS.structuring.band));
   const minTransfers = count(who.id, 'minTransfers', params.minTransfers ?? DEFAULTS.structuring.minTransfers);
   const within = positive(who.id, 'within', params.within ?? DEFAULTS.structuring.within) as DurationMs;
-  return thresholdRule({
+  return built(thresholdRule({
     ...who,
     description: `>= ${minTransfers} outbound transfers in [${low}, ${high}) within ${within / 3_600_000} h`,
     key: byAccount,
@@ -36,5 +36,5 @@ export function structuring(params: StructuringParams = {}): ThresholdRule {
     measures: (m) => ({ transfers: m.count(), total: m.sum((e) => e.amount), beneficiaries: m.distinct((e) => e.counterparty) }),
     when: (a) => a.transfers >= minTransfers,
     message: (a, _ctx, key) => `${key}: ${a.transfers} transfers just under ${high} (total ${Math.round(a.total)}) to ${a.beneficiaries} beneficiaries`,
-  });
+  }), 'structuring', params);
 }

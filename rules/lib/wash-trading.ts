@@ -5,7 +5,7 @@ import type { DurationMs, SequenceRule } from 'cepheus';
 import { DEFAULTS } from './defaults.ts';
 import type { RuleIdentity } from './defaults.ts';
 import { byInstrument } from './keys.ts';
-import { identity, positive } from './params.ts';
+import { built, identity, positive } from './params.ts';
 
 export interface WashTradingParams extends RuleIdentity {
   /** Most time between the two legs. @default seconds(5) */
@@ -16,7 +16,7 @@ export interface WashTradingParams extends RuleIdentity {
 export function washTrading(params: WashTradingParams = {}): SequenceRule {
   const who = identity(params, 'wash-trading', 'high', ['market-abuse']);
   const within = positive(who.id, 'within', params.within ?? DEFAULTS.washTrading.within) as DurationMs;
-  return sequence({
+  return built(sequence({
     ...who,
     description: `opposite trades, same instrument, qty and price, between two accounts naming each other within ${within / 1000} s`,
     key: byInstrument,
@@ -29,5 +29,5 @@ export function washTrading(params: WashTradingParams = {}): SequenceRule {
         e.account === m.leg1.counterpartyAccount && e.counterpartyAccount === m.leg1.account),
     message: (m, _ctx, instrument) =>
       `${instrument}: ${m.leg1.account} ${m.leg1.side} and ${m.leg2.account} ${m.leg2.side} ${m.leg1.qty} @ ${m.leg1.price}, ${m.leg2.ts - m.leg1.ts} ms apart`,
-  });
+  }), 'washTrading', params);
 }
