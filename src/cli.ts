@@ -11,6 +11,7 @@ import { runCommand } from './cli/run.ts';
 import { produceCommand } from './cli/produce.ts';
 import { checkCommand } from './cli/check.ts';
 import { backtestCommand } from './cli/backtest.ts';
+import { initCommand } from './cli/init.ts';
 import { PACKAGE_VERSION } from './rules/package-root.ts';
 
 const program = new Command('cepheus')
@@ -18,6 +19,7 @@ const program = new Command('cepheus')
   .version(PACKAGE_VERSION)
   .showHelpAfterError();
 
+program.addCommand(initCommand());
 program.addCommand(replayCommand());
 program.addCommand(testCommand());
 program.addCommand(checkCommand());
