@@ -4,7 +4,7 @@
 // the trade-off. Tables by default, --json for the result objects.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { Command } from 'commander';
 import { backtest } from '../backtest/backtest.ts';
 import { sweepPlot } from '../backtest/plot.ts';
@@ -60,7 +60,8 @@ export async function runBacktest(rules: string, events: string, opts: BacktestC
     writeFileSync(plot, sweepPlot(`${spec.rule}.${spec.param} on ${events}`, spec.param, rows));
     const out: SweepOutput = { events, labels: labelsFile, sweep: spec, rows, plot };
     if (opts.json) return [JSON.stringify(out, null, 2)];
-    return [`sweep of ${spec.rule}.${spec.param} over ${events}${labelsFile === null ? ' (no labels)' : ` against labels ${labelsFile}`}`, ...sweepTable(spec.param, rows), `plot: ${plot}`];
+    const shown = relative(cwd, plot).startsWith('..') ? plot : relative(cwd, plot);
+    return [`sweep of ${spec.rule}.${spec.param} over ${events}${labelsFile === null ? ' (no labels)' : ` against labels ${labelsFile}`}`, ...sweepTable(spec.param, rows), `plot: ${shown}`];
   }
 
   const against = opts.against.length === 0 ? undefined : await load(opts.against.join(','));

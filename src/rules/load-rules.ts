@@ -66,7 +66,8 @@ async function rulesOfModule(file: string): Promise<AnyRule[]> {
     else if (isRule(x) && !out.includes(x)) out.push(x);
   };
   add(mod['default']);
-  for (const [name, value] of Object.entries(mod)) if (name !== 'default') add(value);
+  // Named exports in the order of an ES module namespace (sorted by name), whatever loaded it.
+  for (const [name, value] of Object.entries(mod).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) if (name !== 'default') add(value);
   return out;
 }
 

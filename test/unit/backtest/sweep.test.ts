@@ -49,7 +49,7 @@ describe('backtest --sweep', () => {
       '     9500       3       1/2       0.33    0.50            1',
       '     9750       2       1/2       0.50    0.50            0',
       '    10000       2       1/2       0.50    0.50            0',
-      `plot: ${join(dir, 'plot.svg')}`,
+      `plot: ${join(dir, 'plot.svg')}`, // outside the working directory: shown absolute
     ]);
     const svg = readFileSync(join(dir, 'plot.svg'), 'utf8');
     expect([...svg.matchAll(/class="(precision|recall)" points="([^"]*)"/g)].map((m) => [m[1], m[2]])).toEqual([
