@@ -31,6 +31,12 @@ export interface ReplayCliOptions {
 /** The labelled fixture shipped with Cepheus (fixtures/default.avro of the package). */
 export const BUNDLED_FIXTURE = fileURLToPath(new URL('../../fixtures/default.avro', import.meta.url));
 
+/** The bundled fixture, relative to the working folder when below it (in the repository: fixtures/default.avro). */
+export function bundledFixture(cwd: string = process.cwd()): string {
+  const rel = relative(cwd, BUNDLED_FIXTURE);
+  return rel.startsWith('..') ? BUNDLED_FIXTURE : rel;
+}
+
 /** The labels file that goes with a fixture: `x.avro` → `x.labels.json`, if it exists. */
 export function labelsPathFor(file: string): string | undefined {
   const candidate = file.replace(/\.(avro|jsonl|ndjson)$/, '') + '.labels.json';
@@ -126,7 +132,7 @@ export function testCommand(): Command {
   return replayOptions(new Command('test'))
     .description('test rules against a labelled fixture: exit 1 unless every planted scenario is detected and no near miss fires (rules without labelled scenarios are reported and pass)')
     .argument('[rules...]', 'bundled rule ids, rule modules or folders (default: all bundled rules)')
-    .option('--fixture <file>', 'labelled fixture to run (default: the bundled fixtures/default.avro)', BUNDLED_FIXTURE)
+    .option('--fixture <file>', 'labelled fixture to run', bundledFixture())
     .action(async (specs: string[], opts: ReplayCliOptions & { fixture: string }) => {
       try {
         const { summary, labels } = await runReplay(opts.fixture, { ...opts, rules: [...opts.rules, ...specs] });

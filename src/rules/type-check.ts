@@ -64,7 +64,8 @@ const sha = (file: string): string => {
 };
 const cacheKey = (roots: readonly string[]): string => [...roots].sort().join('\u0000');
 
-function checkedBefore(roots: readonly string[]): boolean {
+/** True when these files, with these contents, checked clean before (on this thread or the one that started it). */
+export function checkedBefore(roots: readonly string[]): boolean {
   const cache = getEnvironmentData(CACHE_KEY) as Map<string, ReadonlyArray<readonly [string, string]>> | undefined;
   const files = cache?.get(cacheKey(roots));
   return files !== undefined && files.every(([f, h]) => sha(f) === h);
