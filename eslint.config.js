@@ -21,7 +21,7 @@ const ioPatterns = (up) => [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.cache/**', '.run/**', 'out/**', 'coverage/**', 'bench/results/**'] },
+  { ignores: ['node_modules/**', '.cache/**', '.run/**', 'out/**', 'coverage/**', 'bench/results/**', 'dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

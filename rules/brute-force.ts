@@ -1,21 +1,6 @@
-// Brute force on one account: many failed logins in a short sliding window.
-import { sliding, threshold } from 'cepheus';
-import { byAccount } from './lib/keys.ts';
-import { PARAMS } from './lib/params.ts';
+// Brute force: many failed logins on one account in a short window.
+// The library's `bruteForce` factory with its defaults; copy this file into your own rules folder
+// and pass parameters to make your variant (give it its own id): see docs/rule-library.md.
+import { bruteForce } from 'cepheus/rules';
 
-const P = PARAMS.bruteForce;
-
-export default threshold({
-  id: 'brute-force',
-  version: 1,
-  severity: 'high',
-  description: `>= ${P.minFailures} failed logins on one account within ${P.window / 60_000} min`,
-  tags: ['fraud', 'login'],
-  key: byAccount,
-  on: 'login',
-  where: (e) => !e.success,
-  window: sliding(P.window),
-  measures: (m) => ({ failures: m.count(), ips: m.distinct((e) => e.ip) }),
-  when: (a) => a.failures >= P.minFailures,
-  message: (a, _ctx, key) => `${a.failures} failed logins on ${key} from ${a.ips} IP(s) within ${P.window / 60_000} min`,
-});
+export default bruteForce();

@@ -1,21 +1,6 @@
-// Structuring (smurfing): several outbound transfers each just under the reporting threshold.
-import { sliding, threshold } from 'cepheus';
-import { byAccount } from './lib/keys.ts';
-import { PARAMS } from './lib/params.ts';
+// Structuring: several outbound transfers just under a reporting threshold.
+// The library's `structuring` factory with its defaults; copy this file into your own rules folder
+// and pass parameters to make your variant (give it its own id): see docs/rule-library.md.
+import { structuring } from 'cepheus/rules';
 
-const P = PARAMS.structuring;
-
-export default threshold({
-  id: 'structuring',
-  version: 1,
-  severity: 'high',
-  description: `>= ${P.minTransfers} outbound transfers in [${P.low}, ${P.high}) within ${P.window / 3_600_000} h`,
-  tags: ['aml'],
-  key: byAccount,
-  on: 'transfer',
-  where: (e) => e.direction === 'OUT' && e.amount >= P.low && e.amount < P.high,
-  window: sliding(P.window),
-  measures: (m) => ({ transfers: m.count(), total: m.sum((e) => e.amount), beneficiaries: m.distinct((e) => e.counterparty) }),
-  when: (a) => a.transfers >= P.minTransfers,
-  message: (a, _ctx, key) => `${key}: ${a.transfers} transfers just under ${P.high} (total ${Math.round(a.total)}) to ${a.beneficiaries} beneficiaries`,
-});
+export default structuring();

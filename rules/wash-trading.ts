@@ -1,25 +1,6 @@
-// Wash trading: two accounts trade opposite sides of one instrument at the same quantity and
-// price within seconds, each naming the other as counterparty.
-import { sequence } from 'cepheus';
-import { byInstrument } from './lib/keys.ts';
-import { PARAMS } from './lib/params.ts';
+// Wash trading: two accounts trading the same qty and price with each other.
+// The library's `washTrading` factory with its defaults; copy this file into your own rules folder
+// and pass parameters to make your variant (give it its own id): see docs/rule-library.md.
+import { washTrading } from 'cepheus/rules';
 
-const P = PARAMS.washTrading;
-
-export default sequence({
-  id: 'wash-trading',
-  version: 1,
-  severity: 'high',
-  description: `opposite trades, same instrument, qty and price, between two accounts naming each other within ${P.within / 1000} s`,
-  tags: ['market-abuse'],
-  key: byInstrument,
-  within: P.within,
-  skip: 'skip-past-last-event',
-  pattern: (p) => p
-    .begin('leg1', 'trade', (e) => e.counterpartyAccount !== null && e.counterpartyAccount !== e.account)
-    .followedBy('leg2', 'trade', (e, m) =>
-      e.side !== m.leg1.side && e.qty === m.leg1.qty && e.price === m.leg1.price &&
-      e.account === m.leg1.counterpartyAccount && e.counterpartyAccount === m.leg1.account),
-  message: (m, _ctx, instrument) =>
-    `${instrument}: ${m.leg1.account} ${m.leg1.side} and ${m.leg2.account} ${m.leg2.side} ${m.leg1.qty} @ ${m.leg1.price}, ${m.leg2.ts - m.leg1.ts} ms apart`,
-});
+export default washTrading();

@@ -11,14 +11,21 @@ import { runCommand } from './cli/run.ts';
 import { produceCommand } from './cli/produce.ts';
 import { explainCommand } from './cli/explain.ts';
 import { dlqCommand } from './cli/dlq.ts';
+import { checkCommand } from './cli/check.ts';
+import { backtestCommand } from './cli/backtest.ts';
+import { initCommand } from './cli/init.ts';
+import { PACKAGE_VERSION } from './rules/package-root.ts';
 
 const program = new Command('cepheus')
   .description('Cepheus: low-latency complex event processing for financial surveillance')
-  .version('0.1.0')
+  .version(PACKAGE_VERSION)
   .showHelpAfterError();
 
+program.addCommand(initCommand());
 program.addCommand(replayCommand());
 program.addCommand(testCommand());
+program.addCommand(checkCommand());
+program.addCommand(backtestCommand());
 program.addCommand(rulesCommand());
 program.addCommand(genCommand());
 program.addCommand(demoCommand());

@@ -1,7 +1,6 @@
 // The account context: what we know about an account from everything it did, folded from
 // every event of the account key space. Bounded: at most 8 devices and 8 countries kept.
 import { defineContext } from 'cepheus';
-import { PARAMS } from './params.ts';
 
 export interface AccountContext {
   /** Devices of successful logins, most recent last. */
@@ -16,7 +15,8 @@ export interface AccountContext {
   ewmaNotional: number;
 }
 
-export const EWMA_ALPHA = PARAMS.largeTrade.alpha;
+/** Smoothing factor of `ewmaNotional`. */
+export const EWMA_ALPHA = 0.1;
 const MAX_REMEMBERED = 8;
 
 function remember(list: string[], value: string): void {

@@ -23,7 +23,7 @@ import { AlertStore } from '../store/alert-store.ts';
 import { engineStateQuery } from '../explain/engine-state.ts';
 import { RecentKeyIssues } from '../explain/recent.ts';
 import { parseNonNegative, parsePositiveInt, printError } from './common.ts';
-import { labelsPathFor } from './replay.ts';
+import { bundledFixture, labelsPathFor } from './replay.ts';
 
 export interface DemoOptions {
   fixture: string;
@@ -161,7 +161,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
 export function demoCommand(): Command {
   return new Command('demo')
     .description('the embedded default: replay the bundled fixture through the bundled rules into the alert store, then serve the REST API and dashboard (no Kafka needed)')
-    .option('--fixture <file>', 'event file to replay', 'fixtures/default.avro')
+    .option('--fixture <file>', 'event file to replay', bundledFixture())
     .option('--data <dir>', 'where the alert store lives', '.run/demo')
     .option('--port <n>', 'REST API port', parsePositiveInt('--port'), Number(process.env['CEPHEUS_API_PORT'] ?? 8080))
     .option('--host <addr>', 'REST API address', process.env['CEPHEUS_API_HOST'] ?? '127.0.0.1')

@@ -3,9 +3,10 @@
 // against the fixture's labels when a labels file sits next to it.
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { once } from 'node:events';
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import type { Alert } from '../core/alert.ts';
-import { CepError } from '../core/errors.ts';
 import { loadRules } from '../rules/load-rules.ts';
 import { readEvents } from '../io/read-events.ts';
 import { alertLine, replay } from '../replay/replay.ts';
@@ -23,6 +24,17 @@ export interface ReplayCliOptions {
   allowedLatenessMs: number;
   maxPartialMatches?: number;
   progress?: boolean;
+  /** Type-check rule modules given by path before loading them (default true). */
+  typeCheck?: boolean;
+}
+
+/** The labelled fixture shipped with Cepheus (fixtures/default.avro of the package). */
+export const BUNDLED_FIXTURE = fileURLToPath(new URL('../../fixtures/default.avro', import.meta.url));
+
+/** The bundled fixture, relative to the working folder when below it (in the repository: fixtures/default.avro). */
+export function bundledFixture(cwd: string = process.cwd()): string {
+  const rel = relative(cwd, BUNDLED_FIXTURE);
+  return rel.startsWith('..') ? BUNDLED_FIXTURE : rel;
 }
 
 /** The labels file that goes with a fixture: `x.avro` → `x.labels.json`, if it exists. */
@@ -48,11 +60,13 @@ function progressReporter(enabled: boolean, totalHint: number | undefined): { ti
 export interface ReplayRun {
   readonly summary: ReplaySummary & { readonly input: string; readonly scores?: Record<string, RuleScore> };
   readonly alerts: Alert[];
+  /** The labels scored against, when there were any. */
+  readonly labels?: Labels;
 }
 
 /** Runs a replay as the CLI does (`replay`, `test`; the integration tests compare the service with it). */
 export async function runReplay(file: string, opts: ReplayCliOptions): Promise<ReplayRun> {
-  const loaded = await loadRules(opts.rules);
+  const loaded = await loadRules(opts.rules, process.cwd(), opts.typeCheck === undefined ? {} : { typeCheck: opts.typeCheck });
   const rules = loaded.map((l) => l.rule);
   const labelsPath = opts.labels ?? labelsPathFor(file);
   const labels = labelsPath === undefined ? undefined : (JSON.parse(readFileSync(labelsPath, 'utf8')) as Labels & { options?: { events?: number } });
@@ -83,7 +97,7 @@ export async function runReplay(file: string, opts: ReplayCliOptions): Promise<R
   }
   for (const e of errors) console.error(e);
   const scores = labels === undefined ? undefined : score(alerts, labels, rules.map((r) => r.id));
-  return { summary: { input: file, ...summary, ...(scores === undefined ? {} : { scores }) }, alerts };
+  return { summary: { input: file, ...summary, ...(scores === undefined ? {} : { scores }) }, alerts, ...(labels === undefined ? {} : { labels }) };
 }
 
 function replayOptions(cmd: Command): Command {
@@ -95,7 +109,8 @@ function replayOptions(cmd: Command): Command {
     .option('--allowed-lateness-ms <ms>', 'how far behind the watermark an event is still processed', parseNonNegative('--allowed-lateness-ms'), 0)
     .option('--max-partial-matches <n>', 'bound on partial matches per (rule, key)', parsePositiveInt('--max-partial-matches'))
     .option('--progress', 'show progress on stderr (default: when stderr is a terminal)')
-    .option('--no-progress', 'never show progress');
+    .option('--no-progress', 'never show progress')
+    .option('--no-type-check', 'load rule modules without type-checking them first (faster; a type error then shows only as a rule that never fires)');
 }
 
 export function replayCommand(): Command {
@@ -115,22 +130,38 @@ export function replayCommand(): Command {
 
 export function testCommand(): Command {
   return replayOptions(new Command('test'))
-    .description('test rules against a labelled fixture: exit 1 unless every planted scenario is detected and no near miss fires')
+    .description('test rules against a labelled fixture: exit 1 unless every planted scenario is detected and no near miss fires (rules without labelled scenarios are reported and pass)')
     .argument('[rules...]', 'bundled rule ids, rule modules or folders (default: all bundled rules)')
-    .option('--fixture <file>', 'labelled fixture to run', 'fixtures/default.avro')
+    .option('--fixture <file>', 'labelled fixture to run', bundledFixture())
     .action(async (specs: string[], opts: ReplayCliOptions & { fixture: string }) => {
       try {
-        const { summary } = await runReplay(opts.fixture, { ...opts, rules: [...opts.rules, ...specs] });
-        if (summary.scores === undefined) throw new CepError('CEP_ERR_NO_LABELS', `no labels for ${opts.fixture}; pass --labels <file>`);
-        let ok = true;
-        for (const [rule, s] of Object.entries(summary.scores)) {
-          const pass = s.recall === 1 && s.nearMissAlerts.length === 0 && s.positives > 0;
-          ok &&= pass;
-          console.log(`${pass ? 'PASS' : 'FAIL'} ${rule.padEnd(24)} detected ${s.detected}/${s.positives}  alerts ${s.alerts}  precision ${s.precision.toFixed(2)}  near misses fired ${s.nearMissAlerts.length}${s.missed.length > 0 ? `  missed: ${s.missed.join(', ')}` : ''}`);
-        }
-        if (!ok) process.exitCode = 1;
+        const { summary, labels } = await runReplay(opts.fixture, { ...opts, rules: [...opts.rules, ...specs] });
+        const labelsFile = opts.labels ?? labelsPathFor(opts.fixture) ?? opts.fixture;
+        const lines = testReport(summary.scores, labels, summary.alertsByRule, relative(process.cwd(), labelsFile).startsWith('..') ? labelsFile : relative(process.cwd(), labelsFile));
+        for (const line of lines.lines) console.log(line);
+        if (!lines.ok) process.exitCode = 1;
       } catch (err) {
         printError(err);
       }
     });
+}
+
+/**
+ * The lines `cepheus test` prints: PASS / FAIL per rule with labelled scenarios, and a plain
+ * statement for rules (or fixtures) without any, which pass: there is nothing to miss.
+ */
+export function testReport(
+  scores: Record<string, RuleScore> | undefined, labels: Labels | undefined, alertsByRule: Readonly<Record<string, number>>, labelsName: string,
+): { ok: boolean; lines: string[] } {
+  if (scores === undefined || labels === undefined) {
+    return { ok: true, lines: Object.entries(alertsByRule).map(([rule, n]) => `SKIP ${rule.padEnd(24)} no labels for ${labelsName}: nothing to score  alerts ${n}`) };
+  }
+  let ok = true;
+  const lines = Object.entries(scores).map(([rule, s]) => {
+    if (!labels.scenarios.some((x) => x.rule === rule)) return `SKIP ${rule.padEnd(24)} no labelled scenarios in ${labelsName}  alerts ${s.alerts}`;
+    const pass = s.recall === 1 && s.nearMissAlerts.length === 0 && s.positives > 0;
+    ok &&= pass;
+    return `${pass ? 'PASS' : 'FAIL'} ${rule.padEnd(24)} detected ${s.detected}/${s.positives}  alerts ${s.alerts}  precision ${s.precision.toFixed(2)}  near misses fired ${s.nearMissAlerts.length}${s.missed.length > 0 ? `  missed: ${s.missed.join(', ')}` : ''}`;
+  });
+  return { ok, lines };
 }

@@ -10,9 +10,12 @@ export function runCommand(): Command {
     .description('run the service: consume events from Kafka, raise alerts exactly once to the alerts topic, serve the REST API')
     .option('--config <file>', 'YAML or JSON config (see config/cepheus.example.yaml); CEPHEUS_* variables override it')
     .option('--instance <name>', 'this instance\'s name in the group (default: host name and pid)')
-    .action(async (opts: { config?: string; instance?: string }) => {
+    .option('--no-type-check', 'deploy rule modules without type-checking them first (same as CEPHEUS_RULES_TYPECHECK=off)')
+    .action(async (opts: { config?: string; instance?: string; typeCheck: boolean }) => {
       let service;
       try {
+        // The service and its shard workers load rules themselves; the environment reaches both.
+        if (!opts.typeCheck) process.env['CEPHEUS_RULES_TYPECHECK'] = 'off';
         const config = loadConfig(opts.config);
         service = await startService(config, opts.instance === undefined ? {} : { instance: opts.instance });
       } catch (err) {

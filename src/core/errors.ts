@@ -17,12 +17,16 @@ export const ERRORS = {
   CEP_ERR_CONFIG: spec('config', 400, 'The service configuration (file or CEPHEUS_* variable) is invalid; the message lists every key to fix.'),
   CEP_ERR_CLI_ARG: spec('config', 400, 'A command-line option has a value outside what it accepts.'),
   CEP_ERR_NO_LABELS: spec('config', 400, 'A command that scores against labels found no labels file for the fixture.'),
+  CEP_ERR_SWEEP: spec('config', 400, "A --sweep spec is malformed, or names a rule or parameter the rule set's library factories do not have."),
+  CEP_ERR_INIT_TARGET: spec('config', 400, '`cepheus init` was pointed at a folder holding files it would overwrite.'),
+  CEP_ERR_NODE_VERSION: spec('config', 500, 'The Node.js running the command cannot strip TypeScript types (Cepheus needs 22.18+, 24 recommended).'),
 
   // ---- rules
   CEP_ERR_RULE_INVALID: spec('rules', 400, 'A rule definition breaks a rule of the road (the message lists each problem).'),
   CEP_ERR_RULE_DUPLICATE_ID: spec('rules', 400, 'Two loaded rules share an id.'),
   CEP_ERR_RULE_NOT_FOUND: spec('rules', 404, 'A rule spec names no file, folder or bundled rule id.'),
   CEP_ERR_RULE_MODULE: spec('rules', 400, 'A rule module cannot be loaded or exports no rule.'),
+  CEP_ERR_RULE_TYPE: spec('rules', 400, 'A rule module does not type-check (each problem as file:line:col and the compiler message); nothing was loaded.'),
 
   // ---- engine and shards
   CEP_ERR_ENGINE_OPTIONS: spec('engine', 400, 'Engine options (lateness, bounds, TTL) are out of range.'),

@@ -52,6 +52,15 @@ export interface RuleMeta {
   readonly tags?: readonly string[];
 }
 
+/**
+ * Set on rules built by a factory of the rule library (`cepheus/rules`): which factory, with
+ * which parameters as given. Backtest sweeps rebuild the rule from it with one parameter changed.
+ */
+export interface RuleOrigin {
+  readonly factory: string;
+  readonly params: Readonly<Record<string, unknown>>;
+}
+
 /** Key extractors per event kind: returns the key, or null when the event has none. */
 export type KeyExtractors<K extends EventKind> = { readonly [P in K]: (e: EventOf<P>) => string | null };
 
@@ -116,6 +125,7 @@ export type PatternStep = PositiveStep | AbsentStep;
 export type Captures = Readonly<Record<string, AnyEvent | readonly AnyEvent[] | undefined>>;
 
 export interface SequenceRule extends RuleMeta {
+  readonly origin?: RuleOrigin;
   readonly kind: 'sequence';
   readonly key: KeySpace;
   readonly context: ContextDef<unknown> | undefined;
@@ -142,6 +152,7 @@ export type MeasureSpec<E> =
 export type Aggregates<MS> = { readonly [P in keyof MS]: number };
 
 export interface ThresholdRule extends RuleMeta {
+  readonly origin?: RuleOrigin;
   readonly kind: 'threshold';
   readonly key: KeySpace;
   readonly context: ContextDef<unknown> | undefined;
@@ -164,6 +175,7 @@ export interface CorrelationRole {
 }
 
 export interface CorrelationRule extends RuleMeta {
+  readonly origin?: RuleOrigin;
   readonly kind: 'correlation';
   readonly key: KeySpace;
   readonly context: ContextDef<unknown> | undefined;

@@ -81,7 +81,7 @@ describe.skipIf(!kafkaAvailable())('the service\'s state routes', () => {
     expect(context).toEqual(engine.keyContext('AC8514803', 'account'));
     const { alertId, steps, decision, reproduced, note } = explainAlert(rules, { ...alert, matched: alert.matched.map((m) => ({ ...m, events: m.events.map((e) => ({ ...e, source: null })) })) }, events, OPTIONS);
     expect({ ...explained, timeline: undefined }).toEqual({
-      source: 'rules/impossible-travel.ts:11', alertId, ruleId: alert.ruleId, ruleVersion: alert.ruleVersion, key: alert.key, context: alert.context,
+      source: 'rules/impossible-travel.ts:6', alertId, ruleId: alert.ruleId, ruleVersion: alert.ruleVersion, key: alert.key, context: alert.context,
       steps, decision, reproduced, note, timeline: undefined,
     });
     expect(reproduced).toBe(true);

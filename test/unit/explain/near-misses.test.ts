@@ -104,7 +104,7 @@ describe('explain --expect on the planted near misses of fixtures/default.avro',
 
   it('answers account-takeover/near-miss-known-device-1 whole', () => {
     expect(answer(nearMisses.find((s) => s.id === 'account-takeover/near-miss-known-device-1') as Scenario).text).toBe([
-      'account-takeover at key AC0621164 (rules/account-takeover.ts:11)',
+      'account-takeover at key AC0621164 (rules/account-takeover.ts:6)',
       '  sequence within 30 min, skip skip-past-last-event',
       '  steps: failures: login times(3, 20) -> takeover: login -> cashout: transfer',
       '',
@@ -134,7 +134,7 @@ describe('explain --expect on the planted near misses of fixtures/default.avro',
 
   it('answers spoofing/near-miss-filled-1 whole', () => {
     expect(answer(nearMisses.find((s) => s.id === 'spoofing/near-miss-filled-1') as Scenario).text).toBe([
-      'spoofing at key AC2230485|FR13BOT4T6D3 (rules/spoofing.ts:10)',
+      'spoofing at key AC2230485|FR13BOT4T6D3 (rules/spoofing.ts:6)',
       '  sequence within 2 min, skip skip-past-last-event',
       '  steps: layer: order -> more: order times(2, 20) -> execution: trade -> cancels: order times(3)',
       '',

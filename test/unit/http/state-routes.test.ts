@@ -121,7 +121,7 @@ describe('GET /api/v1/alerts/:id/explain', () => {
     expect({ status, body: { ...(body as Record<string, unknown>), timeline: undefined } }).toEqual({
       status: 200,
       body: {
-        source: 'rules/impossible-travel.ts:11', alertId: a.id, ruleId: 'impossible-travel', ruleVersion: 1, key: 'AC4854745', context: null, decision: null,
+        source: 'rules/impossible-travel.ts:6', alertId: a.id, ruleId: 'impossible-travel', ruleVersion: 1, key: 'AC4854745', context: null, decision: null,
         reproduced: true, note: null, timeline: undefined,
         steps: [
           { step: 'from', events: [{ id: 'ev-9c45ad918983', kind: 'login', ts: a.firstEventTime, checks: [{ label: 'from', result: true, reads: [{ path: 'e.success', value: true }] }] }] },
