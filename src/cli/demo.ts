@@ -33,11 +33,12 @@ export interface DemoOptions {
 }
 
 /** The demo's tokens: CEPHEUS_API_TOKENS when set, else two well-known local ones. */
-export const DEMO_TOKENS: Tokens = { 'demo-read': 'read', 'demo-admin': 'admin' };
+export const DEMO_TOKENS: Tokens = { 'demo-read': { scope: 'read', name: 'demo-reader' }, 'demo-admin': { scope: 'admin', name: 'demo-admin' } };
 
 export async function runDemo(opts: DemoOptions): Promise<void> {
   mkdirSync(opts.data, { recursive: true });
-  const rules = (await loadRules()).map((l) => l.rule);
+  const ruleModules = await loadRules();
+  const rules = ruleModules.map((l) => l.rule);
   const engine = createEngine(rules, { outOfOrdernessMs: 5000 });
   const store = new AlertStore(join(opts.data, 'alerts.db'));
   if (opts.retentionDays !== undefined) {
@@ -54,7 +55,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
 
   const app = opts.serve
     ? await buildApi({
-      store, bus, latency, tokens,
+      store, bus, latency, tokens, ruleModules,
       rules: { list: () => engine.rules(), setEnabled: (id, on) => engine.setEnabled(id, on) },
       ready: () => ({ ready: !replaying || opts.live > 0, reasons: replaying ? ['replaying the fixture'] : [] }),
       signals: () => {
