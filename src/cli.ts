@@ -10,6 +10,7 @@ import { demoCommand } from './cli/demo.ts';
 import { runCommand } from './cli/run.ts';
 import { produceCommand } from './cli/produce.ts';
 import { dlqCommand } from './cli/dlq.ts';
+import { mcpCommand } from './cli/mcp.ts';
 
 const program = new Command('cepheus')
   .description('Cepheus: low-latency complex event processing for financial surveillance')
@@ -24,5 +25,6 @@ program.addCommand(demoCommand());
 program.addCommand(runCommand());
 program.addCommand(produceCommand());
 program.addCommand(dlqCommand());
+program.addCommand(mcpCommand());
 
 await program.parseAsync(process.argv);
