@@ -137,6 +137,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   const base = `http://${opts.host}:${opts.port}`;
   console.log(`REST API and dashboard: ${base}/?token=demo-read   (tokens: demo-read = read, demo-admin = admin; set CEPHEUS_API_TOKENS to change)`);
   console.log(`  curl -H 'authorization: Bearer demo-read' ${base}/api/v1/alerts   — Ctrl-C stops`);
+  console.log(`MCP for AI assistants: ${base}/mcp, or stdio: CEPHEUS_MCP_TOKEN=demo-read npx cepheus mcp   (docs/mcp.md)`);
   const stop = (): void => {
     void app.close().then(() => process.exit(0));
   };
