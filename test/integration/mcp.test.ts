@@ -113,7 +113,7 @@ describe.each<Transport>(['http', 'stdio'])('over %s', (kind) => {
 
 describe('subscriptions', () => {
   it('notifies HTTP and stdio subscribers of each new alert while a replay runs live', async () => {
-    const live = await startDemo(5000); // 36 000 events in about 7 s
+    const live = await startDemo(3000); // 36 000 events in about 12 s: time for both clients to subscribe
     await live.ready;
     const clients = await Promise.all((['http', 'stdio'] as const).map((k) => connect(k, live.base, 'demo-read')));
     const seen = clients.map(() => [] as string[]);
@@ -132,7 +132,13 @@ describe('subscriptions', () => {
     for (const s of seen) expect(s).toEqual(order.slice(order.length - s.length));
     const read = await (clients[1] as Client).readResource({ uri: last });
     const alert = raised[raised.length - 1] as Alert;
-    expect(JSON.parse((read.contents[0] as { text: string }).text)).toMatchObject({ id: alert.id, ruleId: alert.ruleId, status: 'open', untrusted: { key: alert.key, message: alert.message, matched: alert.matched, context: alert.context } });
+    const iso = (ms: number): string => new Date(ms).toISOString();
+    expect(JSON.parse((read.contents[0] as { text: string }).text)).toEqual({
+      notice: NOTICE, id: alert.id, ruleId: alert.ruleId, ruleVersion: alert.ruleVersion, ruleKind: alert.ruleKind, severity: alert.severity, status: 'open',
+      keySpace: alert.keySpace, firstEventTime: iso(alert.firstEventTime), lastEventTime: iso(alert.lastEventTime), detectedAtEventTime: iso(alert.detectedAtEventTime),
+      storedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as unknown, aggregates: alert.aggregates, history: [],
+      untrusted: { key: alert.key, message: alert.message, matched: alert.matched, context: alert.context },
+    });
     for (const c of clients) await c.close();
   });
 });
