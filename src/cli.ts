@@ -15,6 +15,7 @@ import { checkCommand } from './cli/check.ts';
 import { backtestCommand } from './cli/backtest.ts';
 import { initCommand } from './cli/init.ts';
 import { PACKAGE_VERSION } from './rules/package-root.ts';
+import { mcpCommand } from './cli/mcp.ts';
 
 const program = new Command('cepheus')
   .description('Cepheus: low-latency complex event processing for financial surveillance')
@@ -33,5 +34,6 @@ program.addCommand(runCommand());
 program.addCommand(produceCommand());
 program.addCommand(explainCommand());
 program.addCommand(dlqCommand());
+program.addCommand(mcpCommand());
 
 await program.parseAsync(process.argv);

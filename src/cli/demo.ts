@@ -36,11 +36,12 @@ export interface DemoOptions {
 }
 
 /** The demo's tokens: CEPHEUS_API_TOKENS when set, else two well-known local ones. */
-export const DEMO_TOKENS: Tokens = { 'demo-read': 'read', 'demo-admin': 'admin' };
+export const DEMO_TOKENS: Tokens = { 'demo-read': { scope: 'read', name: 'demo-reader' }, 'demo-admin': { scope: 'admin', name: 'demo-admin' } };
 
 export async function runDemo(opts: DemoOptions): Promise<void> {
   mkdirSync(opts.data, { recursive: true });
   const loaded = await loadRules();
+  const ruleModules = loaded;
   const rules = loaded.map((l) => l.rule);
   const engineOptions = { outOfOrdernessMs: 5000 };
   const engine = createEngine(rules, engineOptions);
@@ -64,7 +65,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
 
   const app = opts.serve
     ? await buildApi({
-      store, bus, latency, tokens,
+      store, bus, latency, tokens, ruleModules,
       rules: { list: () => engine.rules(), setEnabled: (id, on) => engine.setEnabled(id, on) },
       state: engineStateQuery({ engine, loaded, recent, history, engineOptions }),
       onInternalError: (err) => console.error('API request failed (500):', err),
@@ -151,6 +152,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   const base = `http://${opts.host}:${opts.port}`;
   console.log(`REST API and dashboard: ${base}/?token=demo-read   (tokens: demo-read = read, demo-admin = admin; set CEPHEUS_API_TOKENS to change)`);
   console.log(`  curl -H 'authorization: Bearer demo-read' ${base}/api/v1/alerts   — Ctrl-C stops`);
+  console.log(`MCP for AI assistants: ${base}/mcp, or stdio: CEPHEUS_MCP_TOKEN=demo-read npx cepheus mcp   (docs/mcp.md)`);
   const stop = (): void => {
     void app.close().then(() => process.exit(0));
   };

@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { CepError } from '../core/errors.ts';
+import { DEFAULT_MCP_SETTINGS, McpSettingsSchema } from './mcp-settings.ts';
+import { IDENTITY_NAME, IDENTITY_NAME_RULE, SCOPES } from './tokens.ts';
 
 const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port');
 const topic = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'expected a Kafka topic name (letters, digits, . _ -)');
@@ -21,6 +23,8 @@ const inputTopic = z.union([
     schema: z.string().min(1).optional(),
   }).strict(),
 ]);
+
+const scope = z.enum(SCOPES, 'expected read or admin');
 
 const DEFAULT_ENGINE = { outOfOrdernessMs: 5000, allowedLatenessMs: 0, maxPartialMatches: 1000, maxWindowEvents: 10_000, idleKeyTtlMs: 45 * 86_400_000 };
 
@@ -88,8 +92,14 @@ export const ConfigSchema = z.object({
   api: z.object({
     enabled: z.boolean().default(true),
     host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(1).max(65_535).default(8080),
-    tokens: z.record(z.string().min(8), z.enum(['read', 'admin'])).default({}),
-  }).strict().default({ enabled: true, host: '127.0.0.1', port: 8080, tokens: {} }),
+    /** token → scope (`read` | `admin`), or { scope, name }: changes are attributed to the name. */
+    tokens: z.record(z.string().min(8, 'expected a token of at least 8 characters'), z.union([
+      z.string().pipe(scope),
+      z.object({ scope, name: z.string().regex(IDENTITY_NAME, IDENTITY_NAME_RULE) }).strict(),
+    ])).default({}),
+    /** The MCP endpoint (/mcp) on the same server, with the same tokens. */
+    mcp: McpSettingsSchema.default(DEFAULT_MCP_SETTINGS),
+  }).strict().default({ enabled: true, host: '127.0.0.1', port: 8080, tokens: {}, mcp: DEFAULT_MCP_SETTINGS }),
   store: z.object({ path: z.string().min(1).default('.run/alerts.db'), retentionDays: z.number().positive().optional() }).strict().default({ path: '.run/alerts.db' }),
   log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).strict().default({ level: 'info' }),
 }).strict();
@@ -130,7 +140,8 @@ function describe(i: z.core.$ZodIssue, prefix: readonly PropertyKey[]): string[]
     return pick.flatMap((b) => describe(b, path));
   }
   const key = path.length === 0 ? '(top level)' : path.map(String).join('.');
-  const what = i.code === 'unrecognized_keys' ? `unknown key(s) ${i.keys.join(', ')}; remove or fix the spelling` : i.message.replace(/^Invalid input: /, '');
+  const what = i.code === 'unrecognized_keys' ? `unknown key(s) ${i.keys.join(', ')}; remove or fix the spelling`
+    : i.code === 'invalid_key' ? (i.issues[0]?.message ?? i.message) : i.message.replace(/^Invalid input: /, '');
   return [`${key}: ${what}`];
 }
 

@@ -86,7 +86,7 @@ export const ERRORS = {
 
   // ---- REST API
   CEP_ERR_API_UNAUTHENTICATED: spec('api', 401, 'No bearer token, or one that is not configured.'),
-  CEP_ERR_API_FORBIDDEN: spec('api', 403, "The token's scope does not allow this route (admin needed)."),
+  CEP_ERR_API_FORBIDDEN: spec('api', 403, "The token's scope does not allow this route or MCP tool (admin needed)."),
   CEP_ERR_API_VALIDATION: spec('api', 400, 'Query, path or body fails the route schema (unknown query parameters included).'),
   CEP_ERR_API_BODY_INVALID: spec('api', 400, 'The request body is not valid JSON, or empty where JSON is expected.'),
   CEP_ERR_API_BODY_TOO_LARGE: spec('api', 413, 'The request body is over the 64 KiB limit.'),
@@ -101,6 +101,17 @@ export const ERRORS = {
   CEP_ERR_EXPLAIN_RULE: spec('explain', 404, 'Explain names a rule id that is not among the loaded rules.'),
   CEP_ERR_EXPLAIN_EXPECT: spec('explain', 400, '`--expect` names no event, or events the explained rule does not read at the key.'),
   CEP_ERR_STATE_UNAVAILABLE: spec('explain', 503, 'This runner cannot answer state queries: a service instance that holds no partitions (standby, restoring), or a runner built without them.'),
+
+  // ---- MCP server (/mcp, cepheus mcp)
+  CEP_ERR_MCP_RATE_LIMITED: spec('mcp', 429, "The token made more MCP requests than its rate allows (api.mcp.requestsPerMinute, burst); the message says when to retry."),
+  CEP_ERR_MCP_SESSION_REQUIRED: spec('mcp', 400, 'An MCP request without an mcp-session-id header that is not an initialize request.'),
+  CEP_ERR_MCP_SESSION_UNKNOWN: spec('mcp', 404, 'The mcp-session-id is unknown, closed or opened with another token: initialize a new session.'),
+  CEP_ERR_MCP_RESOURCE_URI: spec('mcp', 400, 'A resource URI that is not cepheus://alerts[?rule=&key=&severity=&status=], cepheus://alerts/{id} or cepheus://rules/{id}.'),
+  CEP_ERR_MCP_SUBSCRIPTION: spec('mcp', 400, 'Only cepheus://alerts (optionally filtered by rule, key, severity) can be subscribed to.'),
+  CEP_ERR_MCP_BACKTEST_FILE: spec('mcp', 400, 'A backtest file outside the allowed directory (api.mcp.backtest.dir), missing, or not .avro / .jsonl / .ndjson.'),
+  CEP_ERR_MCP_BACKTEST_BUSY: spec('mcp', 429, 'Another backtest is running (one at a time per server); retry when it is done.'),
+  CEP_ERR_MCP_BACKTEST_FAILED: spec('mcp', 500, 'The backtest worker failed, or did not stop within its wall-time bound and was ended.'),
+  CEP_ERR_MCP_UPSTREAM: spec('mcp', 502, '`cepheus mcp` cannot reach the Cepheus API it bridges to (start it, or pass --url).'),
 
   // ---- fixture generator
   CEP_ERR_GEN_OPTIONS: spec('fixture-generator', 400, 'Fixture generator options are inconsistent (the message lists each problem).'),

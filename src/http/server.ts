@@ -1,12 +1,19 @@
 // The REST API (`/api/v1`, OpenAPI at /api/v1/openapi.json): alerts from the store (list with
 // filters and cursors, one in full, status changes with history, a live SSE stream), rules
 // (counters, latency, enable/disable at runtime), a key's live state and an alert explained,
-// latency histograms, health, Prometheus metrics, and the dashboard page. One file per route group under routes/; errors are JSON
-// `{ error: { code, message } }` with a code of ours (errors.ts), bad input is a 4xx.
+// latency histograms, health, Prometheus metrics, and the dashboard page. One file per route
+// group under routes/; errors are JSON `{ error: { code, message } }` with a code of ours
+// (errors.ts), bad input is a 4xx. The MCP endpoint (/mcp, src/mcp/) serves the same store,
+// rules and bus to AI assistants.
 import swagger from '@fastify/swagger';
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
+import { DEFAULT_MCP_SETTINGS } from '../config/mcp-settings.ts';
+import type { McpSettings } from '../config/mcp-settings.ts';
+import { createMcpContext } from '../mcp/context.ts';
+import { mcpRoute } from '../mcp/http.ts';
 import type { LatencyRecorder } from '../metrics/latency.ts';
+import type { LoadedRule } from '../rules/load-rules.ts';
 import type { AlertStore } from '../store/alert-store.ts';
 import { AlertBus } from '../store/alert-bus.ts';
 import { guard } from './auth.ts';
@@ -43,6 +50,10 @@ export interface ApiOptions {
   readonly heartbeatMs?: number;
   /** Called with errors that become a 500 (to log them; the client gets a code only). */
   readonly onInternalError?: (err: unknown) => void;
+  /** The loaded rules with their modules: what MCP's describe_rule and run_backtest read. */
+  readonly ruleModules?: readonly LoadedRule[];
+  /** The MCP endpoint at /mcp (docs/mcp.md); on by default. */
+  readonly mcp?: McpSettings;
 }
 
 export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
@@ -66,5 +77,12 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   alertStreamRoute(app, ctx, opts.heartbeatMs ?? 15_000);
   ruleRoutes(app, ctx);
   stateRoutes(app, ctx, opts.state);
+  const mcp = opts.mcp ?? DEFAULT_MCP_SETTINGS;
+  if (mcp.enabled) {
+    mcpRoute(app, opts.tokens, createMcpContext({
+      store: opts.store, rules: opts.rules, ruleModules: opts.ruleModules ?? [], bus: ctx.bus, latency: opts.latency, now: ctx.now, settings: mcp,
+      ...(opts.onInternalError === undefined ? {} : { onInternalError: opts.onInternalError }),
+    }));
+  }
   return app;
 }

@@ -1,6 +1,7 @@
 // The layout holds: no import cycles in src/, the pure core imports only itself and the event
 // types, adapters (kafka, io, store, config, metrics) never import the orchestrators (service,
-// workers, cli) or the HTTP server, and no file grows past 400 lines.
+// workers, cli) or the HTTP server, the MCP layer serves whatever runs (never imports the
+// service, workers or CLI), and no file grows past 400 lines.
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,5 +82,6 @@ describe('source layout', () => {
     expect(violations(['kafka', 'io', 'store', 'config', 'metrics', 'events'], ['service', 'workers', 'cli', 'http', 'cli.ts'])).toEqual([]);
     expect(violations(['http'], ['service', 'workers', 'cli', 'cli.ts'])).toEqual([]);
     expect(violations(['workers'], ['service', 'cli', 'http', 'cli.ts'])).toEqual([]);
+    expect(violations(['mcp'], ['service', 'workers', 'cli', 'cli.ts'])).toEqual([]);
   });
 });

@@ -60,6 +60,35 @@ describe('config', () => {
     });
   });
 
+  it('takes tokens in the short form or with the name changes are attributed to, and MCP limits', () => {
+    const good = file('tokens.yaml', [
+      'kafka: { brokers: ["k:9092"] }', 'topics: { login: l }', 'output: { alerts: a, deadLetter: d, state: s }',
+      'api:', '  tokens: { reader-token-1: read, admin-token-1: { scope: admin, name: "ana lee" } }', '  mcp: { requestsPerMinute: 60, backtest: { maxEvents: 5000 } }',
+    ].join('\n'));
+    const c = loadConfig(good, {});
+    expect(c.api.tokens).toEqual({ 'reader-token-1': 'read', 'admin-token-1': { scope: 'admin', name: 'ana lee' } });
+    expect(c.api.mcp).toEqual({ enabled: true, requestsPerMinute: 60, burst: 30, maxResultBytes: 262_144, maxSessionsPerToken: 8, backtest: { dir: 'fixtures', maxEvents: 5000, maxWallMs: 20_000 } });
+    expect(loadConfig('config/cepheus.example.yaml', {}).api.mcp).toEqual({ enabled: true, requestsPerMinute: 120, burst: 30, maxResultBytes: 262_144, maxSessionsPerToken: 8, backtest: { dir: 'fixtures', maxEvents: 1_000_000, maxWallMs: 20_000 } });
+    const bad = file('bad-tokens.yaml', [
+      'kafka: { brokers: ["k:9092"] }', 'topics: { login: l }', 'output: { alerts: a, deadLetter: d, state: s }',
+      'api:', '  tokens: { short: read, reader-token-1: write, admin-token-1: { scope: admin, name: "-x" }, admin-token-2: { scope: admin, nme: bob }, admin-token-3: { scope: root, name: bob } }',
+      '  mcp: { burst: 0, backtest: { maxWallMs: 5 } }',
+    ].join('\n'));
+    expect(problems(() => loadConfig(bad, {}))).toEqual({
+      code: 'CEP_ERR_CONFIG',
+      details: [
+        'api.tokens.short: expected a token of at least 8 characters',
+        'api.tokens.reader-token-1: expected read or admin',
+        'api.tokens.admin-token-1.name: expected 1-64 letters, digits, space, . _ @ - (starting with a letter or digit)',
+        'api.tokens.admin-token-2.name: expected string, received undefined',
+        'api.tokens.admin-token-2: unknown key(s) nme; remove or fix the spelling',
+        'api.tokens.admin-token-3.scope: expected read or admin',
+        'api.mcp.burst: Too small: expected number to be >=1',
+        'api.mcp.backtest.maxWallMs: Too small: expected number to be >=100',
+      ],
+    });
+  });
+
   it('says when the file is missing or not YAML', () => {
     expect(problems(() => loadConfig(join(dir, 'nope.yaml'), {})).code).toBe('CEP_ERR_CONFIG');
     expect(problems(() => loadConfig(file('broken.yaml', 'kafka: [unclosed'), {})).details).toEqual([]);
