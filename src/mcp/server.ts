@@ -2,7 +2,6 @@
 // resources (with subscriptions to new alerts) and prompts over the McpContext. Every request
 // but initialize and ping takes one unit from the token's rate limit; tool failures are tool
 // errors with our code, other failures JSON-RPC errors with our code (tool-kit.ts).
-import { readFileSync } from 'node:fs';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
   CallToolRequestSchema, GetPromptRequestSchema, ListPromptsRequestSchema, ListResourceTemplatesRequestSchema, ListResourcesRequestSchema,
@@ -11,6 +10,7 @@ import {
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { CepError } from '../core/errors.ts';
 import type { Identity } from '../http/auth.ts';
+import { PACKAGE_VERSION } from '../rules/package-root.ts';
 import type { McpContext } from './context.ts';
 import { PROMPTS, getPrompt } from './prompts.ts';
 import { AlertSubscriptions, RESOURCE_TEMPLATES, listResources, readResource } from './resources.ts';
@@ -18,7 +18,7 @@ import { RpcError, coded, jsonSchema, parseInput, toolError, toolResult } from '
 import { toolNamed, tools } from './tools.ts';
 import { DATA_NOTICE } from './views.ts';
 
-const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const VERSION = PACKAGE_VERSION;
 
 export const INSTRUCTIONS = [
   'Cepheus is a complex event processing engine for financial surveillance: rules over trade, order, login and transfer events raise alerts per key (account, IP, instrument).',
