@@ -3,7 +3,7 @@
 // apart (bench/lib/key-flood.ts), runs `cepheus replay` on it as a child process with Node's
 // default heap limit, samples its RSS from /proc every 250 ms, and records peak RSS (VmHWM),
 // RSS at 25/50/75/100 % of the run, wall time, events/s and the replay summary (evictions
-// included) in bench/results/key-explosion-<stamp>.json. A run that dies (heap limit) is a
+// included) in bench/results/memory/key-explosion-<stamp>.json. A run that dies (heap limit) is a
 // result too: its exit code and the last lines of its stderr are kept.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -48,6 +48,7 @@ async function ensureInput(dir: string, n: number): Promise<string> {
 
 interface RunResult {
   readonly accounts: number;
+  readonly nodeArgs: readonly string[];
   readonly args: readonly string[];
   readonly exitCode: number | null;
   readonly wallSec: number;
@@ -57,8 +58,8 @@ interface RunResult {
   readonly stderrTail: string;
 }
 
-async function runReplay(file: string, accounts: number, args: readonly string[], timeoutSec: number): Promise<RunResult> {
-  const argv = ['src/cli.ts', 'replay', file, '--no-progress', ...args];
+async function runReplay(file: string, accounts: number, nodeArgs: readonly string[], args: readonly string[], timeoutSec: number): Promise<RunResult> {
+  const argv = [...nodeArgs, 'src/cli.ts', 'replay', file, '--no-progress', ...args];
   log(`node ${argv.join(' ')}`);
   const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -93,25 +94,25 @@ async function runReplay(file: string, accounts: number, args: readonly string[]
   const at = (share: number): number => samples[Math.min(samples.length - 1, Math.floor(samples.length * share))]?.rss ?? 0;
   const { rules: _rules, ...brief } = summary ?? {};
   return {
-    accounts, args, exitCode, wallSec: Math.round(wallSec * 10) / 10,
+    accounts, nodeArgs, args, exitCode, wallSec: Math.round(wallSec * 10) / 10,
     eventsPerSec: typeof summary?.['eventsPerSec'] === 'number' ? summary['eventsPerSec'] : null,
     rssMiB: { peak, at25: at(0.25), at50: at(0.5), at75: at(0.75), last: samples[samples.length - 1]?.rss ?? 0 },
     summary: summary === null ? null : brief, stderrTail: exitCode === 0 ? '' : crashLines(stderr),
   };
 }
 
-async function main(o: { accounts: string; dir: string; arg: string[]; timeout: number; label?: string; out?: string }): Promise<void> {
+async function main(o: { accounts: string; dir: string; arg: string[]; nodeArg: string[]; timeout: number; label?: string; out?: string }): Promise<void> {
   const sizes = o.accounts.split(',').map((s) => Number(s.trim()));
   const runs: RunResult[] = [];
   for (const n of sizes) {
     const file = await ensureInput(o.dir, n);
-    const r = await runReplay(file, n, o.arg, o.timeout);
+    const r = await runReplay(file, n, o.nodeArg, o.arg, o.timeout);
     log(`${n.toLocaleString('en')} accounts: exit ${r.exitCode}, ${r.wallSec} s, ${r.eventsPerSec ?? '-'} events/s, peak RSS ${r.rssMiB.peak} MiB${r.stderrTail === '' ? '' : `\n${r.stderrTail}`}`);
     runs.push(r);
   }
   const result = { format: 1, bench: 'key-explosion', label: o.label ?? null, startedAt: new Date().toISOString(), machine: machineInfo(), runs };
-  mkdirSync('bench/results', { recursive: true });
-  const out = o.out ?? join('bench/results', `key-explosion-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  mkdirSync('bench/results/memory', { recursive: true });
+  const out = o.out ?? join('bench/results/memory', `key-explosion-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
   log(`result: ${out}`);
 }
@@ -121,10 +122,11 @@ const program = new Command('key-explosion')
   .option('--accounts <list>', 'comma-separated sizes', '1500000,3000000,10000000')
   .option('--dir <dir>', 'where the generated input files are kept (reused when present)', '.run/key-explosion')
   .option('--arg <arg>', 'extra argument for `cepheus replay` (repeatable), e.g. --arg=--max-keys=200000', (v: string, prev: string[]) => [...prev, v], [])
+  .option('--node-arg <arg>', 'argument for node itself (repeatable), e.g. --node-arg=--max-old-space-size=1536', (v: string, prev: string[]) => [...prev, v], [])
   .option('--timeout <s>', 'kill a replay still running after this many seconds', (v) => Number(v), 1800)
   .option('--label <text>', 'a label stored with the result')
-  .option('--out <file>', 'result file (default bench/results/key-explosion-<stamp>.json)')
-  .action(async (o: { accounts: string; dir: string; arg: string[]; timeout: number; label?: string; out?: string }) => {
+  .option('--out <file>', 'result file (default bench/results/memory/key-explosion-<stamp>.json)')
+  .action(async (o: { accounts: string; dir: string; arg: string[]; nodeArg: string[]; timeout: number; label?: string; out?: string }) => {
     await main(o);
   });
 await program.parseAsync();
