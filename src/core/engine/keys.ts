@@ -95,11 +95,20 @@ function unlink(ring: KeyRing, ks: KeyState): void {
   ring.counts[g] = (ring.counts[g] as number) - 1;
 }
 
-/** An event for the key: it becomes its group's most recently active. */
+/** An event for the key: it becomes its group's most recently active (on every event: no allocation, no count update). */
 export function touch(ring: KeyRing, ks: KeyState): void {
-  if (ring.tails[ks.group] === ks) return;
-  unlink(ring, ks);
-  link(ring, ks);
+  const g = ks.group;
+  const tail = ring.tails[g] as KeyState;
+  if (tail === ks) return;
+  const prev = ks.prev;
+  const next = ks.next as KeyState; // not the tail, so it has a next
+  if (prev === null) ring.heads[g] = next;
+  else prev.next = next;
+  next.prev = prev;
+  ks.prev = tail;
+  ks.next = null;
+  tail.next = ks;
+  ring.tails[g] = ks;
 }
 
 /**
