@@ -30,7 +30,8 @@ import type { CompiledRule, Match, OperatorHost, RuleStats } from '../runtime.ts
 import { validateRules } from '../validate.ts';
 import { compile } from './compile.ts';
 import type { Compiled, Fold, Route, Routes, Space } from './compile.ts';
-import { evict, idle, openKey, sweep, touch } from './keys.ts';
+import { evict, idle, openKey, spaceStats, sweep, touch } from './keys.ts';
+import type { KeySpaceStats } from './keys.ts';
 import { engineOptions } from './options.ts';
 import type { EngineOptions } from './options.ts';
 import { restore, snapshotOf } from './snapshot.ts';
@@ -58,13 +59,6 @@ export interface EngineStats {
   readonly spaces: readonly KeySpaceStats[];
 }
 
-export interface KeySpaceStats {
-  readonly name: string;
-  readonly keys: number;
-  readonly maxKeys: number | null;
-  readonly evictedIdle: number;
-  readonly evictedActive: number;
-}
 
 export class Engine implements OperatorHost {
   readonly options: EngineOptions;
@@ -231,9 +225,7 @@ export class Engine implements OperatorHost {
   }
 
   stats(): EngineStats {
-    const spaces = this.c.spaces.map((s) => ({
-      name: s.space.name, keys: s.keys.size, maxKeys: s.ring.bounded ? s.ring.maxKeys : null, evictedIdle: s.ring.evictedIdle, evictedActive: s.ring.evictedActive,
-    }));
+    const spaces = this.c.spaces.map(spaceStats);
     return {
       events: this.eventCount, late: this.lateCount, lateAccepted: this.lateAcceptedCount,
       buffered: this.buffer.size, timers: this.timers.size, watermark: this.watermark, keys: this.keyCount(), spaces,

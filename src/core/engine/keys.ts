@@ -63,6 +63,19 @@ export class KeyRing {
   }
 }
 
+/** A key space's keys, budget (null: none) and evictions since the engine was built. */
+export interface KeySpaceStats {
+  readonly name: string;
+  readonly keys: number;
+  readonly maxKeys: number | null;
+  readonly evictedIdle: number;
+  readonly evictedActive: number;
+}
+
+export function spaceStats(s: Space): KeySpaceStats {
+  return { name: s.space.name, keys: s.keys.size, maxKeys: s.ring.bounded ? s.ring.maxKeys : null, evictedIdle: s.ring.evictedIdle, evictedActive: s.ring.evictedActive };
+}
+
 /** Each space's budget: maxKeysBySpace[name] ?? maxKeys. Throws for a name no rule keys by. */
 export function budgetOf(names: readonly string[], b: KeyBudget): number[] {
   const unknown = Object.keys(b.maxKeysBySpace).filter((n) => !names.includes(n));
