@@ -28,7 +28,15 @@ import { CepError } from '../errors.ts';
 import { keyGroupOf } from '../order.ts';
 import type { ContextDef } from '../rule-types.ts';
 import { KeyState } from '../runtime.ts';
-import type { Space } from './compile.ts';
+
+/** What the key lifecycle needs of a compiled key space (compile.ts's Space). */
+export interface Space {
+  readonly space: { readonly name: string };
+  readonly keys: Map<string, KeyState>;
+  readonly ring: KeyRing;
+  readonly contexts: readonly ContextDef<unknown>[];
+  readonly rules: readonly unknown[];
+}
 
 /** The budget options (see options.ts). */
 export interface KeyBudget {
