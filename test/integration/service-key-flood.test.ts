@@ -6,7 +6,7 @@
 // instead, and the good events that follow raise exactly the alerts `cepheus replay` finds on
 // them alone (the whole list, ids included): nothing the budget evicted was needed again.
 //
-// The flood is CEPHEUS_FLOOD_KEYS keys (default 400 000, about 50 s here, for CI). With
+// The flood is CEPHEUS_FLOOD_KEYS keys (default 400 000, 50-80 s here, for CI). With
 // CEPHEUS_FLOOD_KEYS=2000000 the service peaked at 3.7 GiB and this test fails its 2 GB bound:
 // see docs/performance.md (service memory under a key explosion).
 import { readFileSync } from 'node:fs';
