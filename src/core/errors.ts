@@ -29,10 +29,10 @@ export const ERRORS = {
   CEP_ERR_RULE_TYPE: spec('rules', 400, 'A rule module does not type-check (each problem as file:line:col and the compiler message); nothing was loaded.'),
 
   // ---- engine and shards
-  CEP_ERR_ENGINE_OPTIONS: spec('engine', 400, 'Engine options (lateness, bounds, TTL) are out of range.'),
+  CEP_ERR_ENGINE_OPTIONS: spec('engine', 400, 'Engine options (lateness, bounds, TTL, key budget, key groups) are out of range, or a key budget names a key space no rule uses.'),
   CEP_ERR_SNAPSHOT: spec('engine', 500, 'An engine snapshot has a format this version cannot read.'),
   CEP_ERR_STREAM: spec('engine', 500, 'An input stream number was used before it was declared (internal).'),
-  CEP_ERR_SHARD: spec('engine', 500, 'A shard number or shard count is out of range (1..64 shards).'),
+  CEP_ERR_SHARD: spec('engine', 500, 'A shard number or shard count is out of range (1..64 shards, and no more shards than key groups).'),
   CEP_ERR_SHARD_NOT_INITIALISED: spec('engine', 500, 'A shard worker got work before its init task (internal).'),
   CEP_ERR_SHARD_STREAM: spec('engine', 500, 'A shard worker got records of a stream it does not know (internal).'),
   CEP_ERR_SHARD_FORWARD: spec('engine', 500, 'A record forwarded between shards no longer decodes (internal).'),

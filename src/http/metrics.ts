@@ -53,6 +53,17 @@ export interface Signals {
   readonly commitFailures?: ReadonlyMap<string, number>;
   /** Milliseconds each shard thread spent running tasks since it started. */
   readonly shardBusyMs?: readonly number[];
+  /** Per key space, summed over shards: keys held, the budget (null: none), keys evicted by it. */
+  readonly keySpaces?: readonly KeySpaceSignal[];
+}
+
+/** One key space's state and budget (the engine's KeySpaceStats, summed over shards). */
+export interface KeySpaceSignal {
+  readonly name: string;
+  readonly keys: number;
+  readonly maxKeys: number | null;
+  readonly evictedIdle: number;
+  readonly evictedActive: number;
 }
 
 export const NO_SIGNALS: Signals = { counters: {}, gauges: {} };
@@ -116,6 +127,18 @@ export function createMetrics(rules: RuleControl, store: AlertStore, latency: La
   });
   collectedCounter(registry, 'cepheus_commit_failures_total', 'Commits (Kafka transactions) that failed, by cause: too-large, unreachable, other', ['cause'], (set) => {
     for (const [cause, n] of cached.commitFailures ?? []) set({ cause }, n);
+  });
+  new Gauge({ name: 'cepheus_key_space_keys', help: 'Keys held per key space', labelNames: ['key_space'], registers: [registry], collect() {
+    for (const s of cached.keySpaces ?? []) this.set({ key_space: s.name }, s.keys);
+  } });
+  new Gauge({ name: 'cepheus_key_space_max_keys', help: 'Key budget per key space (engine.maxKeys; absent when unbounded)', labelNames: ['key_space'], registers: [registry], collect() {
+    for (const s of cached.keySpaces ?? []) if (s.maxKeys !== null) this.set({ key_space: s.name }, s.maxKeys);
+  } });
+  collectedCounter(registry, 'cepheus_evicted_keys_total', 'Keys evicted to stay within the key budget: idle (context only) or active (partial matches, window events or timers lost)', ['key_space', 'reason'], (set) => {
+    for (const s of cached.keySpaces ?? []) {
+      set({ key_space: s.name, reason: 'idle' }, s.evictedIdle);
+      set({ key_space: s.name, reason: 'active' }, s.evictedActive);
+    }
   });
   collectedCounter(registry, 'cepheus_shard_busy_seconds_total', 'Time each shard thread spent running tasks', ['shard'], (set) => {
     (cached.shardBusyMs ?? []).forEach((ms, i) => set({ shard: String(i) }, ms / 1000));

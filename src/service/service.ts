@@ -135,7 +135,7 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
         ready: () => pipeline.readiness(),
         onInternalError: (err) => log.error({ err }, 'API request failed (500)'),
         signals: () => signalsOf(pipeline.counters, pipeline.deadLettersByCode, {
-          consumerLag: pipeline.lag(), watermark: pipeline.watermark(), shardBusyMs: pipeline.shardLoad.map((l) => l.busyMs), storeRecords: f.stats().records,
+          consumerLag: pipeline.lag(), watermark: pipeline.watermark(), shardBusyMs: pipeline.shardLoad.map((l) => l.busyMs), storeRecords: f.stats().records, keySpaces: pipeline.keySpaces.spaces,
           health: pipeline.health.levels(Date.now()),
         }),
       });
