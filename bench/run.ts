@@ -7,6 +7,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { loadRules } from '../src/rules/load-rules.ts';
+import { against } from './lib/against.ts';
+import type { AgainstResult } from './lib/against.ts';
 import { compare, formatRatios } from './lib/compare.ts';
 import { framedFixture } from './lib/input.ts';
 import { kafkaScenarios } from './lib/kafka.ts';
@@ -37,6 +39,10 @@ interface RunOptions {
   readonly kafkaWorkers?: number;
   /** In-process scenarios to run, by name (max-throughput, rules-10, workers-1, fixed-50k, state-idle-accounts); all when absent. */
   readonly only?: string[];
+  /** A git ref to measure against, interleaved in this run (against.ts). */
+  readonly against?: string;
+  readonly againstRuns: number;
+  readonly againstScenarios: string[];
 }
 
 async function run(opts: RunOptions): Promise<void> {
@@ -80,6 +86,13 @@ async function run(opts: RunOptions): Promise<void> {
       latency.push(await fixedRate(`fixed-${rate / 1000}k`, rules, slice, rate));
     }
   }
+  let againstResult: AgainstResult | undefined;
+  if (opts.against !== undefined) {
+    log(`against ${opts.against}: ${opts.againstScenarios.join(', ')}, ${opts.againstRuns} interleaved runs each`);
+    againstResult = await against({
+      ref: opts.against, scenarios: opts.againstScenarios, runs: opts.againstRuns, values: framedFixture(opts.events, opts.seed).values, stateAccounts: opts.stateAccounts, log,
+    });
+  }
   let kafkaResult: KafkaResult | undefined;
   let kafkaMissing: string | undefined = kafka.status === 'unavailable' ? kafka.reason : undefined;
   if (kafka.status === 'available') {
@@ -106,6 +119,7 @@ async function run(opts: RunOptions): Promise<void> {
     format: 1, startedAt, machine: machineInfo(), config: { events: opts.events, rates: opts.rates, seed: opts.seed, stateAccounts: opts.stateAccounts },
     throughput, latency, state,
     ...(kafkaResult === undefined ? {} : { kafka: kafkaResult }),
+    ...(againstResult === undefined ? {} : { against: againstResult }),
     notMeasured: [
       ...(kafkaMissing === undefined ? [] : [{ scenario: 'through Kafka', reason: kafkaMissing }]),
       ...(opts.inProcess ? [] : [{ scenario: 'in-process', reason: 'skipped with --no-in-process' }]),
@@ -128,6 +142,12 @@ async function run(opts: RunOptions): Promise<void> {
     throughput: Object.fromEntries(throughput.map((t) => [t.name, t.eventsPerSec])),
     latencyUs: Object.fromEntries(latency.map((l) => [l.name, { achieved: l.achievedPerSec, ...l.latencyUs }])),
     bytesPerIdleAccount: state[0]?.bytesPerAccount,
+    ...(againstResult === undefined ? {} : {
+      against: {
+        ref: againstResult.ref, commit: againstResult.commit.slice(0, 12), runs: againstResult.runs,
+        scenarios: Object.fromEntries(againstResult.scenarios.map((x) => [`${x.name} ${x.metric}`, { ours: x.medianOurs, theirs: x.medianTheirs, ratio: x.ratio, oursRuns: x.ours, theirsRuns: x.theirs }])),
+      },
+    }),
     kafka: k === undefined ? `not measured: ${kafkaMissing ?? ''}` : {
       throughput: {
         eventsPerSec: k.throughput.eventsPerSec, target: k.throughput.target, startupMs: k.throughput.startupMs, wallMs: k.throughput.wallMs,
@@ -158,6 +178,9 @@ program.command('run', { isDefault: true })
   .option('--kafka-rates <list>', 'offered rates for the through-Kafka latency runs, events/s', (v) => v.split(',').map(Number), [20_000])
   .option('--kafka-seconds <n>', 'seconds of load per through-Kafka latency run', (v) => Number(v), 15)
   .option('--only <names>', 'in-process scenarios to run, by result name (e.g. workers-1,max-throughput); default: all', (v) => v.split(','))
+  .option('--against <ref>', 'also run the in-process scenarios of another git ref (built in a temp folder), interleaved with this tree\'s, and report the ratios of the medians')
+  .option('--against-runs <n>', 'interleaved runs per side with --against', (v) => Number(v), 3)
+  .option('--against-scenarios <names>', 'scenarios compared with --against', (v) => v.split(','), ['max-throughput', 'fixed-100k', 'state-idle-accounts'])
   .option('--kafka-workers <n>', 'shard workers of the service (default: cores - 1)', (v) => Number(v))
   .action(run);
 program.command('compare')
