@@ -65,7 +65,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
 
   const app = opts.serve
     ? await buildApi({
-      store, bus, latency, tokens, ruleModules,
+      store, bus, latency, tokens, ruleModules, engineOptions,
       rules: { list: () => engine.rules(), setEnabled: (id, on) => engine.setEnabled(id, on) },
       state: engineStateQuery({ engine, loaded, recent, history, engineOptions }),
       onInternalError: (err) => console.error('API request failed (500):', err),

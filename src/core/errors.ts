@@ -106,11 +106,11 @@ export const ERRORS = {
   CEP_ERR_MCP_RATE_LIMITED: spec('mcp', 429, "The token made more MCP requests than its rate allows (api.mcp.requestsPerMinute, burst); the message says when to retry."),
   CEP_ERR_MCP_SESSION_REQUIRED: spec('mcp', 400, 'An MCP request without an mcp-session-id header that is not an initialize request.'),
   CEP_ERR_MCP_SESSION_UNKNOWN: spec('mcp', 404, 'The mcp-session-id is unknown, closed or opened with another token: initialize a new session.'),
-  CEP_ERR_MCP_RESOURCE_URI: spec('mcp', 400, 'A resource URI that is not cepheus://alerts[?rule=&key=&severity=&status=], cepheus://alerts/{id} or cepheus://rules/{id}.'),
+  CEP_ERR_MCP_RESOURCE_URI: spec('mcp', 400, 'A resource URI that is not cepheus://alerts[?rule=&key=&severity=&status=], cepheus://alerts/{id}, cepheus://rules/{id} or cepheus://rules/{id}/keys/{key}.'),
   CEP_ERR_MCP_SUBSCRIPTION: spec('mcp', 400, 'Only cepheus://alerts (optionally filtered by rule, key, severity) can be subscribed to.'),
-  CEP_ERR_MCP_BACKTEST_FILE: spec('mcp', 400, 'A backtest file outside the allowed directory (api.mcp.backtest.dir), missing, or not .avro / .jsonl / .ndjson.'),
-  CEP_ERR_MCP_BACKTEST_BUSY: spec('mcp', 429, 'Another backtest is running (one at a time per server); retry when it is done.'),
-  CEP_ERR_MCP_BACKTEST_FAILED: spec('mcp', 500, 'The backtest worker failed, or did not stop within its wall-time bound and was ended.'),
+  CEP_ERR_MCP_BACKTEST_FILE: spec('mcp', 400, 'A run_backtest or explain_key file outside the allowed directory (api.mcp.backtest.dir), missing, or not .avro / .jsonl / .ndjson.'),
+  CEP_ERR_MCP_BACKTEST_BUSY: spec('mcp', 429, 'Another run_backtest or explain_key run is going on (one file job at a time per server); retry when it is done.'),
+  CEP_ERR_MCP_BACKTEST_FAILED: spec('mcp', 500, 'The worker of a run_backtest or explain_key run failed, or did not stop within its wall-time bound and was ended.'),
   CEP_ERR_MCP_UPSTREAM: spec('mcp', 502, '`cepheus mcp` cannot reach the Cepheus API it bridges to (start it, or pass --url).'),
 
   // ---- fixture generator

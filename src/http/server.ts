@@ -4,11 +4,12 @@
 // latency histograms, health, Prometheus metrics, and the dashboard page. One file per route
 // group under routes/; errors are JSON `{ error: { code, message } }` with a code of ours
 // (errors.ts), bad input is a 4xx. The MCP endpoint (/mcp, src/mcp/) serves the same store,
-// rules and bus to AI assistants.
+// rules, bus and state query to AI assistants.
 import swagger from '@fastify/swagger';
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import { DEFAULT_MCP_SETTINGS } from '../config/mcp-settings.ts';
+import type { ExplainOptions } from '../core/explain/explain.ts';
 import type { McpSettings } from '../config/mcp-settings.ts';
 import { createMcpContext } from '../mcp/context.ts';
 import { mcpRoute } from '../mcp/http.ts';
@@ -50,8 +51,10 @@ export interface ApiOptions {
   readonly heartbeatMs?: number;
   /** Called with errors that become a 500 (to log them; the client gets a code only). */
   readonly onInternalError?: (err: unknown) => void;
-  /** The loaded rules with their modules: what MCP's describe_rule and run_backtest read. */
+  /** The loaded rules with their modules: what MCP's describe_rule, run_backtest and explain_key read. */
   readonly ruleModules?: readonly LoadedRule[];
+  /** The runner's engine options: MCP's explain_key replays a file with them (default: cepheus explain's). */
+  readonly engineOptions?: ExplainOptions['engine'];
   /** The MCP endpoint at /mcp (docs/mcp.md); on by default. */
   readonly mcp?: McpSettings;
 }
@@ -80,7 +83,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   const mcp = opts.mcp ?? DEFAULT_MCP_SETTINGS;
   if (mcp.enabled) {
     mcpRoute(app, opts.tokens, createMcpContext({
-      store: opts.store, rules: opts.rules, ruleModules: opts.ruleModules ?? [], bus: ctx.bus, latency: opts.latency, now: ctx.now, settings: mcp,
+      store: opts.store, rules: opts.rules, ruleModules: opts.ruleModules ?? [], state: opts.state, engine: opts.engineOptions, bus: ctx.bus, latency: opts.latency, now: ctx.now, settings: mcp,
       ...(opts.onInternalError === undefined ? {} : { onInternalError: opts.onInternalError }),
     }));
   }

@@ -129,7 +129,7 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
       const s = store;
       const f = feed;
       api = await buildApi({
-        store: s, bus, latency, tokens: config.api.tokens, ruleModules: loaded, mcp: config.api.mcp,
+        store: s, bus, latency, tokens: config.api.tokens, ruleModules: loaded, engineOptions: config.engine, mcp: config.api.mcp,
         rules: { list: () => pipeline.rules(), setEnabled: (id, on) => pipeline.setEnabled(id, on) },
         state: serviceStateQuery(pipeline, loaded, config.engine),
         ready: () => pipeline.readiness(),
