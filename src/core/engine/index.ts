@@ -4,3 +4,4 @@ export type { EngineStats, RuleInfo } from './inspect.ts';
 export { DEFAULT_ENGINE_OPTIONS } from './options.ts';
 export type { EngineOptions } from './options.ts';
 export type { EngineSnapshot, KeySnapshot, SpaceSnapshot } from './snapshot.ts';
+export type { RuleProbe } from './probe.ts';

@@ -2,6 +2,7 @@
 // anything is built (every invalid option is reported at once).
 import { CepError } from '../errors.ts';
 import type { Explained } from './compile.ts';
+import type { RuleProbe } from './probe.ts';
 
 export interface EngineOptions {
   /** Watermark lag behind the largest event time seen (bounded out-of-orderness). */
@@ -18,6 +19,8 @@ export interface EngineOptions {
   readonly owns: ((keySpace: string, key: string) => boolean) | undefined;
   /** Explain mode (see src/core/explain/): the rule whose decisions an observer hears. */
   readonly explain: Explained | undefined;
+  /** Sampled per-rule evaluation timing (probe.ts); undefined: nothing is timed. */
+  readonly probe: RuleProbe | undefined;
 }
 
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
@@ -29,6 +32,7 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   sweepIntervalMs: 60_000,
   owns: undefined,
   explain: undefined,
+  probe: undefined,
 };
 
 /** The options over the defaults; throws CepError listing every invalid one. */
@@ -44,5 +48,6 @@ function checkOptions(o: EngineOptions): void {
   for (const k of nonNeg) if (!(Number.isFinite(o[k]) && o[k] >= 0)) problems.push(`${k} must be a number >= 0 (got ${o[k]})`);
   const pos = ['maxPartialMatches', 'maxWindowEvents', 'sweepIntervalMs'] as const;
   for (const k of pos) if (!(Number.isInteger(o[k]) && o[k] > 0)) problems.push(`${k} must be a whole number > 0 (got ${o[k]})`);
+  if (o.probe !== undefined && !(Number.isInteger(o.probe.every) && o.probe.every > 0)) problems.push(`probe.every must be a whole number > 0 (got ${o.probe.every})`);
   if (problems.length > 0) throw new CepError('CEP_ERR_ENGINE_OPTIONS', 'invalid engine options', problems);
 }
