@@ -38,8 +38,9 @@ const fmt = (n: number): string => n.toLocaleString('en');
 
 /** The line printed at each quarter of a fixture of known size. */
 export function progressLine(p: Pick<ReplayProgress, 'events' | 'total' | 'alerts'>): string {
-  const of = p.total === null ? '' : ` of ${fmt(p.total)} (${Math.round((p.events / p.total) * 100)}%)`;
-  return `replaying: ${fmt(p.events)}${of} events, ${p.alerts.length} alerts so far`;
+  const of = p.total === null ? '' : ` of ${fmt(p.total)}`;
+  const pct = p.total === null ? '' : ` (${Math.round((p.events / p.total) * 100)}%)`;
+  return `replaying: ${fmt(p.events)}${of} events${pct}, ${p.alerts.length} alerts so far`;
 }
 
 export async function replayFixture(d: DemoReplayDeps, p: ReplayProgress): Promise<void> {

@@ -32,8 +32,8 @@ export function alertRates(db: DatabaseSync, filter: AlertFilter, buckets: numbe
   const to = filter.to ?? range.hi;
   if (from === null || to === null || range.lo === null) return { from: null, bucketMs: 0, buckets, rules: {} };
   const bucketMs = Math.max(1, Math.ceil((to - from + 1) / buckets));
-  const rows = db.prepare(`SELECT rule_id, (detected_ts - ?) / ? AS b, count(*) AS n FROM alerts ${and(w.sql, 'detected_ts >= ?')} GROUP BY rule_id, b`)
-    .all(from, bucketMs, ...w.args, from) as { rule_id: string; b: number; n: number }[];
+  const rows = db.prepare(`SELECT rule_id, CAST((detected_ts - ?) / ? AS INTEGER) AS b, count(*) AS n FROM alerts ${and(w.sql, 'detected_ts >= ?')} GROUP BY rule_id, b`)
+    .all(BigInt(from), BigInt(bucketMs), ...w.args, from) as { rule_id: string; b: number; n: number }[];
   const rules: Record<string, number[]> = {};
   for (const r of rows) {
     const series = (rules[r.rule_id] ??= new Array<number>(buckets).fill(0));
