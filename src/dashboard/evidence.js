@@ -3,9 +3,10 @@
 // the first event, amounts with their currency; the aggregates at decision time; the context
 // snapshot with its dates as dates and its lists as lists. Event fields are attacker-controlled
 // data: every value is escaped.
-import { esc, isTime, money, number, since, when, words } from './format.js';
+import { duration, esc, isDurationKey, isTime, money, number, since, when, words } from './format.js';
 
-const HIDDEN = new Set(['kind', 'ts']);
+// kind and ts are the table and its time columns; the id is each row's tooltip.
+const HIDDEN = new Set(['kind', 'ts', 'id']);
 const MONEY = new Set(['amount', 'notional', 'price']);
 
 function cell(field, value, event) {
@@ -24,9 +25,10 @@ export function evidenceTables(alert) {
   const withSource = events.some((m) => m.source !== null);
   return kinds.map((kind) => {
     const rows = events.filter((m) => m.event.kind === kind);
-    const fields = [...new Set(rows.flatMap((m) => Object.keys(m.event)))].filter((f) => !HIDDEN.has(f));
+    // The account column says nothing when it is the alert's key on every row.
+    const fields = [...new Set(rows.flatMap((m) => Object.keys(m.event)))].filter((f) => !HIDDEN.has(f) && !(f === 'account' && rows.every((m) => m.event.account === alert.key)));
     const head = ['step', 'time', 'since first', ...fields, ...(withSource ? ['source'] : [])].map((f) => `<th>${esc(words(f))}</th>`).join('');
-    const body = rows.map((m) => `<tr data-event="${esc(m.event.id)}"><td>${esc(m.step)}</td><td class="when">${esc(when(m.event.ts))}</td><td class="when">${esc(since(m.event.ts, first))}</td>${
+    const body = rows.map((m) => `<tr data-event="${esc(m.event.id)}" title="event ${esc(m.event.id)}"><td>${esc(m.step)}</td><td class="when">${esc(when(m.event.ts))}</td><td class="when">${esc(since(m.event.ts, first))}</td>${
       fields.map((f) => `<td data-field="${esc(f)}"${typeof m.event[f] === 'number' ? ' class="num"' : ''}>${cell(f, m.event[f], m.event)}</td>`).join('')}${
       withSource ? `<td>${m.source === null ? '<span class="muted">file</span>' : `${esc(m.source.topic)}/${esc(m.source.partition)}@${esc(m.source.offset)}`}</td>` : ''}</tr>`).join('');
     return `<h3>${esc(kind)} events (${rows.length})</h3><div style="overflow-x:auto"><table class="evidence" data-kind="${esc(kind)}"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
@@ -43,6 +45,7 @@ export function keyValues(obj, id) {
     if (Array.isArray(v)) return v.length === 0 ? '<span class="muted">none</span>' : v.map((x) => esc(typeof x === 'object' ? JSON.stringify(x) : x)).join(', ');
     if (v !== null && typeof v === 'object') return keyValues(v);
     if (isTime(k, v)) return `${esc(when(v))}`;
+    if (isDurationKey(k) && typeof v === 'number') return esc(duration(v));
     if (typeof v === 'number') return number(v);
     return esc(v);
   };

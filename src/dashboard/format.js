@@ -44,3 +44,6 @@ export const number = (n) => (typeof n === 'number' ? n.toLocaleString(undefined
 /** "lastLoginTs" → "last login"; times (…Ts / …At / ts) are shown as dates. */
 export const words = (name) => name.replace(/Ts$|At$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
 export const isTime = (name, v) => typeof v === 'number' && (/(Ts|At|Time)$/.test(name) || name === 'ts') && v > 946_684_800_000 && v < 4_102_444_800_000;
+
+/** Parameters holding a duration in ms (a rule's `within`, a dormancy, a session gap). */
+export const isDurationKey = (name) => /^(within|dormancy|gap)$|Ms$/.test(name);

@@ -103,7 +103,7 @@ export function createQueue({ me, rules, onOpen }) {
     tr.className = `alert${a.id === openId ? ' selected' : ''}`;
     tr.dataset.id = a.id;
     tr.innerHTML = (canBulk ? `<td><input type="checkbox" class="pick" aria-label="select" ${selected.has(a.id) ? 'checked' : ''}></td>` : '')
-      + `<td class="sev ${esc(a.severity)}">${esc(a.severity)}</td><td>${esc(a.ruleId)}</td><td>${esc(a.key)}</td><td class="message">${esc(a.message)}</td>`
+      + `<td class="sev ${esc(a.severity)}">${esc(a.severity)}</td><td>${esc(a.ruleId)}</td><td class="key">${esc(a.key)}</td><td class="message">${esc(a.message)}</td>`
       + `<td class="when" title="${esc(new Date(a.detectedAtEventTime).toISOString())}">${esc(when(a.detectedAtEventTime))}</td>`
       + `<td class="status status-${esc(a.status)}">${esc(a.status)}${a.disposition ? ` <span class="muted">(${esc(a.disposition)})</span>` : ''}</td><td class="assignee">${esc(a.assignee ?? '')}</td>`;
     tr.addEventListener('click', (ev) => {
