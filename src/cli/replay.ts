@@ -94,7 +94,7 @@ export async function runReplay(file: string, opts: ReplayCliOptions): Promise<R
     },
     onInputError: (e) => {
       const seen = errors.get(e.code);
-      if (seen === undefined) errors.set(e.code, { count: 1, first: e.message });
+      if (seen === undefined) errors.set(e.code, { count: 1, first: e.message.replace(/^CEP_ERR_[A-Z_]+: /, '') });
       else seen.count++;
     },
     onProgress: progress.tick,
