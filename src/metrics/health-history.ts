@@ -3,9 +3,14 @@
 // wall clock, buffered events, keys, backpressure, commits) and of the latency buckets added
 // since the previous sample (end to end, and per rule evaluation: the heatmaps' columns). A ring
 // keeps the last `size` samples (30 min). Time is injected; sample() is public for tests.
-import type { Signals } from '../http/metrics.ts';
 import { LATENCY_BUCKETS_SECONDS, bucketDelta } from './buckets.ts';
 import type { LatencyRecorder } from './latency.ts';
+
+/** What the runner reports (the shape of src/http/metrics.ts Signals that this reads). */
+export interface Signals {
+  readonly counters: { readonly events?: number; readonly backpressurePauses?: number; readonly commits?: number };
+  readonly gauges: { readonly watermark?: number; readonly consumerLag?: number; readonly buffered?: number; readonly keys?: number };
+}
 
 export interface HealthSample {
   readonly at: number;
