@@ -43,6 +43,7 @@ export const ERRORS = {
   CEP_ERR_INPUT_FORMAT: spec('input-file', 400, 'An event file name is not .avro, .jsonl or .ndjson.'),
   CEP_ERR_INPUT_AVRO: spec('input-file', 400, 'A file is not an Avro object container, or it is corrupt.'),
   CEP_ERR_INPUT_AVRO_SCHEMA: spec('input-file', 400, "An Avro file's writer schema cannot be read as Cepheus events."),
+  CEP_ERR_INPUT_NO_EVENTS: spec('input-file', 400, 'Every record of an event file was invalid, so nothing was replayed; the message gives each code once with its count and first example.'),
 
   // ---- event records (file lines, Kafka values): dead-lettered with this code
   CEP_ERR_INPUT_JSON: spec('input-record', 400, 'A JSON Lines line that is not valid JSON, or not a JSON object.'),
@@ -83,6 +84,8 @@ export const ERRORS = {
   CEP_ERR_STORE_CURSOR: spec('store', 400, 'A paging cursor this store did not return.'),
   CEP_ERR_STORE_ALERT_NOT_FOUND: spec('store', 404, 'No alert with this id.'),
   CEP_ERR_STORE_SAME_STATUS: spec('store', 409, 'The alert already has the status asked for.'),
+  CEP_ERR_STORE_SAME_ASSIGNEE: spec('store', 409, 'The alert is already assigned to that person (or already unassigned).'),
+  CEP_ERR_STORE_DISPOSITION: spec('store', 400, 'A disposition (true-positive, false-positive, ...) was given with a status other than resolved.'),
 
   // ---- REST API
   CEP_ERR_API_UNAUTHENTICATED: spec('api', 401, 'No bearer token, or one that is not configured.'),
@@ -95,6 +98,8 @@ export const ERRORS = {
   CEP_ERR_API_NOT_FOUND: spec('api', 404, 'No such route.'),
   CEP_ERR_API_RULE_NOT_FOUND: spec('api', 404, 'No rule with this id.'),
   CEP_ERR_API_CONTEXT_NOT_FOUND: spec('api', 404, 'No loaded rule uses a context with this id.'),
+  CEP_ERR_API_ACTOR_MISMATCH: spec('api', 400, "A change's body names an `actor` other than the token's name: changes are attributed to the token (drop `actor`, or use a token with that name)."),
+  CEP_ERR_API_PORT_IN_USE: spec('api', 503, 'The API cannot listen: its port is taken by another process; the message names the port and how to choose another.'),
   CEP_ERR_API_INTERNAL: spec('api', 500, 'An unexpected failure while serving the request (a bug: report it).'),
 
   // ---- explain and queryable state

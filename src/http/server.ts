@@ -1,5 +1,7 @@
-// The REST API (`/api/v1`, OpenAPI at /api/v1/openapi.json): alerts from the store (list with
-// filters and cursors, one in full, status changes with history, a live SSE stream), rules
+// The REST API (`/api/v1`, OpenAPI at /api/v1/openapi.json): alerts from the store (the triage
+// queue with filters, sorts, cursors and counts, one in full, case work recorded under the
+// token's name: status with disposition, assignment, notes, bulk status; a live SSE stream of
+// new and changed alerts), the console's stats and health history, rules
 // (counters, latency, enable/disable at runtime), a key's live state and an alert explained,
 // latency histograms, health, Prometheus metrics, and the dashboard page. One file per route
 // group under routes/; errors are JSON `{ error: { code, message } }` with a code of ours
@@ -13,11 +15,12 @@ import type { ExplainOptions } from '../core/explain/explain.ts';
 import type { McpSettings } from '../config/mcp-settings.ts';
 import { createMcpContext } from '../mcp/context.ts';
 import { mcpRoute } from '../mcp/http.ts';
+import { HealthHistory } from '../metrics/health-history.ts';
 import type { LatencyRecorder } from '../metrics/latency.ts';
 import type { LoadedRule } from '../rules/load-rules.ts';
 import type { AlertStore } from '../store/alert-store.ts';
 import { AlertBus } from '../store/alert-bus.ts';
-import { guard } from './auth.ts';
+import { guard, identify } from './auth.ts';
 import type { Tokens } from './auth.ts';
 import type { RouteContext } from './context.ts';
 import { installErrorHandlers } from './errors.ts';
@@ -26,7 +29,9 @@ import type { Signals } from './metrics.ts';
 import type { RuleControl } from './rule-control.ts';
 import type { StateQuery } from './state-query.ts';
 import { alertStreamRoute } from './routes/alert-stream.ts';
+import { alertActionRoutes } from './routes/alert-actions.ts';
 import { alertRoutes } from './routes/alerts.ts';
+import { consoleRoutes } from './routes/console.ts';
 import { ruleRoutes } from './routes/rules.ts';
 import { stateRoutes } from './routes/state.ts';
 import { systemRoutes } from './routes/system.ts';
@@ -57,6 +62,10 @@ export interface ApiOptions {
   readonly engineOptions?: ExplainOptions['engine'];
   /** The MCP endpoint at /mcp (docs/mcp.md); on by default. */
   readonly mcp?: McpSettings;
+  /** The instance's name, on every metric sample (`cepheus_instance`). */
+  readonly instance?: string;
+  /** Interval of the health history the console charts (ms; 0: no timer, tests call sample()). */
+  readonly healthSampleMs?: number;
 }
 
 export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
@@ -70,13 +79,23 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     },
   });
   installErrorHandlers(app, opts.onInternalError);
+  const signals = opts.signals ?? (() => NO_SIGNALS);
+  const history = new HealthHistory(signals, () => opts.store.count(), opts.latency, { intervalMs: opts.healthSampleMs || 5000 });
+  // Who alerts can be assigned to: the configured tokens' names (short-form tokens have none).
+  const people = [...new Set(Object.keys(opts.tokens).flatMap((t) => (typeof opts.tokens[t] === 'string' ? [] : [identify(opts.tokens, t)?.name ?? ''])))].filter(Boolean).sort();
   const ctx: RouteContext = {
-    store: opts.store, rules: opts.rules, bus: opts.bus ?? new AlertBus(), latency: opts.latency, now: opts.now ?? Date.now,
+    store: opts.store, rules: opts.rules, ruleModules: opts.ruleModules ?? [], bus: opts.bus ?? new AlertBus(), latency: opts.latency, history, people, now: opts.now ?? Date.now,
     read: guard(opts.tokens, 'read'), admin: guard(opts.tokens, 'admin'),
   };
-  const metrics = createMetrics(opts.rules, opts.store, opts.latency, opts.signals ?? (() => NO_SIGNALS));
+  if (opts.healthSampleMs !== 0) {
+    app.addHook('onReady', () => history.start());
+    app.addHook('onClose', () => history.stop());
+  }
+  const metrics = createMetrics(opts.rules, opts.store, opts.latency, signals, opts.instance);
   systemRoutes(app, ctx, metrics, opts.ready ?? (() => ({ ready: true, reasons: [] })));
   alertRoutes(app, ctx);
+  alertActionRoutes(app, ctx);
+  consoleRoutes(app, ctx);
   alertStreamRoute(app, ctx, opts.heartbeatMs ?? 15_000);
   ruleRoutes(app, ctx);
   stateRoutes(app, ctx, opts.state);

@@ -22,7 +22,7 @@ import { replay } from '../../../src/replay/replay.ts';
 import { loadRules } from '../../../src/rules/load-rules.ts';
 import type { LoadedRule } from '../../../src/rules/load-rules.ts';
 import { AlertBus } from '../../../src/store/alert-bus.ts';
-import { AlertStore } from '../../../src/store/alert-store.ts';
+import { AlertStore, newAlertSummary } from '../../../src/store/alert-store.ts';
 
 const READER: Identity = { name: 'rita', scope: 'read', tokenId: 'r000000000000000' };
 const ADMIN: Identity = { name: 'ana', scope: 'admin', tokenId: 'a000000000000000' };
@@ -144,7 +144,7 @@ describe('tools', () => {
     now = T0 + 5000;
     const r = structured(await admin.callTool({ name: 'set_alert_status', arguments: { id, status: 'acknowledged', note: 'calling the customer' } })) as { status: string; history: unknown };
     expect([r.status, r.history]).toEqual(['acknowledged', [{ at: '2026-12-01T00:00:05.000Z', from: 'open', to: 'acknowledged', actor: 'ana', note: 'calling the customer' }]]);
-    expect(store.get(id)?.history).toEqual([{ at: T0 + 5000, from: 'open', to: 'acknowledged', actor: 'ana', note: 'calling the customer' }]);
+    expect(store.get(id)?.history).toEqual([{ at: T0 + 5000, from: 'open', to: 'acknowledged', actor: 'ana', note: 'calling the customer', disposition: null }]);
     const again = await admin.callTool({ name: 'set_alert_status', arguments: { id, status: 'acknowledged', note: 'again' } });
     expect(again.content).toEqual([{ type: 'text', text: `CEP_ERR_STORE_SAME_STATUS: alert ${id} is already acknowledged` }]);
     await reader.close();
@@ -255,8 +255,7 @@ describe('resources and prompts', () => {
     const other: Alert = { ...(alerts[0] as Alert), id: `al_${'2'.repeat(32)}` as Alert['id'], severity: 'low' };
     for (const a of [other, last]) {
       store.insert(a, T0);
-      const { matched: _m, context: _c, aggregates: _g, ...summary } = a;
-      bus.publish({ ...summary, status: 'open', storedAt: T0 });
+      bus.publish(newAlertSummary(a, T0));
     }
     await client.ping(); // notifications sent before the ping's answer have arrived
     expect(updates).toEqual([`cepheus://alerts/${last.id}`]);
