@@ -93,6 +93,12 @@ function progressReporter(enabled: boolean, totalHint: number | undefined): { ti
   };
 }
 
+/** Each input error code once: `CODE: n record(s), the first: message`, most frequent first. */
+export function inputErrorLines(errors: ReadonlyMap<string, { readonly count: number; readonly first: string }>): string[] {
+  return [...errors].sort(([a, x], [b, y]) => y.count - x.count || (a < b ? -1 : 1))
+    .map(([code, e]) => `${code}: ${e.count.toLocaleString('en')} record${e.count === 1 ? '' : 's'}, the first: ${e.first}`);
+}
+
 export interface ReplayRun {
   readonly summary: ReplaySummary & { readonly input: string; readonly scores?: Record<string, RuleScore> };
   readonly alerts: Alert[];
@@ -109,7 +115,7 @@ export async function runReplay(file: string, opts: ReplayCliOptions): Promise<R
   const out = opts.out === undefined ? undefined : createWriteStream(opts.out);
   const evictions = opts.evictionsOut === undefined ? undefined : createWriteStream(opts.evictionsOut);
   const alerts: Alert[] = [];
-  const errors: string[] = [];
+  const errors = new Map<string, { count: number; first: string }>();
   const progress = progressReporter(opts.progress ?? process.stderr.isTTY, labels?.options?.events);
   const summary = await replay(readEvents(file), {
     rules,
@@ -125,7 +131,9 @@ export async function runReplay(file: string, opts: ReplayCliOptions): Promise<R
       },
     }),
     onInputError: (e) => {
-      if (errors.length < 20) errors.push(`${e.code}: ${e.message}`);
+      const seen = errors.get(e.code);
+      if (seen === undefined) errors.set(e.code, { count: 1, first: e.message.replace(/^CEP_ERR_[A-Z_]+: /, '') });
+      else seen.count++;
     },
     onProgress: progress.tick,
   });
@@ -135,7 +143,11 @@ export async function runReplay(file: string, opts: ReplayCliOptions): Promise<R
     w.end();
     await once(w, 'finish');
   }
-  for (const e of errors) console.error(e);
+  const byCode = inputErrorLines(errors);
+  if (summary.events === 0 && summary.inputErrors > 0) {
+    throw new CepError('CEP_ERR_INPUT_NO_EVENTS', `every record of ${file} is invalid (${summary.inputErrors}), so nothing was replayed; each code once, with its count and first example:`, byCode);
+  }
+  for (const line of byCode) console.error(line);
   const scores = labels === undefined ? undefined : score(alerts, labels, rules.map((r) => r.id));
   return { summary: { input: file, ...summary, ...(scores === undefined ? {} : { scores }) }, alerts, ...(labels === undefined ? {} : { labels }) };
 }

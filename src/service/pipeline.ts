@@ -34,7 +34,7 @@ import type { InputSource, SourceHandlers, TopicPartition } from '../kafka/sourc
 import type { LatencyRecorder } from '../metrics/latency.ts';
 import type { DeliverResult, SchemaSpec } from '../workers/protocol.ts';
 import type { ShardBackend } from '../workers/shard-pool.ts';
-import { AlertLatency } from './alert-latency.ts';
+import { AlertLatency, recordDelivered } from './alert-latency.ts';
 import { ArrivalLog } from './arrivals.ts';
 import type { Checkpoint } from './checkpoint.ts';
 import { restartDelayMs, restoreRetryMs, type CommitFailure } from './commit-failure.ts';
@@ -329,7 +329,7 @@ export class Pipeline {
   }
 
   private delivered(r: DeliverResult, submittedAt: number): void {
-    this.d.latency.recordBatch(r.micros);
+    recordDelivered(this.d.latency, this.d.rules, r);
     if (r.alerts.length === 0) return;
     this.alertLatency.emitted(r.alerts, submittedAt);
     this.counters.unmeasuredLatency = this.alertLatency.unmeasured;

@@ -36,6 +36,7 @@ import type { EngineStats, RuleInfo } from './inspect.ts';
 import { evict, idle, openKey, spaceStats, sweep, touch } from './keys.ts';
 import { engineOptions } from './options.ts';
 import type { EngineOptions } from './options.ts';
+import type { RuleProbe } from './probe.ts';
 import { restore, snapshotOf } from './snapshot.ts';
 import type { EngineSnapshot } from './snapshot.ts';
 
@@ -49,6 +50,8 @@ export class Engine implements OperatorHost {
   private readonly owns: ((keySpace: string, key: string) => boolean) | undefined;
   /** The rule an explain observer hears (see explain/), undefined on the normal path. */
   private readonly observed: CompiledRule | undefined;
+  private readonly probe: RuleProbe | undefined;
+  private untilProbe = 1;
   /** Reorder buffer by (event time, rank). */
   private readonly buffer = new KeyedHeap<Ingested>();
   /** Timers by (deadline, scheduling order). */
@@ -73,6 +76,7 @@ export class Engine implements OperatorHost {
     this.routes = this.c.routes;
     this.compiled = this.c.rules;
     this.observed = this.compiled.find((cr) => cr.observer !== undefined);
+    this.probe = this.options.probe;
     if (from !== undefined) {
       const r = restore(Array.isArray(from) ? from as readonly EngineSnapshot[] : [from as EngineSnapshot], this.c, this.owns, this.buffer, this.timers);
       this.watermark = r.watermark;
@@ -320,6 +324,8 @@ export class Engine implements OperatorHost {
     this.sinceSweep++;
     const routes = this.routes[e.kind];
     if (routes === undefined) return;
+    const probe = this.probe !== undefined && --this.untilProbe === 0 ? this.probe : undefined;
+    if (probe !== undefined) this.untilProbe = probe.every;
     for (let r = 0; r < routes.length; r++) {
       const route = routes[r] as Route;
       const space = route.space;
@@ -356,11 +362,13 @@ export class Engine implements OperatorHost {
         }
         cr.stats.eventsSeen++;
         if (cr.observer !== undefined) cr.observer.note({ kind: 'event', event: e, seq: rs.seq + 1 });
+        const t0 = probe === undefined ? 0 : probe.now();
         try {
           cr.op.onEvent(rs, item, ++rs.seq, this);
         } catch (err) {
           this.ruleError(cr, key, e.id, err);
         }
+        if (probe !== undefined) probe.record(cr.index, probe.now() - t0);
       }
       const folds = route.folds;
       for (let i = 0; i < folds.length; i++) {

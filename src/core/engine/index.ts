@@ -5,3 +5,4 @@ export type { KeySpaceStats } from './keys.ts';
 export { DEFAULT_ENGINE_OPTIONS } from './options.ts';
 export type { EngineOptions } from './options.ts';
 export type { EngineSnapshot, KeySnapshot, SpaceSnapshot } from './snapshot.ts';
+export type { RuleProbe } from './probe.ts';

@@ -3,6 +3,7 @@
 import { CepError } from '../errors.ts';
 import type { Explained } from './compile.ts';
 import { KEY_GROUPS } from '../order.ts';
+import type { RuleProbe } from './probe.ts';
 
 export interface EngineOptions {
   /** Watermark lag behind the largest event time seen (bounded out-of-orderness). */
@@ -33,6 +34,8 @@ export interface EngineOptions {
   readonly owns: ((keySpace: string, key: string) => boolean) | undefined;
   /** Explain mode (see src/core/explain/): the rule whose decisions an observer hears. */
   readonly explain: Explained | undefined;
+  /** Sampled per-rule evaluation timing (probe.ts); undefined: nothing is timed. */
+  readonly probe: RuleProbe | undefined;
 }
 
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
@@ -47,6 +50,7 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   keyGroups: KEY_GROUPS,
   owns: undefined,
   explain: undefined,
+  probe: undefined,
 };
 
 /** The options over the defaults; throws CepError listing every invalid one. */
@@ -72,5 +76,6 @@ function checkOptions(o: EngineOptions): void {
   budget('maxKeys', o.maxKeys);
   if (typeof o.maxKeysBySpace !== 'object' || o.maxKeysBySpace === null) problems.push('maxKeysBySpace must map key space names to key counts');
   else for (const [name, v] of Object.entries(o.maxKeysBySpace)) budget(`maxKeysBySpace.${name}`, v);
+  if (o.probe !== undefined && !(Number.isInteger(o.probe.every) && o.probe.every > 0)) problems.push(`probe.every must be a whole number > 0 (got ${o.probe.every})`);
   if (problems.length > 0) throw new CepError('CEP_ERR_ENGINE_OPTIONS', 'invalid engine options', problems);
 }

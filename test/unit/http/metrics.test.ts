@@ -17,13 +17,13 @@ describe('key-space metrics', () => {
     const lines = (await metrics.scrape()).split('\n').filter((l) => /^cepheus_(key_space|evicted)/.test(l));
     store.close();
     expect(lines).toEqual([
-      'cepheus_key_space_keys{key_space="account"} 250000',
-      'cepheus_key_space_keys{key_space="ip"} 4',
-      'cepheus_key_space_max_keys{key_space="account"} 250000',
-      'cepheus_evicted_keys_total{key_space="account",reason="idle"} 1750000',
-      'cepheus_evicted_keys_total{key_space="account",reason="active"} 12',
-      'cepheus_evicted_keys_total{key_space="ip",reason="idle"} 0',
-      'cepheus_evicted_keys_total{key_space="ip",reason="active"} 0',
+      'cepheus_key_space_keys{key_space="account",cepheus_instance="cepheus"} 250000',
+      'cepheus_key_space_keys{key_space="ip",cepheus_instance="cepheus"} 4',
+      'cepheus_key_space_max_keys{key_space="account",cepheus_instance="cepheus"} 250000',
+      'cepheus_evicted_keys_total{key_space="account",reason="idle",cepheus_instance="cepheus"} 1750000',
+      'cepheus_evicted_keys_total{key_space="account",reason="active",cepheus_instance="cepheus"} 12',
+      'cepheus_evicted_keys_total{key_space="ip",reason="idle",cepheus_instance="cepheus"} 0',
+      'cepheus_evicted_keys_total{key_space="ip",reason="active",cepheus_instance="cepheus"} 0',
     ]);
   });
 });
