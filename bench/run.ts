@@ -12,6 +12,7 @@ import type { AgainstResult } from './lib/against.ts';
 import { compare, formatRatios } from './lib/compare.ts';
 import { framedFixture } from './lib/input.ts';
 import { kafkaScenarios } from './lib/kafka.ts';
+import type { AlertCommitSetting } from './lib/kafka-service.ts';
 import type { KafkaResult } from './lib/kafka.ts';
 import { kafkaTarget } from './lib/kafka-env.ts';
 import { machineInfo } from './lib/machine.ts';
@@ -37,6 +38,8 @@ interface RunOptions {
   readonly kafkaRates: number[];
   readonly kafkaSeconds: number;
   readonly kafkaWorkers?: number;
+  /** The service's alert commit policy in the through-Kafka latency runs (`off`: the fixed tick only). */
+  readonly kafkaAlertCommit?: AlertCommitSetting;
   /** In-process scenarios to run, by name (max-throughput, rules-10, workers-1, fixed-50k, state-idle-accounts); all when absent. */
   readonly only?: string[];
   /** A git ref to measure against, interleaved in this run (against.ts). */
@@ -102,6 +105,7 @@ async function run(opts: RunOptions): Promise<void> {
       kafkaResult = await kafkaScenarios(kafka.target, {
         events: opts.kafkaEvents, rates: opts.kafkaRates, seconds: opts.kafkaSeconds, seed: opts.seed,
         ...(opts.kafkaWorkers === undefined ? {} : { workers: opts.kafkaWorkers }),
+        ...(opts.kafkaAlertCommit === undefined ? {} : { alertCommit: opts.kafkaAlertCommit }),
       }, log);
     } catch (err) {
       // The in-process results are still written; the run fails so nobody takes it as complete.
@@ -165,6 +169,14 @@ async function run(opts: RunOptions): Promise<void> {
 }
 
 const program = new Command('bench').description('Cepheus bench: throughput and latency of the in-process pipeline (decode + bundled rules) and of the service through Kafka');
+/** `delay,gap` in ms, or `off`: a delay no commit interval reaches (the tick alone commits). */
+function parseAlertCommit(v: string): AlertCommitSetting {
+  if (v === 'off') return { delayMs: 60_000, gapMs: 0 };
+  const [delayMs, gapMs] = v.split(',').map(Number);
+  if (delayMs === undefined || gapMs === undefined || !Number.isInteger(delayMs) || !Number.isInteger(gapMs)) throw new Error(`--kafka-alert-commit: expected <delayMs>,<gapMs> or off, got ${v}`);
+  return { delayMs, gapMs };
+}
+
 program.command('run', { isDefault: true })
   .description('run the bench and write results to bench/results/<stamp>/')
   .option('--events <n>', 'events in the generated fixture', (v) => Number(v), 500_000)
@@ -181,6 +193,7 @@ program.command('run', { isDefault: true })
   .option('--against <ref>', 'also run the in-process scenarios of another git ref (built in a temp folder), interleaved with this tree\'s, and report the ratios of the medians')
   .option('--against-runs <n>', 'interleaved runs per side with --against', (v) => Number(v), 3)
   .option('--against-scenarios <names>', 'scenarios compared with --against', (v) => v.split(','), ['max-throughput', 'fixed-100k', 'state-idle-accounts'])
+  .option('--kafka-alert-commit <delay,gap|off>', 'the service\'s alertCommitDelayMs,alertCommitGapMs in the latency runs; off: commits on the fixed commitIntervalMs tick only (the policy before alert commits)', parseAlertCommit)
   .option('--kafka-workers <n>', 'shard workers of the service (default: cores - 1)', (v) => Number(v))
   .action(run);
 program.command('compare')

@@ -97,6 +97,10 @@ export const ConfigSchema = z.object({
   startFrom: z.enum(['earliest', 'latest']).default('earliest'),
   /** Alerts, dead letters and consumed offsets commit together at this interval. */
   commitIntervalMs: z.number().int().min(10).max(60_000).default(200),
+  /** A pending alert starts a commit this soon (rounds done meanwhile join it): alerts visible in milliseconds, not at the next interval. */
+  alertCommitDelayMs: z.number().int().min(0).max(60_000).default(2),
+  /** ...but never sooner than this after the previous commit started: at most 1000 / this commits a second, whatever the alert rate. */
+  alertCommitGapMs: z.number().int().min(0).max(60_000).default(20),
   /** Engine state is checkpointed with a commit at this interval (a restart replays at most this much input). */
   snapshotIntervalMs: z.number().int().min(100).max(3_600_000).default(30_000),
   /** A partition with nothing new for this long stops holding event time back. */

@@ -2,7 +2,7 @@
 //
 //   source batch ─► intake ─► stream.pending ─► round (dispatch.ts) ─► outputs ─┐
 //                   (recovery hold)                                               ├► commit (commit.ts): alerts,
-//   every commitIntervalMs: the done prefix of the rounds ───────────────────────┘  dead letters, late events,
+//   an alert soon, else every commitIntervalMs: the done prefix of the rounds ───┘  dead letters, late events,
 //                           [a checkpoint cut after the last round, when due]        offsets [, checkpoint]: one
 //                                                                                     Kafka transaction
 // Exactly once, across crashes: the state checkpoint (engine snapshots + stream positions)
@@ -41,7 +41,8 @@ import { restartDelayMs, restoreRetryMs, type CommitFailure } from './commit-fai
 import { countCommitted, createCounters } from './counters.ts';
 import { Health, type PipelineView } from './health.ts';
 import type { Committed, Counters } from './counters.ts';
-import { asError, interval, pause } from './clock.ts';
+import { AlertCommits } from './alert-commits.ts';
+import { asError, interval, once, pause } from './clock.ts';
 import { idleCheckEveryMs } from './idle.ts';
 import { KeySpaceWatch } from './key-spaces.ts';
 import { takeBatch, type InputHost } from './input.ts';
@@ -51,7 +52,7 @@ import { mergeRuleInfos } from './rule-info.ts';
 import type { Run } from './run.ts';
 import { consuming, leftBehind, runOf } from './service-state.ts';
 import type { ServiceState, Status } from './service-state.ts';
-import type { TopicLimits } from './topic-limits.ts';
+import { rereadLimits, type TopicLimits } from './topic-limits.ts';
 
 export interface PipelineDeps {
   readonly config: Config;
@@ -75,6 +76,8 @@ export interface PipelineDeps {
   readonly now?: () => number;
   /** Calls `f` every `ms` until the returned function is called; default setInterval. */
   readonly every?: (ms: number, f: () => void) => () => void;
+  /** Calls `f` once after `ms` (returns a cancel); default an unref'd setTimeout. */
+  readonly after?: (ms: number, f: () => void) => () => void;
   /** Runs `f` soon, after the current work; default setImmediate. */
   readonly defer?: (f: () => void) => void;
   /** Waits `ms` (retries); default an unref'd setTimeout. */
@@ -82,7 +85,6 @@ export interface PipelineDeps {
   /** The output topics' max.message.bytes (topic-limits.ts). */
   readonly limits: Pick<TopicLimits, 'of' | 'refresh'>;
 }
-
 
 /** A restore after a failure: after `waitMs`, and reading the output topics' limits again first when a record was too large. */
 interface Retry {
@@ -114,6 +116,8 @@ export class Pipeline {
   readonly health: Health;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly input: InputHost;
+  /** When commits start: soon after an alert, else on the tick (alert-commits.ts). */
+  private readonly commits: AlertCommits;
 
   constructor(d: PipelineDeps) {
     this.d = d;
@@ -124,6 +128,9 @@ export class Pipeline {
     this.keySpaces = new KeySpaceWatch(d.log);
     this.schemas.push(...d.inputs.plainSchemas);
     this.alertLatency = new AlertLatency(d.latency, this.arrivals, (src) => runOf(this.state)?.table.of(src)?.index);
+    this.commits = new AlertCommits({
+      delayMs: d.config.alertCommitDelayMs, minGapMs: d.config.alertCommitGapMs, now: this.now, after: d.after ?? once, commit: () => this.commit(false),
+    });
     this.input = {
       state: () => this.state, enter: (next) => this.enter(next), restart: (run, err) => this.restart(run, err), resolver: d.resolver, schemas: this.schemas,
       roundMaxValues: d.config.roundMaxValues, now: this.now, counters: this.counters, log: d.log, live: () => this.alertLatency.reset(),
@@ -158,7 +165,7 @@ export class Pipeline {
   start(): void {
     const c = this.d.config;
     const every = this.d.every ?? interval;
-    this.timers.push(every(c.commitIntervalMs, () => void this.commit(false)));
+    this.timers.push(every(c.commitIntervalMs, () => this.commits.tick()));
     this.timers.push(every(idleCheckEveryMs(c.idleTimeoutMs), () => this.idleCheck()));
     this.timers.push(every(2000, () => void this.refreshRules()));
     this.timers.push(every(1000, () => this.health.check(this.now(), this.view())));
@@ -243,7 +250,7 @@ export class Pipeline {
       if (retry !== undefined) {
         if (retry.waitMs > 0) await this.sleep(retry.waitMs);
         if (!wanted()) return;
-        if (retry.refreshLimits) await this.refreshLimits();
+        if (retry.refreshLimits) await rereadLimits(this.d.limits, this.log);
       }
       const r = await restoreWithRetry(this.restoreDeps(), tps, wanted, {
         sleep: this.sleep, waitMs: restoreRetryMs,
@@ -281,16 +288,6 @@ export class Pipeline {
     if (f === undefined) this.log.error({ err, failures: this.failures, retryInMs: waitMs }, 'pipeline failed; restoring from the last checkpoint');
     else this.health.commitFailed(this.now(), f, waitMs, err);
     void this.assigned(s.assignment, { waitMs, refreshLimits: f?.cause === 'too-large' }).catch((e: unknown) => this.d.onFatal(asError(e)));
-  }
-
-  /** Reads the output topics' limits again (a commit failed on a record's size: one may have been lowered). */
-  private async refreshLimits(): Promise<void> {
-    try {
-      const limits = await this.d.limits.refresh();
-      this.log.info({ limits: Object.fromEntries(limits) }, 'read the output topics\' max.message.bytes again');
-    } catch (err) {
-      this.log.warn({ err }, 'could not read the output topics\' max.message.bytes again; using the last known');
-    }
   }
 
   // ---- idle input, commits, shard reports -------------------------------------------------
@@ -331,6 +328,7 @@ export class Pipeline {
   private delivered(r: DeliverResult, submittedAt: number): void {
     recordDelivered(this.d.latency, this.d.rules, r);
     if (r.alerts.length === 0) return;
+    this.commits.alert();
     this.alertLatency.emitted(r.alerts, submittedAt);
     this.counters.unmeasuredLatency = this.alertLatency.unmeasured;
   }
@@ -381,6 +379,7 @@ export class Pipeline {
   async stop(): Promise<void> {
     for (const cancel of this.timers) cancel();
     this.timers = [];
+    this.commits.stop();
     const s = this.state;
     if (s.status === 'stopping' || s.status === 'stopped') return;
     const run = runOf(s);
