@@ -4,12 +4,14 @@
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { relative } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import type { Alert } from '../core/alert.ts';
 import { CepError } from '../core/errors.ts';
 import type { EngineOptions } from '../core/engine/index.ts';
 import { loadRules } from '../rules/load-rules.ts';
+import { readEventsAhead } from '../io/read-ahead.ts';
 import { readEvents } from '../io/read-events.ts';
 import { alertLine, replay } from '../replay/replay.ts';
 import type { ReplaySummary } from '../replay/replay.ts';
@@ -117,7 +119,8 @@ export async function runReplay(file: string, opts: ReplayCliOptions): Promise<R
   const alerts: Alert[] = [];
   const errors = new Map<string, { count: number; first: string }>();
   const progress = progressReporter(opts.progress ?? process.stderr.isTTY, labels?.options?.events);
-  const summary = await replay(readEvents(file), {
+  // Parsing on another core, beside the engine (read-ahead.ts); one core: on this thread.
+  const summary = await replay(availableParallelism() > 1 ? readEventsAhead(file) : readEvents(file), {
     rules,
     batchSize: opts.batchSize,
     engine: replayEngineOptions(opts),

@@ -50,7 +50,10 @@ export interface ReplaySummary {
   readonly rules: readonly RuleInfo[];
 }
 
-export async function replay(input: AsyncIterable<ReplayItem> | Iterable<ReplayItem>, options: ReplayOptions): Promise<ReplaySummary> {
+/** Items one by one, or in batches (readEventsAhead): the same result either way. */
+export type ReplayInput = AsyncIterable<ReplayItem | readonly ReplayItem[]> | Iterable<ReplayItem | readonly ReplayItem[]>;
+
+export async function replay(input: ReplayInput, options: ReplayOptions): Promise<ReplaySummary> {
   const clock = options.clock ?? (() => performance.now());
   const engine = createEngine(options.rules, options.engine ?? {});
   const batchSize = Math.max(1, options.batchSize ?? 1024);
@@ -82,13 +85,12 @@ export async function replay(input: AsyncIterable<ReplayItem> | Iterable<ReplayI
     }
   };
 
-  const started = clock();
   let inBatch = 0;
-  for await (const item of input) {
+  const one = (item: ReplayItem): void => {
     if ('error' in item) {
       inputErrors++;
       options.onInputError?.(item.error);
-      continue;
+      return;
     }
     const e = item.event;
     engine.push(e, item.source ?? null);
@@ -100,6 +102,11 @@ export async function replay(input: AsyncIterable<ReplayItem> | Iterable<ReplayI
       inBatch = 0;
     }
     if (events % progressEvery === 0) options.onProgress?.(events);
+  };
+  const started = clock();
+  for await (const item of input) {
+    if (isBatch(item)) for (let i = 0; i < item.length; i++) one(item[i] as ReplayItem);
+    else one(item);
   }
   engine.flush();
   collect();
@@ -116,6 +123,8 @@ export async function replay(input: AsyncIterable<ReplayItem> | Iterable<ReplayI
     rules,
   };
 }
+
+const isBatch = (x: ReplayItem | readonly ReplayItem[]): x is readonly ReplayItem[] => Array.isArray(x);
 
 /** One alert as a JSON line: stable field order, no wall-clock fields (replays diff cleanly). */
 export function alertLine(alert: Alert): string {
