@@ -20,6 +20,7 @@ import { score } from '../replay/score.ts';
 import type { Labels } from '../replay/score.ts';
 import { loadRules } from '../rules/load-rules.ts';
 import { AlertStore } from '../store/alert-store.ts';
+import { AuditLog } from '../store/audit-log.ts';
 import { engineStateQuery } from '../explain/engine-state.ts';
 import { RecentKeyIssues } from '../explain/recent.ts';
 import { parseNonNegative, parsePositiveInt, printError } from './common.ts';
@@ -51,6 +52,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
     for await (const item of readEvents(opts.fixture)) if ('event' in item) yield item.event;
   };
   const store = new AlertStore(join(opts.data, 'alerts.db'));
+  const audit = new AuditLog(join(opts.data, 'alerts.db'));
   if (opts.retentionDays !== undefined) {
     const removed = store.prune(Date.now() - opts.retentionDays * 86_400_000, undefined);
     if (removed > 0) console.log(`retention: removed ${removed} alerts stored more than ${opts.retentionDays} days ago`);
@@ -65,7 +67,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
 
   const app = opts.serve
     ? await buildApi({
-      store, bus, latency, tokens, ruleModules,
+      store, bus, latency, tokens, ruleModules, audit,
       rules: { list: () => engine.rules(), setEnabled: (id, on) => engine.setEnabled(id, on) },
       state: engineStateQuery({ engine, loaded, recent, history, engineOptions }),
       onInternalError: (err) => console.error('API request failed (500):', err),
@@ -80,7 +82,10 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
     })
     : undefined;
   if (app !== undefined) {
-    app.addHook('onClose', () => store.close());
+    app.addHook('onClose', () => {
+      store.close();
+      audit.close();
+    });
     await app.listen({ port: opts.port, host: opts.host });
   }
 
@@ -147,6 +152,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   console.log(`alert store ${join(opts.data, 'alerts.db')}: ${store.count()} alerts (idempotent on id: a restart adds nothing and keeps statuses)`);
   if (app === undefined) {
     store.close();
+    audit.close();
     return;
   }
   const base = `http://${opts.host}:${opts.port}`;

@@ -1,7 +1,8 @@
 // The REST API (`/api/v1`, OpenAPI at /api/v1/openapi.json): alerts from the store (list with
 // filters and cursors, one in full, status changes with history, a live SSE stream), rules
 // (counters, latency, enable/disable at runtime), a key's live state and an alert explained,
-// latency histograms, health, Prometheus metrics, and the dashboard page. One file per route
+// latency histograms, health, Prometheus metrics, the dashboard page, the input partitions'
+// event time with an operator's watermark reset, and the audit log. One file per route
 // group under routes/; errors are JSON `{ error: { code, message } }` with a code of ours
 // (errors.ts), bad input is a 4xx. The MCP endpoint (/mcp, src/mcp/) serves the same store,
 // rules and bus to AI assistants.
@@ -15,6 +16,7 @@ import { mcpRoute } from '../mcp/http.ts';
 import type { LatencyRecorder } from '../metrics/latency.ts';
 import type { LoadedRule } from '../rules/load-rules.ts';
 import type { AlertStore } from '../store/alert-store.ts';
+import type { AuditLog } from '../store/audit-log.ts';
 import { AlertBus } from '../store/alert-bus.ts';
 import { guard } from './auth.ts';
 import type { Tokens } from './auth.ts';
@@ -24,15 +26,19 @@ import { createMetrics, NO_SIGNALS } from './metrics.ts';
 import type { Signals } from './metrics.ts';
 import type { RuleControl } from './rule-control.ts';
 import type { StateQuery } from './state-query.ts';
+import type { StreamControl } from './stream-control.ts';
 import { alertStreamRoute } from './routes/alert-stream.ts';
 import { alertRoutes } from './routes/alerts.ts';
+import { auditRoutes } from './routes/audit.ts';
 import { ruleRoutes } from './routes/rules.ts';
 import { stateRoutes } from './routes/state.ts';
+import { streamRoutes } from './routes/streams.ts';
 import { systemRoutes } from './routes/system.ts';
 import type { Readiness } from './routes/system.ts';
 
 export type { RuleControl } from './rule-control.ts';
 export type { StateQuery } from './state-query.ts';
+export type { StreamControl } from './stream-control.ts';
 
 export interface ApiOptions {
   readonly store: AlertStore;
@@ -54,9 +60,14 @@ export interface ApiOptions {
   readonly ruleModules?: readonly LoadedRule[];
   /** The MCP endpoint at /mcp (docs/mcp.md); on by default. */
   readonly mcp?: McpSettings;
+  /** Input partitions and watermark resets (the service); without it those routes answer 503. */
+  readonly streams?: StreamControl;
+  /** Where changes are recorded (GET /api/v1/audit); needed with `streams`. */
+  readonly audit?: AuditLog;
 }
 
 export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
+  if (opts.streams !== undefined && opts.audit === undefined) throw new Error('buildApi: stream control needs an audit log (every watermark reset is recorded)');
   // Unknown query parameters are an error: a typo must not silently widen a filter.
   const app = Fastify({ logger: false, bodyLimit: 64 * 1024, ajv: { customOptions: { removeAdditional: false, coerceTypes: true } } });
   await app.register(swagger, {
@@ -77,6 +88,8 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   alertStreamRoute(app, ctx, opts.heartbeatMs ?? 15_000);
   ruleRoutes(app, ctx);
   stateRoutes(app, ctx, opts.state);
+  streamRoutes(app, ctx, opts.streams, opts.audit);
+  auditRoutes(app, ctx, opts.audit);
   const mcp = opts.mcp ?? DEFAULT_MCP_SETTINGS;
   if (mcp.enabled) {
     mcpRoute(app, opts.tokens, createMcpContext({
