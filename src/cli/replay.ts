@@ -7,6 +7,8 @@ import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import type { Alert } from '../core/alert.ts';
+import type { AheadDecision } from '../core/time-guard.ts';
+import type { AnyEvent } from '../events/types.ts';
 import { loadRules } from '../rules/load-rules.ts';
 import { readEvents } from '../io/read-events.ts';
 import { alertLine, replay } from '../replay/replay.ts';
@@ -23,9 +25,25 @@ export interface ReplayCliOptions {
   outOfOrderMs: number;
   allowedLatenessMs: number;
   maxPartialMatches?: number;
+  /** Quarantine events more than this ahead of the file's neighbouring events (default DEFAULT_MAX_AHEAD_MS). */
+  maxAheadMs?: number;
   progress?: boolean;
   /** Type-check rule modules given by path before loading them (default true). */
   typeCheck?: boolean;
+}
+
+/**
+ * Replay's future-event bound: an event more than this ahead of the events around it in the
+ * file is quarantined (core/time-guard.ts, file rule). Real gaps are told apart by the events
+ * after them, so this bounds disorder, not gaps.
+ */
+export const DEFAULT_MAX_AHEAD_MS = 3_600_000;
+
+const iso = (ms: number | null): string => (ms === null ? 'none' : new Date(ms).toISOString());
+
+/** The stderr line for an event replay quarantined. */
+export function quarantineLine(d: AheadDecision<AnyEvent>): string {
+  return `CEP_ERR_FUTURE_EVENT: event ${d.item.id} at ${iso(d.ts)} is more than --max-ahead-ms ahead of its stream (median of the next events ${iso(d.followers)}, latest accepted before it ${iso(d.before)}); quarantined, not processed`;
 }
 
 /** The labelled fixture shipped with Cepheus (fixtures/default.avro of the package). */
@@ -88,6 +106,10 @@ export async function runReplay(file: string, opts: ReplayCliOptions): Promise<R
     onInputError: (e) => {
       if (errors.length < 20) errors.push(`${e.code}: ${e.message}`);
     },
+    maxAheadMs: opts.maxAheadMs ?? DEFAULT_MAX_AHEAD_MS,
+    onQuarantine: (d) => {
+      if (errors.length < 20) errors.push(quarantineLine(d));
+    },
     onProgress: progress.tick,
   });
   progress.done();
@@ -108,6 +130,7 @@ function replayOptions(cmd: Command): Command {
     .option('--out-of-order-ms <ms>', 'watermark lag behind the largest event time (bounded out-of-orderness)', parseNonNegative('--out-of-order-ms'), 5000)
     .option('--allowed-lateness-ms <ms>', 'how far behind the watermark an event is still processed', parseNonNegative('--allowed-lateness-ms'), 0)
     .option('--max-partial-matches <n>', 'bound on partial matches per (rule, key)', parsePositiveInt('--max-partial-matches'))
+    .option('--max-ahead-ms <ms>', 'quarantine an event more than this ahead of the events around it (median of the next 16, and the latest before it): one event dated 2099 must not make the rest late', parseNonNegative('--max-ahead-ms'), DEFAULT_MAX_AHEAD_MS)
     .option('--progress', 'show progress on stderr (default: when stderr is a terminal)')
     .option('--no-progress', 'never show progress')
     .option('--no-type-check', 'load rule modules without type-checking them first (faster; a type error then shows only as a rule that never fires)');
