@@ -1,7 +1,12 @@
 // Dead letters as the tools see them: a record of the dead-letter (or late) topic read back
 // into where it came from, why, and its original bytes; selection by time, code and source
 // topic; and redrive, which produces the original key and value back into the original
-// topic (the event keeps its id, so an alert it raises has the id it would have had).
+// topic (the event keeps its id, so an alert it raises has the id it would have had), into
+// the partition it was read from and in the order it was read there: a stream's time is its
+// partition's, so an operator who reset that partition's watermark gets the records back
+// where the reset applies, in their order (dead letters spread over the dead-letter topic's
+// partitions by key, so reading them back does not give that order by itself). A redriven
+// record gets a new Kafka timestamp (now): the future-event guard judges it against that.
 import { Partitioners } from 'kafkajs';
 import type { Kafka } from 'kafkajs';
 import type { TopicRecord } from './topic-reader.ts';
@@ -77,19 +82,27 @@ export interface RedriveResult {
   readonly skipped: readonly { readonly id: string; readonly reason: string }[];
 }
 
-/** Produces each redrivable dead letter's key and value back into its source topic. */
+/** Dead letters in the order their records were read: by source topic, partition, offset (those without a source last, as they came). */
+export function inSourceOrder(letters: readonly DeadLetter[]): DeadLetter[] {
+  const rank = (d: DeadLetter): [string, number, number] => (d.source === null ? ['\uffff', 0, 0] : [d.source.topic, d.source.partition, d.source.offset]);
+  return letters.map((d, i) => ({ d, i, r: rank(d) }))
+    .sort((a, b) => (a.r[0] < b.r[0] ? -1 : a.r[0] > b.r[0] ? 1 : a.r[1] - b.r[1] || a.r[2] - b.r[2] || a.i - b.i))
+    .map((x) => x.d);
+}
+
+/** Produces each redrivable dead letter's key and value back into the partition of its source topic it was read from, in source order. */
 export async function redrive(kafka: Kafka, letters: readonly DeadLetter[], dryRun: boolean): Promise<RedriveResult> {
   const byTopic: Record<string, number> = {};
   const skipped: { id: string; reason: string }[] = [];
-  const out = new Map<string, { key: Buffer | null; value: Buffer; headers: Record<string, string> }[]>();
-  for (const d of letters) {
+  const out = new Map<string, { key: Buffer | null; value: Buffer; partition: number; headers: Record<string, string> }[]>();
+  for (const d of inSourceOrder(letters)) {
     const why = notRedrivable(d);
     if (why !== null || d.source === null || d.value === null) {
       skipped.push({ id: d.id, reason: why ?? 'not redrivable' });
       continue;
     }
     const list = out.get(d.source.topic) ?? [];
-    list.push({ key: d.key, value: d.value, headers: { [DL.REDRIVEN_FROM]: d.id } });
+    list.push({ key: d.key, value: d.value, partition: d.source.partition, headers: { [DL.REDRIVEN_FROM]: d.id } });
     out.set(d.source.topic, list);
     byTopic[d.source.topic] = (byTopic[d.source.topic] ?? 0) + 1;
   }

@@ -1,8 +1,8 @@
 // The dead-letter tools' pure parts: reading a record back, selecting, what cannot be
-// redriven and why, and how list prints.
+// redriven and why, the order redrive produces in, and how list prints.
 import { describe, expect, it } from 'vitest';
 import { formatLine, parseSince, selectionOf, toJson } from '../../../src/cli/dlq.ts';
-import { deadLetterOf, notRedrivable, selects } from '../../../src/kafka/dead-letters.ts';
+import { deadLetterOf, inSourceOrder, notRedrivable, selects } from '../../../src/kafka/dead-letters.ts';
 import type { TopicRecord } from '../../../src/kafka/topic-reader.ts';
 
 const NOW = Date.parse('2026-12-03T12:00:00Z');
@@ -48,5 +48,15 @@ describe('dead letters read back', () => {
     expect(notRedrivable(deadLetterOf('dlq', record({}, { 'cepheus.value.truncated': 'true' }))))
       .toBe('it holds only a reference to the record (too big to copy): read logins/0 at offset 7');
     expect(notRedrivable(deadLetterOf('dlq', { ...record(), headers: {} }))).toBe('no source topic in its headers');
+  });
+
+  it('redrives in the order the records were read: by source topic, partition, offset, whatever the dead-letter partitions', () => {
+    const at = (dlqPartition: number, dlqOffset: number, topic: string, partition: number, offset: number) => deadLetterOf('dlq', record({ partition: dlqPartition, offset: BigInt(dlqOffset) }, {
+      'cepheus.source.topic': topic, 'cepheus.source.partition': String(partition), 'cepheus.source.offset': String(offset),
+    }));
+    const noSource = deadLetterOf('dlq', { ...record({ partition: 0, offset: 9n }), headers: {} });
+    // As reading the dead-letter topic back gives them: partition by partition.
+    const read = [at(0, 0, 'logins', 0, 7), noSource, at(0, 1, 'logins', 1, 2), at(1, 0, 'logins', 0, 3), at(1, 1, 'trades', 0, 1), at(2, 0, 'logins', 0, 12)];
+    expect(inSourceOrder(read).map((d) => d.id)).toEqual(['dlq/1/0', 'dlq/0/0', 'dlq/2/0', 'dlq/0/1', 'dlq/1/1', 'dlq/0/9']);
   });
 });
