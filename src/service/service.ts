@@ -136,7 +136,7 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
         store: s, bus, latency, tokens: config.api.tokens, ruleModules: loaded, mcp: config.api.mcp,
         rules: { list: () => pipeline.rules(), setEnabled: (id, on) => pipeline.setEnabled(id, on) },
         state: serviceStateQuery(pipeline, loaded, config.engine),
-        streams: serviceStreamControl(pipeline, config.engine.outOfOrdernessMs), audit,
+        streams: serviceStreamControl(pipeline, config.engine.outOfOrdernessMs, log), audit,
         ready: () => pipeline.readiness(),
         onInternalError: (err) => log.error({ err }, 'API request failed (500)'),
         signals: () => signalsOf(pipeline.counters, pipeline.deadLettersByCode, {

@@ -7,6 +7,7 @@
 // input the previous run committed, whose outputs must come out as they did then. The reset
 // partition is held (Stream.held): it is not idle until it reads a record again, so no idle
 // flush moves the global watermark past `to` before the records redriven into it arrive.
+import type { Logger } from 'pino';
 import { CepError } from '../core/errors.ts';
 import type { StreamControl, StreamTimes, StreamsView, WatermarkReset } from '../http/stream-control.ts';
 import type { StreamTime } from '../workers/stream-reset.ts';
@@ -35,7 +36,7 @@ export function nothingToLower(to: number, partitionWatermark: number, global: n
   return `the partition's watermark (${iso(partitionWatermark)}) and the global one (${iso(global)}) are not after ${iso(to)}: nothing to lower. A reset only moves time back; events move it forward`;
 }
 
-export function serviceStreamControl(pipeline: Pick<Pipeline, 'heldRun' | 'mode'>, outOfOrdernessMs: number): StreamControl {
+export function serviceStreamControl(pipeline: Pick<Pipeline, 'heldRun' | 'mode'>, outOfOrdernessMs: number, log?: Logger): StreamControl {
   const held = (): Run => {
     const run = pipeline.heldRun();
     if (run === undefined) throw new CepError('CEP_ERR_STATE_UNAVAILABLE', `this instance holds no partitions (${pipeline.mode}); ask the instance that does`);
@@ -56,7 +57,9 @@ export function serviceStreamControl(pipeline: Pick<Pipeline, 'heldRun' | 'mode'
       void run.dispatcher.dispatch(true);
       const o = await applied;
       run.idle.rewound(o.after.global);
-      return { topic, partition, to, before: timesOf(o.before), after: timesOf(o.after) };
+      const r = { topic, partition, to, before: timesOf(o.before), after: timesOf(o.after) };
+      log?.info({ ...r }, `watermark of ${topic}/${partition} reset to ${iso(o.after.watermark)} (was ${iso(o.before.watermark)}), global watermark ${iso(o.after.global)} (was ${iso(o.before.global)}): held until it reads a record; checkpointed at the next commit`);
+      return r;
     },
   };
 }

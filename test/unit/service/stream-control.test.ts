@@ -11,7 +11,7 @@ import { idleCheckEveryMs } from '../../../src/service/idle.ts';
 import { nothingToLower, serviceStreamControl } from '../../../src/service/stream-control.ts';
 import { encodeConfluentValue } from '../../../src/io/confluent-frame.ts';
 import { login } from '../../../src/testing.ts';
-import { settle } from './support/fake-kafka.ts';
+import { capturingLog, settle } from './support/fake-kafka.ts';
 import { GROUP, config, consume, filled, harness, loadFixture, tps } from './support/pipeline-harness.ts';
 import type { Fixture, Harness } from './support/pipeline-harness.ts';
 
@@ -35,7 +35,8 @@ describe('stream control', () => {
   it('shows, refuses, applies, checkpoints and holds a watermark reset; a record on the partition ends the hold', async () => {
     const k = filled(fx);
     const h = harness(fx, k);
-    const control = serviceStreamControl(h.p, OOO);
+    const { log, lines } = capturingLog();
+    const control = serviceStreamControl(h.p, OOO, log);
     await h.source.assign(tps);
     await consume(h);
     await settle();
@@ -64,6 +65,10 @@ describe('stream control', () => {
       before: { maxEventTime: maxOf(1), watermark: maxOf(1) - OOO, active: false, globalWatermark: all },
       after: { maxEventTime: to + OOO, watermark: to, active: true, globalWatermark: to },
     });
+    const iso = (ms: number): string => new Date(ms).toISOString();
+    expect(lines.map((l) => l.msg)).toEqual([
+      `watermark of in/1 reset to ${iso(to)} (was ${iso(maxOf(1) - OOO)}), global watermark ${iso(to)} (was ${iso(all)}): held until it reads a record; checkpointed at the next commit`,
+    ]);
     const held = { watermark: to, outOfOrdernessMs: OOO, streams: [streamView(0), streamView(1, { maxEventTime: to + OOO, watermark: to, active: true, held: true }), streamView(2)] };
     expect(control.streams()).toEqual(held);
 
