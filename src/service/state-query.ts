@@ -14,7 +14,7 @@ import type { Pipeline } from './pipeline.ts';
 export function serviceStateQuery(pipeline: Pipeline, loaded: readonly LoadedRule[], engine: Partial<Omit<EngineOptions, 'owns' | 'explain' | 'sweepIntervalMs'>>): StateQuery {
   const rules = loaded.map((l) => l.rule);
   const rounds = () => {
-    const r = pipeline.heldRounds();
+    const r = pipeline.heldRun()?.rounds;
     if (r === undefined) throw new CepError('CEP_ERR_STATE_UNAVAILABLE', 'this instance holds no partitions (standby, restoring or stopped); ask the instance that does');
     return r;
   };

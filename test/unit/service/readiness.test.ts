@@ -87,7 +87,7 @@ describe('readiness', () => {
       { ready: true, reasons: [] },
       { ready: false, reasons: ['watermark stalled: input keeps arriving but event time has stood at 2026-03-01T11:00:00.000Z for 120 s (a partition holds it back)'] },
       { ready: true, reasons: [] },
-      { ready: false, reasons: ['watermark far ahead of the wall clock: 2026-03-01T13:00:00.000Z is 60 min in the future (an event with a future time moved it; events on time are now late)'] },
+      { ready: false, reasons: ["watermark far ahead of the wall clock: 2026-03-01T13:00:00.000Z is 60 min in the future (records whose Kafka timestamps are in the future too passed the future-event guard; events on time are now late: fix the producer's clock or timestamps, then reset the watermark)"] },
       { ready: false, reasons: ['recovering: replaying input since the last checkpoint'] },
     ]);
     // The track: when the watermark last changed (a new run starts a new one).
