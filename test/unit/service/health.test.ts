@@ -4,9 +4,10 @@
 // - commit failures: each logged with its code, cause, streak and wait; an unreachable cause is
 //   broker evidence; counted by cause for /metrics; "commits succeed again" once, at the next commit;
 // - restore failures: each logged with CEP_ERR_RESTORE_FAILED; only connection errors are broker evidence;
-// - event time: stalled / far ahead logged once per change (live only), "event time moves again"
-//   when it clears; readiness reads how long the watermark stood from the checks, and a restore
-//   starts that track again.
+// - event time: stalled / far ahead logged once per change, "event time moves again" when it
+//   clears, judged while live only (leaving live says nothing, a restore judges it afresh);
+//   readiness reads how long the watermark stood from the checks, and a restore starts that
+//   track again.
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { CommitFailure } from '../../../src/service/commit-failure.ts';
 import { Health } from '../../../src/service/health.ts';
@@ -155,6 +156,21 @@ describe('health', () => {
       { level: 40, msg: `watermark far ahead of the wall clock: 2026-03-01T13:00:01.000Z is 55 min in the future ${AHEAD_REMEDY}` },
       { level: 30, msg: 'event time moves again' },
     ]);
+  });
+
+  it('does not say event time moves again when the run leaves live; a restore judges it afresh', () => {
+    const arriving = (ms: number, o: Partial<PipelineView> = {}): [number, PipelineView] => [ms, live({ lastInput: T0 + ms - 1000, ...o })];
+    const checks: [number, PipelineView][] = [
+      arriving(0),
+      arriving(120_000), // stalled
+      arriving(130_000, { status: 'restoring', watermark: undefined }), // a commit failed: no run, nothing moved
+      arriving(135_000, { status: 'recovering' }),
+    ];
+    for (const [ms, view] of checks) h.check(T0 + ms, view);
+    h.restored(T0 + 140_000);
+    for (const [ms, view] of [arriving(150_000), arriving(269_999), arriving(270_000)]) h.check(T0 + ms, view);
+    const stalled = (s: number) => ({ level: 40, msg: `watermark stalled: input keeps arriving but event time has stood at 2026-03-01T11:00:00.000Z for ${s} s (a partition holds it back)` });
+    expect(logged()).toEqual([stalled(120), stalled(120)]);
   });
 
   it('reads how long the watermark stood from the checks; a restore starts that track again', () => {
