@@ -192,7 +192,7 @@ program.command('run', { isDefault: true })
   .option('--only <names>', 'in-process scenarios to run, by result name (e.g. workers-1,max-throughput); default: all', (v) => v.split(','))
   .option('--against <ref>', 'also run the in-process scenarios of another git ref (built in a temp folder), interleaved with this tree\'s, and report the ratios of the medians')
   .option('--against-runs <n>', 'interleaved runs per side with --against', (v) => Number(v), 3)
-  .option('--against-scenarios <names>', 'scenarios compared with --against', (v) => v.split(','), ['max-throughput', 'fixed-100k', 'state-idle-accounts'])
+  .option('--against-scenarios <names>', 'scenarios compared with --against (also replay-jsonl, replay-avro: each side\'s cepheus replay of one generated file)', (v) => v.split(','), ['max-throughput', 'fixed-100k', 'state-idle-accounts'])
   .option('--kafka-alert-commit <delay,gap|off>', 'the service\'s alertCommitDelayMs,alertCommitGapMs in the latency runs; off: commits on the fixed commitIntervalMs tick only (the policy before alert commits)', parseAlertCommit)
   .option('--kafka-workers <n>', 'shard workers of the service (default: cores - 1)', (v) => Number(v))
   .action(run);

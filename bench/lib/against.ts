@@ -5,7 +5,8 @@
 //   input ──written once──► <tmp>/…/input.bin (the same framed values for both sides)
 //   for each scenario: ours, theirs, ours, theirs, ... (child processes, probe.ts), medians
 //
-// Each side runs its own engine, decoder and bench harness on the same bytes. A shared
+// Each side runs its own engine, decoder and bench harness on the same bytes; the replay
+// scenarios run each side's `cepheus replay` on the same generated file. A shared
 // 2-core machine varies ±30 % between runs, so only medians of interleaved runs count.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -116,16 +117,24 @@ export interface AgainstOptions {
   readonly log: (s: string) => void;
 }
 
+/** An event file of `events` events for the replay scenarios, generated once with this tree's `cepheus gen` (seed 42). */
+function replayFile(dir: string, format: string, events: number): string {
+  const file = join(dir, `.bench-replay-${events}.${format}`);
+  if (!existsSync(file)) execFileSync(process.execPath, [join(here, 'src/cli.ts'), 'gen', '--events', String(events), '--out', file, '--no-progress'], { cwd: here, stdio: 'ignore' });
+  return file;
+}
+
 export async function against(o: AgainstOptions): Promise<AgainstResult> {
   const { dir, commit } = checkoutOf(o.ref);
   const ourCommit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: here, encoding: 'utf8' }).trim();
-  const input = join(dir, `.bench-input-${o.values.length}.bin`);
-  writeValues(input, o.values);
+  const values = join(dir, `.bench-input-${o.values.length}.bin`);
+  writeValues(values, o.values);
   const scenarios: AgainstScenario[] = [];
   for (const name of o.scenarios) {
     const metrics = metricsOf(name);
     const raw: { side: 'ours' | 'theirs'; result: Record<string, unknown> }[] = [];
     const extra = name === 'state-idle-accounts' ? [String(o.stateAccounts)] : [];
+    const input = name.startsWith('replay-') ? replayFile(dir, name.slice('replay-'.length), o.values.length) : values;
     for (let i = 0; i < o.runs; i++) {
       for (const side of ['ours', 'theirs'] as const) {
         const r = await probe(side === 'ours' ? here : dir, name, input, extra, o.nodeArgs ?? []);

@@ -3,10 +3,13 @@
 // the same time window, each with its own engine, decoder and bench harness
 // (<root>/bench/lib/scenarios.ts), on the same input bytes. Prints one JSON line.
 //
-//   node --expose-gc bench/lib/probe.ts <root> <scenario> <input.bin> [rate]
+//   node --expose-gc bench/lib/probe.ts <root> <scenario> <input> [rate]
 //
-// Scenarios: max-throughput | rules-1 | rules-10 | fixed-<n>k | state-idle-accounts.
-// The input file holds the framed values (input.ts) as u32 little-endian length + bytes.
+// Scenarios: max-throughput | rules-1 | rules-10 | fixed-<n>k | state-idle-accounts, over
+// the framed values (input.ts) as u32 little-endian length + bytes; replay-jsonl |
+// replay-avro: `<root>/src/cli.ts replay <input>` end to end (its summary's events/s), over
+// an event file of that format.
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -33,6 +36,12 @@ function readValues(file: string): Buffer[] {
   return out;
 }
 
+if (scenario.startsWith('replay-')) {
+  const out = execFileSync(process.execPath, [join(root, 'src/cli.ts'), 'replay', inputFile, '--no-progress'], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const summary = JSON.parse(out) as { eventsPerSec: number; events: number; alerts: number };
+  process.stdout.write(`${JSON.stringify({ eventsPerSec: summary.eventsPerSec, events: summary.events, alerts: summary.alerts })}\n`);
+  process.exit(0);
+}
 const s = await load<Scenarios>('bench/lib/scenarios.ts');
 const { loadRules } = await load<{ loadRules: () => Promise<{ rule: Rule }[]> }>('src/rules/load-rules.ts');
 const rules = (await loadRules()).map((l) => l.rule);
