@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 export interface AgainstScenario {
   readonly name: string;
   /** What is compared: events/s (higher is better), p99 / p99.9 µs or bytes (lower is better). */
-  readonly metric: 'eventsPerSec' | 'p99Us' | 'p999Us' | 'bytesPerAccount';
+  readonly metric: 'eventsPerSec' | 'cpuEventsPerSec' | 'p99Us' | 'p999Us' | 'bytesPerAccount';
   readonly ours: readonly number[];
   readonly theirs: readonly number[];
   readonly medianOurs: number;
@@ -91,11 +91,13 @@ function probe(root: string, scenario: string, input: string, extra: string[], n
 }
 
 const metricsOf = (scenario: string): AgainstScenario['metric'][] =>
-  scenario.startsWith('fixed-') ? ['p99Us', 'p999Us'] : scenario === 'state-idle-accounts' ? ['bytesPerAccount'] : ['eventsPerSec'];
+  scenario.startsWith('fixed-') ? ['p99Us', 'p999Us'] : scenario === 'state-idle-accounts' ? ['bytesPerAccount']
+    : scenario === 'max-throughput' ? ['eventsPerSec', 'cpuEventsPerSec'] : ['eventsPerSec'];
 
 function valueOf(metric: AgainstScenario['metric'], r: Record<string, unknown>): number {
   switch (metric) {
     case 'eventsPerSec': return r['eventsPerSec'] as number;
+    case 'cpuEventsPerSec': return r['cpuEventsPerSec'] as number;
     case 'p99Us': return (r['latencyUs'] as Record<string, number>)['p99'] as number;
     case 'p999Us': return (r['latencyUs'] as Record<string, number>)['p999'] as number;
     case 'bytesPerAccount': return r['bytesPerAccount'] as number;

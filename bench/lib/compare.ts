@@ -60,7 +60,7 @@ export function compare(baseline: BenchResult, candidate: BenchResult): Ratio[] 
       const c = ca.scenarios.find((x) => x.name === b.name && x.metric === b.metric);
       if (c === undefined) continue;
       const metric = `vs ${ba.commit.slice(0, 7)} ${b.name} ${b.metric} ratio`;
-      out.push(b.metric === 'eventsPerSec' ? throughputRow(metric, b.ratio, c.ratio) : b.metric === 'bytesPerAccount' ? stateRow(metric, b.ratio, c.ratio) : p99Row(metric, b.ratio, c.ratio));
+      out.push(b.metric === 'eventsPerSec' || b.metric === 'cpuEventsPerSec' ? throughputRow(metric, b.ratio, c.ratio) : b.metric === 'bytesPerAccount' ? stateRow(metric, b.ratio, c.ratio) : p99Row(metric, b.ratio, c.ratio));
     }
   }
   return out;
