@@ -42,7 +42,10 @@ export default tseslint.config(
   },
   {
     files: ['src/dashboard/**/*.js'],
-    languageOptions: { sourceType: 'module', globals: { document: 'readonly', location: 'readonly', fetch: 'readonly', EventSource: 'readonly', URLSearchParams: 'readonly', setInterval: 'readonly', console: 'readonly' } },
+    languageOptions: { sourceType: 'module', globals: {
+      document: 'readonly', location: 'readonly', fetch: 'readonly', EventSource: 'readonly', URLSearchParams: 'readonly', setInterval: 'readonly', setTimeout: 'readonly',
+      clearTimeout: 'readonly', console: 'readonly', history: 'readonly', localStorage: 'readonly', window: 'readonly', Intl: 'readonly', uPlot: 'readonly',
+    } },
   },
   {
     files: ['src/core/**/*.ts'],

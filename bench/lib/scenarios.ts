@@ -132,7 +132,8 @@ export async function fixedRate(name: string, rules: readonly AnyRule[], input: 
 export function stateBytes(rules: readonly AnyRule[], accounts: number): StateResult {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc === undefined) throw new CepError('CEP_ERR_BENCH_GC', 'run with node --expose-gc to measure state size');
-  const engine = createEngine(rules);
+  // No key budget: this measures what a key costs, not what a budget keeps.
+  const engine = createEngine(rules, { maxKeys: Infinity });
   gc();
   const before = process.memoryUsage().heapUsed;
   let ts = 1_767_571_200_000;

@@ -6,6 +6,7 @@ import { CepError } from '../core/errors.ts';
 import { EVENT_KINDS } from '../events/types.ts';
 import { KafkaAdmin } from '../kafka/admin.ts';
 import { kafkaClient } from '../kafka/client.ts';
+import { checkBrokers } from '../kafka/preflight.ts';
 import { produceEvents } from '../kafka/event-producer.ts';
 import { SchemaResolver, registryClient } from '../kafka/registry.ts';
 import { readEventsStrict } from '../io/read-events.ts';
@@ -37,6 +38,7 @@ export function produceCommand(): Command {
         const config = loadConfig(opts.config);
         const log = pino({ level: 'warn' });
         const topics: readonly InputTopic[] = opts.topic === undefined ? inputsOf(config).topics : [{ topic: opts.topic, kinds: [...EVENT_KINDS], format: 'confluent', schemaId: 0 }];
+        await checkBrokers(config.kafka.brokers);
         const kafka = kafkaClient(config.kafka, log, `${config.kafka.clientId}-producer`);
         const admin = new KafkaAdmin(kafka);
         await admin.connect();

@@ -7,6 +7,8 @@ import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import type { Alert } from '../core/alert.ts';
+import { CepError } from '../core/errors.ts';
+import type { EngineOptions } from '../core/engine/index.ts';
 import { loadRules } from '../rules/load-rules.ts';
 import { readEvents } from '../io/read-events.ts';
 import { alertLine, replay } from '../replay/replay.ts';
@@ -23,6 +25,12 @@ export interface ReplayCliOptions {
   outOfOrderMs: number;
   allowedLatenessMs: number;
   maxPartialMatches?: number;
+  /** Keys per key space at most (Infinity: no bound); default: the engine's. */
+  maxKeys?: number;
+  maxKeysBySpace?: Record<string, number>;
+  keyGroups?: number;
+  /** Write every `evicted` effect here as a JSON line. */
+  evictionsOut?: string;
   progress?: boolean;
   /** Type-check rule modules given by path before loading them (default true). */
   typeCheck?: boolean;
@@ -35,6 +43,34 @@ export const BUNDLED_FIXTURE = fileURLToPath(new URL('../../fixtures/default.avr
 export function bundledFixture(cwd: string = process.cwd()): string {
   const rel = relative(cwd, BUNDLED_FIXTURE);
   return rel.startsWith('..') ? BUNDLED_FIXTURE : rel;
+}
+
+/** `--max-keys`: a whole number > 0, or `none` for no bound. */
+function parseMaxKeys(name: string): (value: string) => number {
+  const int = parsePositiveInt(name);
+  return (value) => (value === 'none' ? Infinity : int(value));
+}
+
+/** `--max-keys-by-space ip=200000,account=none` (repeatable). */
+function collectBudgets(value: string, previous: Record<string, number> | undefined): Record<string, number> {
+  const out = { ...previous };
+  for (const part of value.split(',').map((x) => x.trim()).filter((x) => x !== '')) {
+    const m = /^([^=]+)=(.+)$/.exec(part);
+    if (m === null) throw new CepError('CEP_ERR_CLI_ARG', `--max-keys-by-space expects <key space>=<n|none> (got '${part}')`);
+    out[(m[1] as string).trim()] = parseMaxKeys(`--max-keys-by-space ${m[1] as string}`)((m[2] as string).trim());
+  }
+  return out;
+}
+
+/** The engine options the CLI flags set (the others keep the engine's defaults). */
+export function replayEngineOptions(opts: ReplayCliOptions): Partial<EngineOptions> {
+  return {
+    outOfOrdernessMs: opts.outOfOrderMs, allowedLatenessMs: opts.allowedLatenessMs,
+    ...(opts.maxPartialMatches === undefined ? {} : { maxPartialMatches: opts.maxPartialMatches }),
+    ...(opts.maxKeys === undefined ? {} : { maxKeys: opts.maxKeys }),
+    ...(opts.maxKeysBySpace === undefined ? {} : { maxKeysBySpace: opts.maxKeysBySpace }),
+    ...(opts.keyGroups === undefined ? {} : { keyGroups: opts.keyGroups }),
+  };
 }
 
 /** The labels file that goes with a fixture: `x.avro` → `x.labels.json`, if it exists. */
@@ -57,6 +93,12 @@ function progressReporter(enabled: boolean, totalHint: number | undefined): { ti
   };
 }
 
+/** Each input error code once: `CODE: n record(s), the first: message`, most frequent first. */
+export function inputErrorLines(errors: ReadonlyMap<string, { readonly count: number; readonly first: string }>): string[] {
+  return [...errors].sort(([a, x], [b, y]) => y.count - x.count || (a < b ? -1 : 1))
+    .map(([code, e]) => `${code}: ${e.count.toLocaleString('en')} record${e.count === 1 ? '' : 's'}, the first: ${e.first}`);
+}
+
 export interface ReplayRun {
   readonly summary: ReplaySummary & { readonly input: string; readonly scores?: Record<string, RuleScore> };
   readonly alerts: Alert[];
@@ -71,31 +113,41 @@ export async function runReplay(file: string, opts: ReplayCliOptions): Promise<R
   const labelsPath = opts.labels ?? labelsPathFor(file);
   const labels = labelsPath === undefined ? undefined : (JSON.parse(readFileSync(labelsPath, 'utf8')) as Labels & { options?: { events?: number } });
   const out = opts.out === undefined ? undefined : createWriteStream(opts.out);
+  const evictions = opts.evictionsOut === undefined ? undefined : createWriteStream(opts.evictionsOut);
   const alerts: Alert[] = [];
-  const errors: string[] = [];
+  const errors = new Map<string, { count: number; first: string }>();
   const progress = progressReporter(opts.progress ?? process.stderr.isTTY, labels?.options?.events);
   const summary = await replay(readEvents(file), {
     rules,
     batchSize: opts.batchSize,
-    engine: {
-      outOfOrdernessMs: opts.outOfOrderMs, allowedLatenessMs: opts.allowedLatenessMs,
-      ...(opts.maxPartialMatches === undefined ? {} : { maxPartialMatches: opts.maxPartialMatches }),
-    },
+    engine: replayEngineOptions(opts),
     onAlert: (a) => {
       alerts.push(a);
       if (out !== undefined && !out.write(`${alertLine(a)}\n`)) void once(out, 'drain');
     },
+    ...(evictions === undefined ? {} : {
+      onEffect: (f): void => {
+        if (f.kind === 'evicted' && !evictions.write(`${JSON.stringify(f)}\n`)) void once(evictions, 'drain');
+      },
+    }),
     onInputError: (e) => {
-      if (errors.length < 20) errors.push(`${e.code}: ${e.message}`);
+      const seen = errors.get(e.code);
+      if (seen === undefined) errors.set(e.code, { count: 1, first: e.message.replace(/^CEP_ERR_[A-Z_]+: /, '') });
+      else seen.count++;
     },
     onProgress: progress.tick,
   });
   progress.done();
-  if (out !== undefined) {
-    out.end();
-    await once(out, 'finish');
+  for (const w of [out, evictions]) {
+    if (w === undefined) continue;
+    w.end();
+    await once(w, 'finish');
   }
-  for (const e of errors) console.error(e);
+  const byCode = inputErrorLines(errors);
+  if (summary.events === 0 && summary.inputErrors > 0) {
+    throw new CepError('CEP_ERR_INPUT_NO_EVENTS', `every record of ${file} is invalid (${summary.inputErrors}), so nothing was replayed; each code once, with its count and first example:`, byCode);
+  }
+  for (const line of byCode) console.error(line);
   const scores = labels === undefined ? undefined : score(alerts, labels, rules.map((r) => r.id));
   return { summary: { input: file, ...summary, ...(scores === undefined ? {} : { scores }) }, alerts, ...(labels === undefined ? {} : { labels }) };
 }
@@ -108,6 +160,10 @@ function replayOptions(cmd: Command): Command {
     .option('--out-of-order-ms <ms>', 'watermark lag behind the largest event time (bounded out-of-orderness)', parseNonNegative('--out-of-order-ms'), 5000)
     .option('--allowed-lateness-ms <ms>', 'how far behind the watermark an event is still processed', parseNonNegative('--allowed-lateness-ms'), 0)
     .option('--max-partial-matches <n>', 'bound on partial matches per (rule, key)', parsePositiveInt('--max-partial-matches'))
+    .option('--max-keys <n>', 'keys held per key space at most, or `none`; beyond it the least recently active idle keys are evicted (default 500000)', parseMaxKeys('--max-keys'))
+    .option('--max-keys-by-space <space=n>', 'the same for one key space, e.g. ip=200000; repeatable or comma-separated', collectBudgets)
+    .option('--key-groups <n>', 'key groups the budget is split over (default 256; use the service\'s value to get its evictions)', parsePositiveInt('--key-groups'))
+    .option('--evictions-out <file>', 'write each eviction batch (`evicted` effect: key space, time, idle and active keys) as a JSON line')
     .option('--progress', 'show progress on stderr (default: when stderr is a terminal)')
     .option('--no-progress', 'never show progress')
     .option('--no-type-check', 'load rule modules without type-checking them first (faster; a type error then shows only as a rule that never fires)');

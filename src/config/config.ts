@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { CepError } from '../core/errors.ts';
 import { DEFAULT_MCP_SETTINGS, McpSettingsSchema } from './mcp-settings.ts';
 import { IDENTITY_NAME, IDENTITY_NAME_RULE, SCOPES } from './tokens.ts';
+import { DEFAULT_ENGINE_OPTIONS } from '../core/engine/index.ts';
 
 const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port');
 const topic = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'expected a Kafka topic name (letters, digits, . _ -)');
@@ -26,7 +27,19 @@ const inputTopic = z.union([
 
 const scope = z.enum(SCOPES, 'expected read or admin');
 
-const DEFAULT_ENGINE = { outOfOrdernessMs: 5000, allowedLatenessMs: 0, maxPartialMatches: 1000, maxWindowEvents: 10_000, idleKeyTtlMs: 45 * 86_400_000 };
+/** A key budget: a whole number of keys, or `none` for no bound (the engine's Infinity). */
+const keyBudget = z.unknown().transform((v, ctx): number => {
+  if (v === 'none') return Infinity;
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 1) return v;
+  ctx.addIssue({ code: 'custom', message: `expected a whole number of keys >= 1, or \`none\` (got ${JSON.stringify(v)})` });
+  return z.NEVER;
+});
+const { maxKeys: DEFAULT_MAX_KEYS, keyGroups: DEFAULT_KEY_GROUPS } = DEFAULT_ENGINE_OPTIONS;
+
+const DEFAULT_ENGINE = {
+  outOfOrdernessMs: 5000, allowedLatenessMs: 0, maxPartialMatches: 1000, maxWindowEvents: 10_000, idleKeyTtlMs: 45 * 86_400_000,
+  maxKeys: DEFAULT_MAX_KEYS, maxKeysBySpace: {}, keyGroups: DEFAULT_KEY_GROUPS,
+};
 
 export const ConfigSchema = z.object({
   kafka: z.object({
@@ -67,7 +80,19 @@ export const ConfigSchema = z.object({
     outOfOrdernessMs: nonNeg.default(5000), allowedLatenessMs: nonNeg.default(0),
     maxPartialMatches: z.number().int().min(1).default(1000), maxWindowEvents: z.number().int().min(1).default(10_000),
     idleKeyTtlMs: nonNeg.default(45 * 86_400_000),
-  }).strict().default(DEFAULT_ENGINE),
+    /** Keys per key space at most, over all shards (each shard holds its key groups' share); `none`: no bound. */
+    maxKeys: keyBudget.default(DEFAULT_MAX_KEYS),
+    /** maxKeys for particular key spaces, by name. */
+    maxKeysBySpace: z.record(z.string().min(1), keyBudget).default({}),
+    /** Key groups: the unit of shard ownership and of the budget; at least 64 (the most shards). */
+    keyGroups: z.number().int().min(64).max(65_536).default(DEFAULT_KEY_GROUPS),
+  }).strict().superRefine((e, ctx) => {
+    const check = (path: (string | number)[], v: number): void => {
+      if (v < e.keyGroups) ctx.addIssue({ code: 'custom', path, message: `expected at least keyGroups (${e.keyGroups}): every key group needs room for a key; or \`none\` for no bound` });
+    };
+    check(['maxKeys'], e.maxKeys);
+    for (const [name, v] of Object.entries(e.maxKeysBySpace)) check(['maxKeysBySpace', name], v);
+  }).default(DEFAULT_ENGINE),
   /** Where to start a partition with no committed offset and no checkpoint. */
   startFrom: z.enum(['earliest', 'latest']).default('earliest'),
   /** Alerts, dead letters and consumed offsets commit together at this interval. */

@@ -29,10 +29,10 @@ export const ERRORS = {
   CEP_ERR_RULE_TYPE: spec('rules', 400, 'A rule module does not type-check (each problem as file:line:col and the compiler message); nothing was loaded.'),
 
   // ---- engine and shards
-  CEP_ERR_ENGINE_OPTIONS: spec('engine', 400, 'Engine options (lateness, bounds, TTL) are out of range.'),
+  CEP_ERR_ENGINE_OPTIONS: spec('engine', 400, 'Engine options (lateness, bounds, TTL, key budget, key groups) are out of range, or a key budget names a key space no rule uses.'),
   CEP_ERR_SNAPSHOT: spec('engine', 500, 'An engine snapshot has a format this version cannot read.'),
   CEP_ERR_STREAM: spec('engine', 500, 'An input stream number was used before it was declared (internal).'),
-  CEP_ERR_SHARD: spec('engine', 500, 'A shard number or shard count is out of range (1..64 shards).'),
+  CEP_ERR_SHARD: spec('engine', 500, 'A shard number or shard count is out of range (1..64 shards, and no more shards than key groups).'),
   CEP_ERR_SHARD_NOT_INITIALISED: spec('engine', 500, 'A shard worker got work before its init task (internal).'),
   CEP_ERR_SHARD_STREAM: spec('engine', 500, 'A shard worker got records of a stream it does not know (internal).'),
   CEP_ERR_SHARD_FORWARD: spec('engine', 500, 'A record forwarded between shards no longer decodes (internal).'),
@@ -43,6 +43,7 @@ export const ERRORS = {
   CEP_ERR_INPUT_FORMAT: spec('input-file', 400, 'An event file name is not .avro, .jsonl or .ndjson.'),
   CEP_ERR_INPUT_AVRO: spec('input-file', 400, 'A file is not an Avro object container, or it is corrupt.'),
   CEP_ERR_INPUT_AVRO_SCHEMA: spec('input-file', 400, "An Avro file's writer schema cannot be read as Cepheus events."),
+  CEP_ERR_INPUT_NO_EVENTS: spec('input-file', 400, 'Every record of an event file was invalid, so nothing was replayed; the message gives each code once with its count and first example.'),
 
   // ---- event records (file lines, Kafka values): dead-lettered with this code
   CEP_ERR_INPUT_JSON: spec('input-record', 400, 'A JSON Lines line that is not valid JSON, or not a JSON object.'),
@@ -83,6 +84,8 @@ export const ERRORS = {
   CEP_ERR_STORE_CURSOR: spec('store', 400, 'A paging cursor this store did not return.'),
   CEP_ERR_STORE_ALERT_NOT_FOUND: spec('store', 404, 'No alert with this id.'),
   CEP_ERR_STORE_SAME_STATUS: spec('store', 409, 'The alert already has the status asked for.'),
+  CEP_ERR_STORE_SAME_ASSIGNEE: spec('store', 409, 'The alert is already assigned to that person (or already unassigned).'),
+  CEP_ERR_STORE_DISPOSITION: spec('store', 400, 'A disposition (true-positive, false-positive, ...) was given with a status other than resolved.'),
 
   // ---- REST API
   CEP_ERR_API_UNAUTHENTICATED: spec('api', 401, 'No bearer token, or one that is not configured.'),
@@ -95,6 +98,8 @@ export const ERRORS = {
   CEP_ERR_API_NOT_FOUND: spec('api', 404, 'No such route.'),
   CEP_ERR_API_RULE_NOT_FOUND: spec('api', 404, 'No rule with this id.'),
   CEP_ERR_API_CONTEXT_NOT_FOUND: spec('api', 404, 'No loaded rule uses a context with this id.'),
+  CEP_ERR_API_ACTOR_MISMATCH: spec('api', 400, "A change's body names an `actor` other than the token's name: changes are attributed to the token (drop `actor`, or use a token with that name)."),
+  CEP_ERR_API_PORT_IN_USE: spec('api', 503, 'The API cannot listen: its port is taken by another process; the message names the port and how to choose another.'),
   CEP_ERR_API_INTERNAL: spec('api', 500, 'An unexpected failure while serving the request (a bug: report it).'),
 
   // ---- explain and queryable state
@@ -106,11 +111,11 @@ export const ERRORS = {
   CEP_ERR_MCP_RATE_LIMITED: spec('mcp', 429, "The token made more MCP requests than its rate allows (api.mcp.requestsPerMinute, burst); the message says when to retry."),
   CEP_ERR_MCP_SESSION_REQUIRED: spec('mcp', 400, 'An MCP request without an mcp-session-id header that is not an initialize request.'),
   CEP_ERR_MCP_SESSION_UNKNOWN: spec('mcp', 404, 'The mcp-session-id is unknown, closed or opened with another token: initialize a new session.'),
-  CEP_ERR_MCP_RESOURCE_URI: spec('mcp', 400, 'A resource URI that is not cepheus://alerts[?rule=&key=&severity=&status=], cepheus://alerts/{id} or cepheus://rules/{id}.'),
+  CEP_ERR_MCP_RESOURCE_URI: spec('mcp', 400, 'A resource URI that is not cepheus://alerts[?rule=&key=&severity=&status=], cepheus://alerts/{id}, cepheus://rules/{id} or cepheus://rules/{id}/keys/{key}.'),
   CEP_ERR_MCP_SUBSCRIPTION: spec('mcp', 400, 'Only cepheus://alerts (optionally filtered by rule, key, severity) can be subscribed to.'),
-  CEP_ERR_MCP_BACKTEST_FILE: spec('mcp', 400, 'A backtest file outside the allowed directory (api.mcp.backtest.dir), missing, or not .avro / .jsonl / .ndjson.'),
-  CEP_ERR_MCP_BACKTEST_BUSY: spec('mcp', 429, 'Another backtest is running (one at a time per server); retry when it is done.'),
-  CEP_ERR_MCP_BACKTEST_FAILED: spec('mcp', 500, 'The backtest worker failed, or did not stop within its wall-time bound and was ended.'),
+  CEP_ERR_MCP_BACKTEST_FILE: spec('mcp', 400, 'A run_backtest or explain_key file outside the allowed directory (api.mcp.backtest.dir), missing, or not .avro / .jsonl / .ndjson.'),
+  CEP_ERR_MCP_BACKTEST_BUSY: spec('mcp', 429, 'Another run_backtest or explain_key run is going on (one file job at a time per server); retry when it is done.'),
+  CEP_ERR_MCP_BACKTEST_FAILED: spec('mcp', 500, 'The worker of a run_backtest or explain_key run failed, or did not stop within its wall-time bound and was ended.'),
   CEP_ERR_MCP_UPSTREAM: spec('mcp', 502, '`cepheus mcp` cannot reach the Cepheus API it bridges to (start it, or pass --url).'),
 
   // ---- fixture generator

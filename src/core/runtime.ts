@@ -58,17 +58,28 @@ export class Timer {
   }
 }
 
-/** Everything held for one key of one key space: context values and per-rule states. */
+/**
+ * Everything held for one key of one key space: context values and per-rule states, and its
+ * place in its key group's recency list (engine/keys.ts: least recently active first).
+ */
 export class KeyState {
   readonly key: string;
   lastSeen: number;
   readonly ctx: unknown[];
   readonly rules: (RuleKeyState | undefined)[];
-  constructor(key: string, ctx: unknown[], ruleCount: number) {
+  /** keyGroupOf(key): the group whose budget and recency list the key is in. */
+  readonly group: number;
+  /** Neighbours in the group's recency list (prev: less recently active). */
+  prev: KeyState | null;
+  next: KeyState | null;
+  constructor(key: string, ctx: unknown[], ruleCount: number, group: number) {
     this.key = key;
     this.lastSeen = -Infinity;
     this.ctx = ctx;
     this.rules = new Array<RuleKeyState | undefined>(ruleCount).fill(undefined);
+    this.group = group;
+    this.prev = null;
+    this.next = null;
   }
 }
 

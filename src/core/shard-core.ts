@@ -10,9 +10,12 @@
 // by whoever drives the shards from the per-stream max event times that home shards report.
 // Because lateness is decided per stream and events are released in (ts, rank) order once
 // W is past them, the effects are those of one engine over the same streams, whatever the
-// shard count, the batching and the interleaving (see the property test).
+// shard count, the batching and the interleaving (see the property test). Keys are owned by
+// key group (shardOf = keyGroupOf % shards), so each group's key budget, and the evictions it
+// makes, are the same for any shard count.
 import type { AnyEvent, SourceRef } from '../events/types.ts';
 import type { Effect } from './effects.ts';
+import { KEY_GROUPS } from './order.ts';
 import { createEngine } from './engine/index.ts';
 import type { Engine, EngineOptions, EngineSnapshot } from './engine/index.ts';
 import { shardOf } from './order.ts';
@@ -37,11 +40,13 @@ export class ShardCore {
     if (!Number.isInteger(shards) || shards < 1 || shards > 64 || !Number.isInteger(shard) || shard < 0 || shard >= shards) {
       throw new CepError('CEP_ERR_SHARD', `shard ${shard} of ${shards} (1..64 shards)`);
     }
+    const groups = options.keyGroups ?? KEY_GROUPS;
+    if (shards > groups) throw new CepError('CEP_ERR_SHARD', `${shards} shards but only ${groups} key groups (engine option keyGroups): a shard would own no keys; raise keyGroups to at least ${shards}`);
     this.shard = shard;
     this.shards = shards;
     // Always set, even for one shard: it also tells the engine that routing (ownersOf)
     // reports key-extractor errors, so they are reported once.
-    const owns = (_space: string, key: string): boolean => shardOf(key, shards) === shard;
+    const owns = (_space: string, key: string): boolean => shardOf(key, shards, groups) === shard;
     this.engine = createEngine(rules, { ...options, owns }, from === undefined || from.length === 0 ? undefined : from);
     this.streams = new StreamWatermarks(this.engine.options.outOfOrdernessMs, this.engine.options.allowedLatenessMs);
   }
@@ -73,7 +78,15 @@ export class ShardCore {
     this.engine.advanceWatermark(watermark);
   }
 
-  drain(): Effect[] {
-    return this.engine.drain();
+  /**
+   * The effects the shard protocol carries: evictions are left out (they are counted in
+   * engine.stats().spaces, which the service reads); engine.drain() has them all.
+   */
+  drain(): Exclude<Effect, { kind: 'evicted' }>[] {
+    const all = this.engine.drain();
+    let evicted = 0;
+    for (let i = 0; i < all.length; i++) if ((all[i] as Effect).kind === 'evicted') evicted++;
+    if (evicted === 0) return all as Exclude<Effect, { kind: 'evicted' }>[];
+    return all.filter((f): f is Exclude<Effect, { kind: 'evicted' }> => f.kind !== 'evicted');
   }
 }

@@ -1,9 +1,13 @@
 // Prometheus metrics, read at scrape time from whatever runs the rules (the demo's engine,
 // the service's pipeline), the store and the latency recorders: nothing is updated on the
 // hot path for them. One metric per name; what varies (rule, dead-letter code, shard) is a
-// label, never part of the name. Monotone values are counters (`_total`), levels are gauges.
+// label, never part of the name. Monotone values are counters (`_total`), levels are gauges,
+// latencies are histograms (`_bucket`, `_count`, `_sum`: src/metrics/prom-histograms.ts).
+// Every sample carries `cepheus_instance`, the instance's name, so series of several instances
+// stay apart and add up.
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { LatencyRecorder } from '../metrics/latency.ts';
+import { histogramText, latencyFamilies } from '../metrics/prom-histograms.ts';
 import type { AlertStore } from '../store/alert-store.ts';
 import type { RuleControl } from './rule-control.ts';
 
@@ -53,6 +57,17 @@ export interface Signals {
   readonly commitFailures?: ReadonlyMap<string, number>;
   /** Milliseconds each shard thread spent running tasks since it started. */
   readonly shardBusyMs?: readonly number[];
+  /** Per key space, summed over shards: keys held, the budget (null: none), keys evicted by it. */
+  readonly keySpaces?: readonly KeySpaceSignal[];
+}
+
+/** One key space's state and budget (the engine's KeySpaceStats, summed over shards). */
+export interface KeySpaceSignal {
+  readonly name: string;
+  readonly keys: number;
+  readonly maxKeys: number | null;
+  readonly evictedIdle: number;
+  readonly evictedActive: number;
 }
 
 export const NO_SIGNALS: Signals = { counters: {}, gauges: {} };
@@ -75,8 +90,13 @@ export interface Metrics {
   readonly registry: Registry;
 }
 
-export function createMetrics(rules: RuleControl, store: AlertStore, latency: LatencyRecorder | undefined, signals: () => Signals): Metrics {
+/** The label every sample carries: the instance's name (`cepheus run --instance`; the demo: `demo`). */
+export const INSTANCE_LABEL = 'cepheus_instance';
+
+export function createMetrics(rules: RuleControl, store: AlertStore, latency: LatencyRecorder | undefined, signals: () => Signals, instance = 'cepheus'): Metrics {
   const registry = new Registry();
+  const defaults = { [INSTANCE_LABEL]: instance };
+  registry.setDefaultLabels(defaults);
   let cached: Signals = NO_SIGNALS;
   const perRule = (name: string, help: string, pick: (r: ReturnType<RuleControl['list']>[number]) => number, counter: boolean): void => {
     if (counter) {
@@ -117,31 +137,39 @@ export function createMetrics(rules: RuleControl, store: AlertStore, latency: La
   collectedCounter(registry, 'cepheus_commit_failures_total', 'Commits (Kafka transactions) that failed, by cause: too-large, unreachable, other', ['cause'], (set) => {
     for (const [cause, n] of cached.commitFailures ?? []) set({ cause }, n);
   });
+  new Gauge({ name: 'cepheus_key_space_keys', help: 'Keys held per key space', labelNames: ['key_space'], registers: [registry], collect() {
+    for (const s of cached.keySpaces ?? []) this.set({ key_space: s.name }, s.keys);
+  } });
+  new Gauge({ name: 'cepheus_key_space_max_keys', help: 'Key budget per key space (engine.maxKeys; absent when unbounded)', labelNames: ['key_space'], registers: [registry], collect() {
+    for (const s of cached.keySpaces ?? []) if (s.maxKeys !== null) this.set({ key_space: s.name }, s.maxKeys);
+  } });
+  collectedCounter(registry, 'cepheus_evicted_keys_total', 'Keys evicted to stay within the key budget: idle (context only) or active (partial matches, window events or timers lost)', ['key_space', 'reason'], (set) => {
+    for (const s of cached.keySpaces ?? []) {
+      set({ key_space: s.name, reason: 'idle' }, s.evictedIdle);
+      set({ key_space: s.name, reason: 'active' }, s.evictedActive);
+    }
+  });
   collectedCounter(registry, 'cepheus_shard_busy_seconds_total', 'Time each shard thread spent running tasks', ['shard'], (set) => {
     (cached.shardBusyMs ?? []).forEach((ms, i) => set({ shard: String(i) }, ms / 1000));
   });
   new Gauge({ name: 'cepheus_main_thread_busy_seconds', help: "Time the main thread's event loop was busy since start", registers: [registry], collect() {
     this.set(performance.eventLoopUtilization().active / 1000);
   } });
-  new Gauge({
-    name: 'cepheus_latency_microseconds', help: 'Latency percentiles (engine per rule, end to end, per batch)', labelNames: ['scope', 'quantile'], registers: [registry],
-    collect() {
-      if (latency === undefined) return;
-      const snap = latency.snapshot();
-      const put = (scope: string, s: { p50: number; p90: number; p99: number; p999: number; max: number }): void => {
-        for (const [q, v] of [['0.5', s.p50], ['0.9', s.p90], ['0.99', s.p99], ['0.999', s.p999], ['1', s.max]] as const) this.set({ scope, quantile: q }, v);
-      };
-      for (const [id, s] of Object.entries(snap.rules)) put(`rule:${id}`, s);
-      put('end_to_end', snap.endToEnd);
-      put('batch', snap.batch);
-    },
-  });
+  new Gauge({ name: 'cepheus_watermark_delay_seconds', help: 'Wall clock minus the event-time watermark (how far event time trails now); absent before the first event', registers: [registry], collect() {
+    const wm = cached.gauges.watermark;
+    if (wm !== undefined && wm > 0) this.set((Date.now() - wm) / 1000);
+  } });
+  new Gauge({ name: 'cepheus_alerts_resolved', help: 'Resolved alerts in the store by rule and disposition (precision = true-positive / (true-positive + false-positive))', labelNames: ['rule', 'disposition'], registers: [registry], collect() {
+    this.reset();
+    for (const r of store.dispositions()) for (const [disposition, n] of Object.entries(r.counts)) if (n > 0) this.set({ rule: r.ruleId, disposition }, n);
+  } });
   return {
     contentType: registry.contentType,
     registry,
-    scrape: () => {
+    scrape: async () => {
       cached = signals();
-      return registry.metrics();
+      const text = await registry.metrics();
+      return latency === undefined ? text : `${text}${histogramText(latencyFamilies(latency), defaults)}`;
     },
   };
 }

@@ -3,6 +3,6 @@ import type { RuleInfo } from '../core/engine/index.ts';
 
 export interface RuleControl {
   list(): RuleInfo[];
-  /** False when no rule has this id. */
-  setEnabled(id: string, enabled: boolean): boolean;
+  /** False when no rule has this id. `actor` is the token's name (runners that keep the choice record it). */
+  setEnabled(id: string, enabled: boolean, actor?: string): boolean;
 }

@@ -1,17 +1,18 @@
-// The reads behind tools, resources and the triage prompt, over the store, the rule control
-// and the latency recorder: each returns a view (views.ts) or throws a CepError with our code.
+// The reads behind tools, resources and the triage prompt, over the store, the rule control,
+// the latency recorder and the state query: each returns a view (views.ts) or throws a CepError with our code.
 import type { z } from 'zod';
 import { CepError } from '../core/errors.ts';
 import type { AnyRule } from '../core/rule-types.ts';
 import type { AlertFilter, AlertStatus } from '../store/alert-store.ts';
 import type { McpContext } from './context.ts';
+import { liveState } from './live-state.ts';
 import type { SearchAlertsInput } from './schemas.ts';
 import { DATA_NOTICE, alertSummaryView, alertView, definitionView, iso, ruleStatsView } from './views.ts';
 import type { AlertSummaryView, AlertView, RuleStatsView } from './views.ts';
 
 export type SearchArgs = z.output<typeof SearchAlertsInput>;
 
-const toMs = (t: number | string | undefined): number | undefined => (typeof t === 'string' ? Date.parse(t) : t);
+export const toMs = (t: number | string | undefined): number | undefined => (typeof t === 'string' ? Date.parse(t) : t);
 
 export function alertFilter(a: Omit<SearchArgs, 'limit' | 'cursor'>): AlertFilter {
   const from = toMs(a.from);
@@ -57,18 +58,16 @@ export function describeRule(c: McpContext, id: string): RuleStatsView & { reado
   return { ...ruleStatsView(info, def, c.latency?.rule(id) ?? null), definition: definitionView(def) };
 }
 
-export const LIVE_STATE_UNAVAILABLE =
-  "This build has no live key-state or explain/why-not answers yet (they come with the engine's explain feature); " +
-  "this answer is the key's recent alerts and the context snapshot of the newest one.";
-
-export function keyContext(c: McpContext, key: string, keySpace: string | undefined, limit: number) {
+/** A key's recent alerts, the context snapshot of the newest, and its live state when asked (live-state.ts). */
+export async function keyContext(c: McpContext, a: { key: string; keySpace?: string | undefined; limit: number; ruleId?: string | undefined; contextId?: string | undefined }) {
+  const live = await liveState(c, a.key, a.ruleId, a.contextId);
   // The store filters by key; key spaces are few, so filtering a bounded page here is enough.
-  const page = c.store.list({ key }, keySpace === undefined ? limit : 500);
-  const items = page.items.filter((a) => keySpace === undefined || a.keySpace === keySpace).slice(0, limit);
+  const page = c.store.list({ key: a.key }, a.keySpace === undefined ? a.limit : 500);
+  const items = page.items.filter((x) => a.keySpace === undefined || x.keySpace === a.keySpace).slice(0, a.limit);
   const newest = items[0] === undefined ? undefined : c.store.get(items[0].id);
   return {
     notice: DATA_NOTICE,
-    liveState: { available: false, reason: LIVE_STATE_UNAVAILABLE },
+    liveState: live,
     alerts: items.map(alertSummaryView),
     latestContext: newest === undefined ? null : { alertId: newest.id, ruleId: newest.ruleId, detectedAtEventTime: iso(newest.detectedAtEventTime), untrusted: { context: newest.context } },
   };

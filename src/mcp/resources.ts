@@ -2,6 +2,7 @@
 //   cepheus://alerts[?rule=&key=&severity=&status=&from=&to=&time=&limit=]   newest alerts (search_alerts)
 //   cepheus://alerts/{id}                                                   one alert's evidence (get_alert)
 //   cepheus://rules/{id}                                                    what a rule means (describe_rule)
+//   cepheus://rules/{id}/keys/{key}                                         a key's live state in a rule (get_key_context's liveState.keyState)
 // Subscribing to cepheus://alerts (optionally ?rule=&key=&severity=) sends
 // notifications/resources/updated with the URI of each new alert that matches, as soon as the
 // store has it: the SSE stream's counterpart (the URI is a sub-resource of the one subscribed).
@@ -10,22 +11,25 @@ import { CepError } from '../core/errors.ts';
 import type { AlertBus } from '../store/alert-bus.ts';
 import type { AlertSummary } from '../store/alert-store.ts';
 import type { McpContext } from './context.ts';
+import { keyStateOf } from './live-state.ts';
 import { describeRule, getAlert, searchAlerts } from './queries.ts';
 import type { SearchArgs } from './queries.ts';
 import { SearchAlertsInput, alertId, ruleId } from './schemas.ts';
 import { fitted, parseInput } from './tool-kit.ts';
+import { DATA_NOTICE } from './views.ts';
 
 export type ResourceRef =
   | { readonly kind: 'alerts'; readonly filter: SearchArgs }
   | { readonly kind: 'alert'; readonly id: string }
-  | { readonly kind: 'rule'; readonly id: string };
+  | { readonly kind: 'rule'; readonly id: string }
+  | { readonly kind: 'key-state'; readonly ruleId: string; readonly key: string };
 
 const FEED = 'cepheus://alerts';
 const SUBSCRIBABLE = new Set(['rule', 'key', 'severity']);
 const JSON_TYPE = 'application/json';
 
 function badUri(uri: string, why: string): CepError {
-  return new CepError('CEP_ERR_MCP_RESOURCE_URI', `${uri}: ${why}; resources are cepheus://alerts[?rule=&key=&severity=&status=&limit=], cepheus://alerts/{id}, cepheus://rules/{id}`);
+  return new CepError('CEP_ERR_MCP_RESOURCE_URI', `${uri}: ${why}; resources are cepheus://alerts[?rule=&key=&severity=&status=&limit=], cepheus://alerts/{id}, cepheus://rules/{id}, cepheus://rules/{id}/keys/{key}`);
 }
 
 export function parseResourceUri(uri: string): ResourceRef {
@@ -46,15 +50,38 @@ export function parseResourceUri(uri: string): ResourceRef {
       throw badUri(uri, err instanceof CepError ? err.detail : String(err));
     }
   }
+  const keyState = /^([^/]+)\/keys\/([^/]+)$/.exec(path);
+  if (u.hostname === 'rules' && u.search === '' && keyState !== null && ruleId.safeParse(keyState[1]).success) {
+    let key: string;
+    try {
+      key = decodeURIComponent(keyState[2] as string);
+    } catch {
+      throw badUri(uri, 'the key is not percent-encoded UTF-8');
+    }
+    if (key.length > 256) throw badUri(uri, 'keys are at most 256 characters');
+    return { kind: 'key-state', ruleId: keyState[1] as string, key };
+  }
   if (u.search !== '' || path === '' || path.includes('/')) throw badUri(uri, 'unknown resource');
   if (u.hostname === 'alerts' && alertId.safeParse(path).success) return { kind: 'alert', id: path };
   if (u.hostname === 'rules' && ruleId.safeParse(path).success) return { kind: 'rule', id: path };
   throw badUri(uri, 'unknown resource');
 }
 
-export function readResource(c: McpContext, uri: string): ReadResourceResult {
-  const ref = parseResourceUri(uri);
-  const view = ref.kind === 'alerts' ? searchAlerts(c, ref.filter) : ref.kind === 'alert' ? getAlert(c, ref.id) : describeRule(c, ref.id);
+async function viewOf(c: McpContext, ref: ResourceRef): Promise<object> {
+  switch (ref.kind) {
+    case 'alerts': return searchAlerts(c, ref.filter);
+    case 'alert': return getAlert(c, ref.id);
+    case 'rule': return describeRule(c, ref.id);
+    case 'key-state': return { notice: DATA_NOTICE, ...await keyStateOf(c, ref.ruleId, ref.key) };
+    default: {
+      const never: never = ref;
+      return never;
+    }
+  }
+}
+
+export async function readResource(c: McpContext, uri: string): Promise<ReadResourceResult> {
+  const view = await viewOf(c, parseResourceUri(uri));
   return { contents: [{ uri, mimeType: JSON_TYPE, text: JSON.stringify(fitted(view, c.settings.maxResultBytes)) }] };
 }
 
@@ -77,6 +104,10 @@ export function listResources(c: McpContext): Resource[] {
 export const RESOURCE_TEMPLATES: readonly ResourceTemplate[] = [
   { uriTemplate: 'cepheus://alerts/{id}', name: 'alert', title: 'One alert with its evidence', mimeType: JSON_TYPE, description: 'Matched events by step with their Kafka coordinates, context at decision time, aggregates, status and history.' },
   { uriTemplate: 'cepheus://rules/{id}', name: 'rule', title: 'What a rule means', mimeType: JSON_TYPE, description: 'Description, definition, counters and latency of a rule.' },
+  {
+    uriTemplate: 'cepheus://rules/{id}/keys/{key}', name: 'key-state', title: "A key's live state in a rule", mimeType: JSON_TYPE,
+    description: 'Partial matches (events, steps waited for, deadlines), windows and aggregates, or candidates; the context, the watermark, recent late and overflow events. The key percent-encoded.',
+  },
   { uriTemplate: 'cepheus://alerts{?rule,key,severity,status,limit}', name: 'alerts', title: 'Alerts, filtered', mimeType: JSON_TYPE, description: 'Newest alerts matching the filters.' },
 ];
 

@@ -1,12 +1,13 @@
 // Input and output schemas of the MCP tools (zod; advertised as JSON Schema draft-07 and
 // enforced on every call). Inputs mirror the REST filters; outputs describe what views.ts
 // builds, with the `untrusted` wrapper around event data and the `truncated` list of cuts.
+// Key state and explanations: state-schemas.ts.
 import { z } from 'zod';
 import { SEVERITIES } from '../core/rule-types.ts';
 import { ALERT_STATUSES } from '../store/alert-store.ts';
 
 const MAX_EPOCH_MS = 8_640_000_000_000_000;
-const time = z.union([z.number().int().min(-MAX_EPOCH_MS).max(MAX_EPOCH_MS), z.iso.datetime()])
+export const time = z.union([z.number().int().min(-MAX_EPOCH_MS).max(MAX_EPOCH_MS), z.iso.datetime()])
   .describe('epoch milliseconds, or an ISO 8601 date-time in UTC (2026-02-10T17:56:13Z)');
 export const alertId = z.string().regex(/^al_[0-9a-f]{32}$/, 'expected an alert id: al_ and 32 hex digits');
 export const ruleId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected a rule id (kebab-case)');
@@ -40,12 +41,6 @@ export const SetStatusInput = z.object({
 export const RuleInput = z.object({ id: ruleId }).strict();
 export const NoInput = z.object({}).strict();
 
-export const KeyContextInput = z.object({
-  key: z.string().min(1).max(256),
-  keySpace: z.string().min(1).max(64).optional().describe('account, ip, instrument...: only alerts of rules keyed this way'),
-  limit: z.number().int().min(1).max(50).default(10).describe('recent alerts to return'),
-}).strict();
-
 export const BacktestInput = z.object({
   rules: z.array(ruleId).min(1).max(20).describe('ids of loaded or bundled rules (rule modules are code: paths are not accepted)'),
   file: z.string().min(1).max(512).default('default.avro').describe('event file (.avro, .jsonl, .ndjson) relative to the backtest directory'),
@@ -57,8 +52,8 @@ export const BacktestInput = z.object({
 // ---- outputs
 
 const cut = z.object({ path: z.string(), kept: z.number().int(), total: z.number().int() });
-const truncated = z.array(cut).optional().describe('present when the result was cut to the size limit: what was cut');
-const summary = z.object({
+export const truncated = z.array(cut).optional().describe('present when the result was cut to the size limit: what was cut');
+export const alertSummary = z.object({
   id: z.string(), ruleId: z.string(), ruleVersion: z.number().int(), ruleKind: z.enum(['sequence', 'threshold', 'correlation']), severity, status,
   keySpace: z.string(), firstEventTime: z.string(), lastEventTime: z.string(), detectedAtEventTime: z.string(), storedAt: z.string(),
   untrusted: z.object({ key: z.string(), message: z.string() }),
@@ -67,9 +62,9 @@ const history = z.object({ at: z.string(), from: status, to: status, actor: z.st
 const source = z.object({ topic: z.string(), partition: z.number().int(), offset: z.string() }).nullable();
 const matched = z.array(z.object({ step: z.string(), events: z.array(z.object({ event: z.record(z.string(), z.unknown()), source })) }));
 
-export const AlertListOutput = z.object({ notice: z.string(), items: z.array(summary), nextCursor: z.string().nullable(), truncated });
+export const AlertListOutput = z.object({ notice: z.string(), items: z.array(alertSummary), nextCursor: z.string().nullable(), truncated });
 
-export const AlertOutput = summary.omit({ untrusted: true }).extend({
+export const AlertOutput = alertSummary.omit({ untrusted: true }).extend({
   notice: z.string(),
   aggregates: z.record(z.string(), z.number()),
   history: z.array(history),
@@ -87,14 +82,6 @@ const ruleStats = z.object({
 export const RuleListOutput = z.object({ items: z.array(ruleStats), truncated });
 export const RuleOutput = ruleStats.extend({ definition: z.record(z.string(), z.unknown()), truncated });
 
-export const KeyContextOutput = z.object({
-  notice: z.string(),
-  liveState: z.object({ available: z.boolean(), reason: z.string() }),
-  alerts: z.array(summary),
-  latestContext: z.object({ alertId: z.string(), ruleId: z.string(), detectedAtEventTime: z.string(), untrusted: z.object({ context: z.unknown() }) }).nullable(),
-  truncated,
-});
-
 export const BacktestOutput = z.object({
   notice: z.string(),
   file: z.string(), rules: z.array(z.string()),
@@ -104,6 +91,6 @@ export const BacktestOutput = z.object({
   firstEventTime: z.string().nullable(), lastEventTime: z.string().nullable(), wallMs: z.number(),
   scores: z.record(z.string(), z.object({ positives: z.number(), detected: z.number(), precision: z.number(), recall: z.number(), nearMissAlerts: z.number() })).nullable()
     .describe('against the file\'s labels (<file>.labels.json), when it has them and was read to the end'),
-  sample: z.array(summary.omit({ status: true, storedAt: true })),
+  sample: z.array(alertSummary.omit({ status: true, storedAt: true })),
   truncated,
 });

@@ -22,7 +22,8 @@ const VERSION = PACKAGE_VERSION;
 
 export const INSTRUCTIONS = [
   'Cepheus is a complex event processing engine for financial surveillance: rules over trade, order, login and transfer events raise alerts per key (account, IP, instrument).',
-  'To triage: search_alerts (or the cepheus://alerts resource), get_alert for the evidence, describe_rule for what the rule looks for, get_key_context for the key\'s history; the triage_alert prompt assembles all of it.',
+  'To triage: search_alerts (or the cepheus://alerts resource), get_alert for the evidence, describe_rule for what the rule looks for, get_key_context for the key\'s history and, with ruleId, its live state in the rule; the triage_alert prompt assembles all of it.',
+  'explain_alert says why an alert fired (the predicate that let each event in and the values it read); explain_key says, from an event file, why a rule did or did not fire at a key (with expect: why given events raised no alert).',
   'Subscribe to cepheus://alerts to be notified of new alerts. run_backtest replays an event file through rules, bounded in events and time.',
   `Trust: ${DATA_NOTICE}`,
   'set_alert_status needs an admin token; the change is recorded under the token\'s configured name.',

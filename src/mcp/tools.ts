@@ -1,13 +1,16 @@
 // The tools: alerts (search, one alert's evidence, a status change for admin tokens), rules
-// (list with counters and latency, what one means), a key's context, and a bounded backtest.
+// (list with counters and latency, what one means), a key's context and live state, an
+// alert explained, a key explained from an event file (why-not), and a bounded backtest.
 // Descriptions say which results carry attacker-controlled data and how it is marked.
 import { CepError } from '../core/errors.ts';
 import type { McpContext } from './context.ts';
-import { describeRule, getAlert, keyContext, listRules, searchAlerts, setAlertStatus } from './queries.ts';
+import { explainAlert } from './live-state.ts';
+import { describeRule, getAlert, keyContext, listRules, searchAlerts, setAlertStatus, toMs } from './queries.ts';
 import {
-  AlertListOutput, AlertOutput, BacktestInput, BacktestOutput, GetAlertInput, KeyContextInput, KeyContextOutput, NoInput, RuleInput, RuleListOutput, RuleOutput,
-  SearchAlertsInput, SetStatusInput,
+  AlertListOutput, AlertOutput, BacktestInput, BacktestOutput, GetAlertInput, NoInput, RuleInput, RuleListOutput, RuleOutput, SearchAlertsInput, SetStatusInput,
 } from './schemas.ts';
+import { ExplainAlertInput, ExplainAlertOutput, ExplainKeyInput, ExplainKeyOutput, KeyContextInput, KeyContextOutput } from './state-schemas.ts';
+import { explainKeyView } from './state-views.ts';
 import { defineTool } from './tool-kit.ts';
 import type { Tool } from './tool-kit.ts';
 import { DATA_NOTICE, iso } from './views.ts';
@@ -49,17 +52,37 @@ export function tools(c: McpContext): readonly Tool[] {
       run: (a) => describeRule(c, a.id),
     }),
     defineTool({
-      name: 'get_key_context', title: "A key's context and recent alerts",
-      description: `A key's (account, IP, instrument...) recent alerts and the context snapshot of the newest one (known devices, countries, EWMA trade size...). liveState says whether live key state and explain answers are available in this build. ${DATA}`,
+      name: 'get_key_context', title: "A key's context, live state and recent alerts",
+      description: "A key's (account, IP, instrument...) recent alerts and the context snapshot of the newest one (known devices, countries, EWMA trade size...). " +
+        "With ruleId, its live state in that rule as the engine holds it now: partial matches with their events, the steps they wait for and their deadlines, " +
+        'or windows with their aggregates, or correlation candidates; the context, the watermark, recent late and overflow events. With contextId, one of its contexts now. ' +
+        `liveState.status says whether the runner answered (unavailable, with the reason, on a standby instance). ${DATA}`,
       input: KeyContextInput, output: KeyContextOutput, annotations: READ_ONLY,
-      run: (a) => keyContext(c, a.key, a.keySpace, a.limit),
+      run: (a) => keyContext(c, a),
+    }),
+    defineTool({
+      name: 'explain_alert', title: 'Why an alert fired',
+      description: "One alert explained by replaying its rule: the rule's source location (path:line), each matched event with the predicate that let it into its step " +
+        '(or window, or role) and every field it read with its value, for thresholds the aggregates and the condition at decision time, and the timeline entries of the decision. ' +
+        `reproduced: false (with a note) when the replay could not raise it again (its rule changed, or, on the Kafka service, predicates read a context built from history it does not keep). ${DATA}`,
+      input: ExplainAlertInput, output: ExplainAlertOutput, annotations: READ_ONLY,
+      run: (a) => explainAlert(c, a.id),
+    }),
+    defineTool({
+      name: 'explain_key', title: 'Why a rule did or did not fire at a key',
+      description: "cepheus explain over an event file from the server's backtest directory (default: the bundled fixture default.avro), not the live topic: every loaded rule " +
+        "runs with the runner's engine options, and one rule's timeline at one key comes back (each event in processing order and what it did: opened, advanced or skipped a " +
+        'partial match and why, with the values its predicates read; late events; window decisions; expiries). With expect (event ids), why those events raised no alert: one ' +
+        `sentence and the timeline entries it rests on. On a worker thread, one file job at a time per server, bounded like run_backtest (stoppedBy says if a bound cut the input). ${DATA}`,
+      input: ExplainKeyInput, output: ExplainKeyOutput, annotations: READ_ONLY,
+      run: async (a) => explainKeyView(await c.fileJobs.explain({ rule: a.rule, key: a.key, file: a.file, expect: a.expect, from: toMs(a.from), to: toMs(a.to) })),
     }),
     defineTool({
       name: 'run_backtest', title: 'Backtest rules over an event file',
       description: `Replays an event file from the server's backtest directory (default: the bundled fixture default.avro) through loaded or bundled rules, on a worker thread, bounded by events and wall time (stoppedBy says which bound ended it). Returns the replay summary, scores against the file's labels when it has them, and the first alerts. One backtest at a time per server. ${DATA}`,
       input: BacktestInput, output: BacktestOutput, annotations: { ...READ_ONLY, idempotentHint: true },
       run: async (a) => {
-        const r = await c.backtests.run(a);
+        const r = await c.fileJobs.backtest(a);
         const s = r.summary;
         return {
           notice: DATA_NOTICE, file: r.file, rules: r.rules, stoppedBy: r.stoppedBy, events: s.events, inputErrors: s.inputErrors, late: s.late, alerts: s.alerts,

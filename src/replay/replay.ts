@@ -5,7 +5,7 @@
 import type { Alert } from '../core/alert.ts';
 import type { Effect } from '../core/effects.ts';
 import { createEngine } from '../core/engine/index.ts';
-import type { EngineOptions, RuleInfo } from '../core/engine/index.ts';
+import type { EngineOptions, KeySpaceStats, RuleInfo } from '../core/engine/index.ts';
 import type { AnyRule } from '../core/rule-types.ts';
 import type { AnyEvent, SourceRef } from '../events/types.ts';
 
@@ -20,7 +20,7 @@ export interface ReplayOptions {
   /** Events pushed between two collections of effects (default 1024). */
   readonly batchSize?: number;
   readonly onAlert?: (alert: Alert) => void;
-  /** Every non-alert effect (late events, overflow, rule errors). */
+  /** Every non-alert effect (late events, overflow, rule errors, evictions). */
   readonly onEffect?: (effect: Exclude<Effect, { kind: 'alert' }>) => void;
   readonly onInputError?: (error: { readonly code: string; readonly message: string }) => void;
   /** Called about every `progressEvery` events with the count so far. */
@@ -39,6 +39,10 @@ export interface ReplaySummary {
   readonly alertsByRule: Readonly<Record<string, number>>;
   readonly ruleErrors: number;
   readonly overflowDropped: number;
+  /** Keys evicted to stay within the key budget: idle (context only) and active (state lost), from the `evicted` effects. */
+  readonly evicted: { readonly idle: number; readonly active: number };
+  /** Per key space: keys held at the end, the budget, evictions. */
+  readonly keySpaces: readonly KeySpaceStats[];
   readonly firstEventTime: string | null;
   readonly lastEventTime: string | null;
   readonly wallMs: number;
@@ -54,6 +58,8 @@ export async function replay(input: AsyncIterable<ReplayItem> | Iterable<ReplayI
   const alertsByRule: Record<string, number> = Object.fromEntries(options.rules.map((r) => [r.id, 0]));
   let alerts = 0;
   let ruleErrors = 0;
+  let evictedIdle = 0;
+  let evictedActive = 0;
   let inputErrors = 0;
   let events = 0;
   let minTs = Infinity;
@@ -67,6 +73,10 @@ export async function replay(input: AsyncIterable<ReplayItem> | Iterable<ReplayI
         options.onAlert?.(f.alert);
       } else {
         if (f.kind === 'rule-error') ruleErrors++;
+        else if (f.kind === 'evicted') {
+          evictedIdle += f.idle.length;
+          evictedActive += f.active.length;
+        }
         options.onEffect?.(f);
       }
     }
@@ -99,6 +109,7 @@ export async function replay(input: AsyncIterable<ReplayItem> | Iterable<ReplayI
   return {
     events, inputErrors, late: stats.late, lateAccepted: stats.lateAccepted, alerts, alertsByRule, ruleErrors,
     overflowDropped: rules.reduce((n, r) => n + r.stats.overflowDropped, 0),
+    evicted: { idle: evictedIdle, active: evictedActive }, keySpaces: stats.spaces,
     firstEventTime: events > 0 ? new Date(minTs).toISOString() : null,
     lastEventTime: events > 0 ? new Date(maxTs).toISOString() : null,
     wallMs: Math.round(wallMs), eventsPerSec: wallMs > 0 ? Math.round((events / wallMs) * 1000) : 0,

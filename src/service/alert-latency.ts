@@ -3,10 +3,19 @@
 //   matched event, when the alert fired on it) to the alert coming back from the shards;
 //   for an alert a timer raised, from the round that moved time past its deadline;
 // - end to end, once committed: from the completing record's Kafka timestamp to the commit.
+// And what each deliver result brings: the batch time and the sampled per-rule evaluation times.
 import type { Alert } from '../core/alert.ts';
 import type { SourceRef } from '../events/types.ts';
 import type { LatencyRecorder } from '../metrics/latency.ts';
+import { recordEvaluations } from '../metrics/rule-timer.ts';
+import type { DeliverResult } from '../workers/protocol.ts';
 import type { ArrivalLog } from './arrivals.ts';
+
+/** A shard's deliver result: its duration, and its sampled evaluations (rules in the shards' order, which is `rules`'). */
+export function recordDelivered(latency: LatencyRecorder, rules: readonly { readonly id: string }[], r: DeliverResult): void {
+  latency.recordBatch(r.micros);
+  if (r.evaluations.length > 0) recordEvaluations(latency, rules.map((x) => x.id), r.evaluations);
+}
 
 export class AlertLatency {
   private readonly latency: LatencyRecorder;

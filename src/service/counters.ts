@@ -1,7 +1,7 @@
 // The service's counters: monotone counts since the process started (outputs count once they
 // are committed; a replay after a restore counts as recovered, its outputs as suppressed),
 // and the signals /metrics reads from them at scrape time (see src/http/metrics.ts).
-import type { Signals } from '../http/metrics.ts';
+import type { KeySpaceSignal, Signals } from '../http/metrics.ts';
 import type { RoundsOutput } from '../workers/rounds.ts';
 
 export interface Counters {
@@ -90,6 +90,8 @@ export interface Levels {
   readonly shardBusyMs: readonly number[];
   readonly storeRecords: number;
   readonly health: HealthLevels;
+  /** The key budget per key space, over all shards. */
+  readonly keySpaces: readonly KeySpaceSignal[];
 }
 
 export function signalsOf(c: Counters, deadLetters: ReadonlyMap<string, number>, l: Levels): Signals {
@@ -102,10 +104,11 @@ export function signalsOf(c: Counters, deadLetters: ReadonlyMap<string, number>,
     },
     gauges: {
       consumerLag: l.consumerLag, watermark: Number.isFinite(l.watermark) ? l.watermark : 0, checkpointBytes: c.checkpointBytes,
-      brokerUnreachable: l.health.brokerUnreachable, commitFailuresInARow: l.health.commitFailuresInARow,
+      keys: l.keySpaces.reduce((n, s) => n + s.keys, 0), brokerUnreachable: l.health.brokerUnreachable, commitFailuresInARow: l.health.commitFailuresInARow,
     },
     deadLetters,
     commitFailures: l.health.commitFailures,
     shardBusyMs: l.shardBusyMs,
+    keySpaces: l.keySpaces,
   };
 }

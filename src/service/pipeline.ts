@@ -34,14 +34,16 @@ import type { InputSource, SourceHandlers, TopicPartition } from '../kafka/sourc
 import type { LatencyRecorder } from '../metrics/latency.ts';
 import type { DeliverResult, SchemaSpec } from '../workers/protocol.ts';
 import type { ShardBackend } from '../workers/shard-pool.ts';
-import { AlertLatency } from './alert-latency.ts';
+import { AlertLatency, recordDelivered } from './alert-latency.ts';
 import { ArrivalLog } from './arrivals.ts';
 import type { Checkpoint } from './checkpoint.ts';
 import { restartDelayMs, restoreRetryMs, type CommitFailure } from './commit-failure.ts';
 import { countCommitted, createCounters } from './counters.ts';
 import { Health, type PipelineView } from './health.ts';
 import type { Committed, Counters } from './counters.ts';
+import { asError, interval, pause } from './clock.ts';
 import { idleCheckEveryMs } from './idle.ts';
+import { KeySpaceWatch } from './key-spaces.ts';
 import { takeBatch, type InputHost } from './input.ts';
 import type { Readiness } from './readiness.ts';
 import { restoreWithRetry, type RestoreDeps } from './restore.ts';
@@ -81,12 +83,6 @@ export interface PipelineDeps {
   readonly limits: Pick<TopicLimits, 'of' | 'refresh'>;
 }
 
-const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
-const interval = (ms: number, f: () => void): (() => void) => {
-  const t = setInterval(f, ms);
-  return () => clearInterval(t);
-};
-const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 /** A restore after a failure: after `waitMs`, and reading the output topics' limits again first when a record was too large. */
 interface Retry {
@@ -99,6 +95,8 @@ export class Pipeline {
   readonly deadLettersByCode = new Map<string, number>();
   /** Busy and idle ms of each shard thread since it started, refreshed with the rules. */
   shardLoad: { busyMs: number; idleMs: number }[] = [];
+  /** The key budget per key space over all shards, refreshed with the rules. */
+  readonly keySpaces: KeySpaceWatch;
   private state: ServiceState = { status: 'starting' };
   private readonly d: PipelineDeps;
   private readonly log: Logger;
@@ -123,6 +121,7 @@ export class Pipeline {
     this.now = d.now ?? Date.now;
     this.sleep = d.sleep ?? pause;
     this.health = new Health(d.config, d.log, this.now());
+    this.keySpaces = new KeySpaceWatch(d.log);
     this.schemas.push(...d.inputs.plainSchemas);
     this.alertLatency = new AlertLatency(d.latency, this.arrivals, (src) => runOf(this.state)?.table.of(src)?.index);
     this.input = {
@@ -330,7 +329,7 @@ export class Pipeline {
   }
 
   private delivered(r: DeliverResult, submittedAt: number): void {
-    this.d.latency.recordBatch(r.micros);
+    recordDelivered(this.d.latency, this.d.rules, r);
     if (r.alerts.length === 0) return;
     this.alertLatency.emitted(r.alerts, submittedAt);
     this.counters.unmeasuredLatency = this.alertLatency.unmeasured;
@@ -343,6 +342,7 @@ export class Pipeline {
       const infos = await run.rounds.info();
       this.shardLoad = infos.map((i) => ({ busyMs: i.busyMs, idleMs: i.idleMs }));
       this.ruleCache = mergeRuleInfos(infos.map((i) => i.rules));
+      this.keySpaces.update(infos.map((i) => i.stats.spaces), this.now());
     } catch {
       // the next round reports the failure
     }

@@ -15,6 +15,8 @@ import { buildApi } from '../http/server.ts';
 import type { Config } from '../config/config.ts';
 import { KafkaAdmin } from '../kafka/admin.ts';
 import { kafkaClient } from '../kafka/client.ts';
+import { checkBrokers } from '../kafka/preflight.ts';
+import { listenOrExplain } from '../http/listen.ts';
 import { SchemaResolver, registryClient } from '../kafka/registry.ts';
 import { KafkaTransactionalSink } from '../kafka/sink.ts';
 import { KafkaSource } from '../kafka/source.ts';
@@ -58,6 +60,7 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
   const shards = config.workers ?? defaultShards();
   // Connection errors of any client are evidence that the broker is unreachable (/readyz).
   let connectionError: (message: string) => void = () => undefined;
+  await checkBrokers(config.kafka.brokers);
   const kafka = kafkaClient(config.kafka, log, config.kafka.clientId, (m) => connectionError(m));
   const admin = new KafkaAdmin(kafka);
   await admin.connect();
@@ -129,18 +132,24 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
       const s = store;
       const f = feed;
       api = await buildApi({
-        store: s, bus, latency, tokens: config.api.tokens, ruleModules: loaded, mcp: config.api.mcp,
+        store: s, bus, latency, tokens: config.api.tokens, ruleModules: loaded, engineOptions: config.engine, mcp: config.api.mcp, instance,
         rules: { list: () => pipeline.rules(), setEnabled: (id, on) => pipeline.setEnabled(id, on) },
         state: serviceStateQuery(pipeline, loaded, config.engine),
         ready: () => pipeline.readiness(),
         onInternalError: (err) => log.error({ err }, 'API request failed (500)'),
         signals: () => signalsOf(pipeline.counters, pipeline.deadLettersByCode, {
-          consumerLag: pipeline.lag(), watermark: pipeline.watermark(), shardBusyMs: pipeline.shardLoad.map((l) => l.busyMs), storeRecords: f.stats().records,
+          consumerLag: pipeline.lag(), watermark: pipeline.watermark(), shardBusyMs: pipeline.shardLoad.map((l) => l.busyMs), storeRecords: f.stats().records, keySpaces: pipeline.keySpaces.spaces,
           health: pipeline.health.levels(Date.now()),
         }),
       });
       if (Object.keys(config.api.tokens).length === 0) log.warn('no api.tokens configured: every API route but /healthz and /readyz answers 401');
-      await api.listen({ host: config.api.host, port: config.api.port });
+      try {
+        await listenOrExplain(api, config.api.host, config.api.port, 'api.port in the config (or CEPHEUS_API_PORT=<n>)');
+      } catch (err) {
+        await f.stop().catch(() => undefined);
+        s.close();
+        throw err;
+      }
       log.info({ url: `http://${config.api.host}:${config.api.port}` }, 'REST API listening');
     }
 

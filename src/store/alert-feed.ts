@@ -5,6 +5,7 @@
 import type { Kafka } from 'kafkajs';
 import type { AlertBus } from './alert-bus.ts';
 import type { AlertWire } from './alert-codec.ts';
+import { newAlertSummary } from './alert-store.ts';
 import type { AlertStore } from './alert-store.ts';
 
 export interface AlertFeedOptions {
@@ -44,8 +45,7 @@ export async function startAlertFeed(o: AlertFeedOptions): Promise<AlertFeed> {
           const storedAt = now();
           if (o.store.insert(alert, storedAt)) {
             stored++;
-            const { matched: _m, context: _c, aggregates: _g, ...summary } = alert;
-            o.bus?.publish({ ...summary, status: 'open', storedAt });
+            o.bus?.publish(newAlertSummary(alert, storedAt));
           }
         } catch (err) {
           errors++;

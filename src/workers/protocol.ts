@@ -192,6 +192,8 @@ export interface DeliverResult {
   readonly ruleErrors: readonly RuleErrorRef[];
   readonly overflowDropped: number;
   readonly micros: number;
+  /** Sampled per-rule evaluation times since the last deliver: (rule index, µs) pairs (src/metrics/rule-timer.ts). */
+  readonly evaluations: Float64Array;
 }
 
 /** What an ingest and a deliver task would have returned, and the watermark the round sent. */

@@ -22,6 +22,7 @@ import type { InputError } from '../io/input-error.ts';
 import { KafkaValueDecoder } from '../io/kafka-value.ts';
 import { loadRules } from '../rules/load-rules.ts';
 import { RecentKeyIssues } from '../explain/recent.ts';
+import { BufferedRuleTimer } from '../metrics/rule-timer.ts';
 import type {
   ContextResult, ContextTask, DeliverResult, DeliverTask, InfoResult, IngestResult, IngestTask, InitResult, InitTask, LateRef, RawRecord, Rejected, RoundResult, RoundTask,
   RuleErrorRef, SchemaSpec, ShardResult, ShardTask, SnapshotResult, StateResult, StateTask, StreamSpec,
@@ -53,6 +54,8 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
   const out = new Int32Array(64);
   /** Records of events found behind the engine's watermark when accepted, until drained. */
   const lateRecords = new Map<string, RawRecord>();
+  /** Sampled per-rule evaluation times, returned with each deliver. */
+  const timer = new BufferedRuleTimer();
 
   const ready = (): { core: ShardCore; decoder: KafkaValueDecoder } => {
     if (core === undefined || decoder === undefined) throw new CepError('CEP_ERR_SHARD_NOT_INITIALISED', 'send an init task first');
@@ -77,7 +80,7 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
 
   async function init(t: InitTask): Promise<InitResult> {
     const loaded = rules ?? (await loadRules(t.rules)).map((l) => l.rule);
-    core = new ShardCore(loaded, t.engine, t.shard, t.shards, t.restore.map(decodeSnapshot));
+    core = new ShardCore(loaded, { ...t.engine, probe: timer }, t.shard, t.shards, t.restore.map(decodeSnapshot));
     ruleSet = loaded;
     recent = new RecentKeyIssues(loaded);
     streams = t.streams;
@@ -188,7 +191,7 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
         }
       }
     }
-    return { op: 'deliver', alerts, late, ruleErrors, overflowDropped, micros: Math.round((performance.now() - started) * 1000) };
+    return { op: 'deliver', alerts, late, ruleErrors, overflowDropped, micros: Math.round((performance.now() - started) * 1000), evaluations: timer.drain() };
   }
 
   function round(t: RoundTask, started: number): RoundResult {

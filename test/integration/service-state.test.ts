@@ -2,18 +2,25 @@
 // is produced into one single-partition topic (the stream `cepheus explain` reads), the
 // service consumes it until idle (which flushes, as explain does at the end of its input),
 // and every key's state, context and recent late events it serves equal what explain says for
-// the same prefix; an alert it raised is explained with the inputs of each predicate.
+// the same prefix; an alert it raised is explained with the inputs of each predicate. Its /mcp
+// serves the demo's tools from the same state: a key's live state and an alert explained as
+// the REST routes give them, and explain_key over the fixture on the service's worker thread.
 import { afterAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Alert } from '../../src/core/alert.ts';
 import { createEngine } from '../../src/core/engine/index.ts';
 import { explainAlert } from '../../src/core/explain/alert.ts';
 import { explain } from '../../src/core/explain/explain.ts';
+import type { ContextView } from '../../src/core/state-view.ts';
 import { EVENT_KINDS } from '../../src/events/types.ts';
 import type { AnyEvent } from '../../src/events/types.ts';
 import { readEventsStrict } from '../../src/io/read-events.ts';
 import { produceEvents } from '../../src/kafka/event-producer.ts';
 import { SchemaResolver } from '../../src/kafka/registry.ts';
+import type { AlertExplanationReport, KeyStateReport } from '../../src/http/state-query.ts';
+import { alertExplanationView, contextView, keyStateView } from '../../src/mcp/state-views.ts';
 import { loadRules } from '../../src/rules/load-rules.ts';
 import { createTopics, kafka, kafkaAvailable, registry, uniqueTopic } from './support/kafka.ts';
 import { freePort, killAll, startService, writeConfig } from './support/service.ts';
@@ -29,12 +36,10 @@ const KEYS = [
 ] as const;
 
 describe.skipIf(!kafkaAvailable())('the service\'s state routes', () => {
-  it('serve, for a prefix of the input, what explain says for the same prefix', async () => {
-    const events: AnyEvent[] = [];
-    for await (const e of readEventsStrict('fixtures/default.avro')) {
-      if (events.length === PREFIX) break;
-      events.push(e);
-    }
+  it('serve, for a prefix of the input, what explain says for the same prefix, over REST and MCP', async () => {
+    const fixture: AnyEvent[] = [];
+    for await (const e of readEventsStrict('fixtures/default.avro')) fixture.push(e);
+    const events = fixture.slice(0, PREFIX);
     const rules = (await loadRules()).map((l) => l.rule);
     const k = kafka();
     const topic = uniqueTopic('state-in');
@@ -62,6 +67,14 @@ describe.skipIf(!kafkaAvailable())('the service\'s state routes', () => {
     const listed = (await get('/api/v1/alerts?rule=impossible-travel&limit=500')) as { items: { id: string }[] };
     const alert = (await get(`/api/v1/alerts/${listed.items[0]?.id ?? ''}`)) as Alert;
     const explained = (await get(`/api/v1/alerts/${alert.id}/explain`)) as Record<string, unknown>;
+    const mcp = new Client({ name: 'service-state', version: '1' });
+    await mcp.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`), { requestInit: { headers: { authorization: 'Bearer test-read-token' } } }));
+    const tools = (await mcp.listTools()).tools.map((t) => t.name);
+    const call = async (name: string, args: Record<string, unknown>) => (await mcp.callTool({ name, arguments: args })).structuredContent as Record<string, unknown>;
+    const keyContext = await call('get_key_context', { key: 'AC8514803', ruleId: 'account-takeover', contextId: 'account', limit: 1 });
+    const alertExplained = await call('explain_alert', { id: alert.id });
+    const whyNot = (await call('explain_key', { rule: 'wash-trading', key: 'FR90GCSW3AW7', expect: ['ev-70be31ce425d', 'ev-de308142a8ca'] }))['verdict'];
+    await mcp.close();
     svc.child.kill('SIGTERM');
     expect(await svc.exited).toEqual({ code: 0, signal: null });
 
@@ -85,5 +98,18 @@ describe.skipIf(!kafkaAvailable())('the service\'s state routes', () => {
       steps, decision, reproduced, note, timeline: undefined,
     });
     expect(reproduced).toBe(true);
+
+    // MCP: the demo's tools, answering from the state the REST routes read.
+    expect(tools).toEqual(['search_alerts', 'get_alert', 'set_alert_status', 'list_rules', 'describe_rule', 'get_key_context', 'explain_alert', 'explain_key', 'run_backtest']);
+    expect(keyContext['liveState']).toEqual({ status: 'live', keyState: keyStateView(states[0] as KeyStateReport), context: contextView(context as ContextView) });
+    expect(alertExplained).toEqual(alertExplanationView(explained as unknown as AlertExplanationReport));
+    expect(whyNot).toEqual({
+      reason: 'not-taken',
+      untrusted: {
+        answer: 'ev-de308142a8ca (trade at 2026-02-03T12:20:18.765Z) did not extend #1 (leg1 ev-70be31ce425d), which waited for leg2: leg2 was false (it read e.side = "SELL", m.leg1.side = "BUY", e.qty = 2700, m.leg1.qty = 2200).',
+        read: ['ev-70be31ce425d', 'ev-de308142a8ca'], unread: [],
+        evidence: explain(rules, fixture, { ruleId: 'wash-trading', key: 'FR90GCSW3AW7', engine: OPTIONS }).timeline.filter((e) => e.event?.id === 'ev-70be31ce425d' || e.event?.id === 'ev-de308142a8ca'),
+      },
+    });
   }, 180_000);
 });

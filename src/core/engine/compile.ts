@@ -6,7 +6,8 @@
 //   routes[kind]: per key space reading that kind: its key extractor, the rules reading the
 //                 kind (rule order) and the context folds it feeds (context order)
 //
-// All of it is fixed once compiled, except each space's key map, which holds the state.
+// All of it is fixed once compiled, except each space's key map, which holds the state, and
+// its ring (keys.ts): the keys by recency, per key group, and the space's key budget.
 import type { AnyEvent, EventKind } from '../../events/types.ts';
 import { correlationOperator } from '../correlation-operator.ts';
 import type { Observer } from '../explain/observer.ts';
@@ -14,11 +15,15 @@ import type { AnyRule, ContextDef, KeySpace, PatternStep } from '../rule-types.t
 import type { CompiledRule, KeyState, Operator, StateBounds } from '../runtime.ts';
 import { sequenceOperator } from '../sequence/operator.ts';
 import { thresholdOperator } from '../threshold-operator.ts';
+import { KeyRing, budgetOf } from './keys.ts';
+import type { KeyBudget } from './keys.ts';
 
 export interface Space {
   readonly space: KeySpace;
   /** The state: one entry per live key. */
   readonly keys: Map<string, KeyState>;
+  /** The same keys by recency, and the budget (keys.ts). */
+  readonly ring: KeyRing;
   readonly contexts: readonly ContextDef<unknown>[];
   readonly rules: readonly CompiledRule[];
 }
@@ -62,16 +67,19 @@ export interface Explained {
   readonly observer: Observer;
 }
 
-export function compile(rules: readonly AnyRule[], bounds: StateBounds, explained?: Explained): Compiled {
+export function compile(rules: readonly AnyRule[], bounds: StateBounds & KeyBudget, explained?: Explained): Compiled {
   const drafts: Draft[] = [];
   const compiled: CompiledRule[] = [];
   const ruleSpace: Space[] = [];
+  const names = [...new Set(rules.map((r) => r.key.name))];
+  const budgets = budgetOf(names, bounds);
   rules.forEach((rule, index) => {
     let d = drafts.find((s) => s.out.space === rule.key);
     if (d === undefined) {
       const contexts: ContextDef<unknown>[] = [];
       const spaceRules: CompiledRule[] = [];
-      d = { out: { space: rule.key, keys: new Map(), contexts, rules: spaceRules }, contexts, rules: spaceRules, rulesByKind: new Map() };
+      const ring = new KeyRing(bounds.keyGroups, budgets[names.indexOf(rule.key.name)] as number);
+      d = { out: { space: rule.key, keys: new Map(), ring, contexts, rules: spaceRules }, contexts, rules: spaceRules, rulesByKind: new Map() };
       drafts.push(d);
     }
     let ctxIndex = -1;

@@ -33,9 +33,10 @@ import { compile } from './compile.ts';
 import type { Compiled, Fold, Route, Routes, Space } from './compile.ts';
 import { contextOf, inspectKey, noteLate, ruleInfos } from './inspect.ts';
 import type { EngineStats, RuleInfo } from './inspect.ts';
-import { evict, idle, openKey, sweep } from './keys.ts';
+import { evict, idle, openKey, spaceStats, sweep, touch } from './keys.ts';
 import { engineOptions } from './options.ts';
 import type { EngineOptions } from './options.ts';
+import type { RuleProbe } from './probe.ts';
 import { restore, snapshotOf } from './snapshot.ts';
 import type { EngineSnapshot } from './snapshot.ts';
 
@@ -49,6 +50,8 @@ export class Engine implements OperatorHost {
   private readonly owns: ((keySpace: string, key: string) => boolean) | undefined;
   /** The rule an explain observer hears (see explain/), undefined on the normal path. */
   private readonly observed: CompiledRule | undefined;
+  private readonly probe: RuleProbe | undefined;
+  private untilProbe = 1;
   /** Reorder buffer by (event time, rank). */
   private readonly buffer = new KeyedHeap<Ingested>();
   /** Timers by (deadline, scheduling order). */
@@ -58,7 +61,6 @@ export class Engine implements OperatorHost {
   private maxTs = -Infinity;
   private nextSweep = -Infinity;
   private sinceSweep = 0;
-  private keyCount = 0;
   private eventCount = 0;
   private lateCount = 0;
   private lateAcceptedCount = 0;
@@ -74,13 +76,13 @@ export class Engine implements OperatorHost {
     this.routes = this.c.routes;
     this.compiled = this.c.rules;
     this.observed = this.compiled.find((cr) => cr.observer !== undefined);
+    this.probe = this.options.probe;
     if (from !== undefined) {
       const r = restore(Array.isArray(from) ? from as readonly EngineSnapshot[] : [from as EngineSnapshot], this.c, this.owns, this.buffer, this.timers);
       this.watermark = r.watermark;
       this.maxTs = r.maxTs;
       this.timerSeq = r.timerSeq;
       this.nextSweep = r.nextSweep;
-      this.keyCount = r.keys;
       if (r.counts !== undefined) {
         this.eventCount = r.counts.events;
         this.lateCount = r.counts.late;
@@ -103,6 +105,7 @@ export class Engine implements OperatorHost {
   ownersOf(e: AnyEvent, shards: number, out: Int32Array): number {
     const routes = this.routes[e.kind];
     if (routes === undefined) return 0;
+    const groups = this.options.keyGroups;
     let n = 0;
     for (let r = 0; r < routes.length; r++) {
       const route = routes[r] as Route;
@@ -114,7 +117,7 @@ export class Engine implements OperatorHost {
         continue;
       }
       if (key === null || key === undefined || key === '') continue;
-      const owner = shardOf(key, shards);
+      const owner = shardOf(key, shards, groups);
       let dup = false;
       for (let i = 0; i < n; i++) if (out[i] === owner) dup = true;
       if (!dup) out[n++] = owner;
@@ -199,11 +202,10 @@ export class Engine implements OperatorHost {
   }
 
   stats(): EngineStats {
-    let keys = 0;
-    for (const s of this.c.spaces) keys += s.keys.size;
+    const spaces = this.c.spaces.map(spaceStats);
     return {
       events: this.eventCount, late: this.lateCount, lateAccepted: this.lateAcceptedCount,
-      buffered: this.buffer.size, timers: this.timers.size, watermark: this.watermark, keys,
+      buffered: this.buffer.size, timers: this.timers.size, watermark: this.watermark, keys: this.keyCount(), spaces,
     };
   }
 
@@ -287,7 +289,7 @@ export class Engine implements OperatorHost {
     // exactly, per event, in process()), so they may run whenever: at most once per sweep
     // interval of event time, and only after as many events as there are keys, which keeps
     // their cost O(1) per event however many keys are held.
-    if (wm >= this.nextSweep && wm !== -Infinity && this.sinceSweep >= this.keyCount) {
+    if (wm >= this.nextSweep && wm !== -Infinity && this.sinceSweep >= this.keyCount()) {
       if (this.nextSweep !== -Infinity) this.sweep(wm);
       this.nextSweep = wm + this.options.sweepIntervalMs;
       this.sinceSweep = 0;
@@ -295,7 +297,13 @@ export class Engine implements OperatorHost {
   }
 
   private sweep(wm: number): void {
-    this.keyCount -= sweep(this.c.spaces, wm - this.options.allowedLatenessMs, wm - this.options.idleKeyTtlMs);
+    sweep(this.c.spaces, wm - this.options.allowedLatenessMs, wm - this.options.idleKeyTtlMs);
+  }
+
+  private keyCount(): number {
+    let n = 0;
+    for (const s of this.c.spaces) n += s.keys.size;
+    return n;
   }
 
   private fire(t: Timer): void {
@@ -316,6 +324,8 @@ export class Engine implements OperatorHost {
     this.sinceSweep++;
     const routes = this.routes[e.kind];
     if (routes === undefined) return;
+    const probe = this.probe !== undefined && --this.untilProbe === 0 ? this.probe : undefined;
+    if (probe !== undefined) this.untilProbe = probe.every;
     for (let r = 0; r < routes.length; r++) {
       const route = routes[r] as Route;
       const space = route.space;
@@ -329,18 +339,17 @@ export class Engine implements OperatorHost {
       }
       if (key === null || key === undefined || key === '') continue;
       if (this.owns !== undefined && !this.owns(space.space.name, key)) continue;
+      // No on-time event still to come is older than this (keys.ts): pruning there is exact.
+      const horizon = e.ts - this.lateness;
       let ks = space.keys.get(key);
-      if (ks !== undefined && ks.lastSeen < e.ts - this.ttl && idle(ks, this.watermark - this.lateness)) {
+      if (ks !== undefined && ks.lastSeen < e.ts - this.ttl && idle(ks, horizon)) {
         // Idle past its TTL: the key starts afresh, exactly as if a sweep had evicted it.
         if (this.observed !== undefined && space.rules.includes(this.observed)) this.observed.observer?.note({ kind: 'evicted', lastSeen: ks.lastSeen });
         evict(space, ks);
-        this.keyCount--;
         ks = undefined;
       }
-      if (ks === undefined) {
-        ks = openKey(space, key);
-        this.keyCount++;
-      }
+      if (ks === undefined) ks = openKey(space, key, e.ts, horizon, e.ts - this.ttl, this.out);
+      else touch(space.ring, ks);
       ks.lastSeen = e.ts;
       const rules = route.rules;
       for (let i = 0; i < rules.length; i++) {
@@ -353,11 +362,13 @@ export class Engine implements OperatorHost {
         }
         cr.stats.eventsSeen++;
         if (cr.observer !== undefined) cr.observer.note({ kind: 'event', event: e, seq: rs.seq + 1 });
+        const t0 = probe === undefined ? 0 : probe.now();
         try {
           cr.op.onEvent(rs, item, ++rs.seq, this);
         } catch (err) {
           this.ruleError(cr, key, e.id, err);
         }
+        if (probe !== undefined) probe.record(cr.index, probe.now() - t0);
       }
       const folds = route.folds;
       for (let i = 0; i < folds.length; i++) {

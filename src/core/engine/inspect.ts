@@ -8,6 +8,7 @@ import { toJson } from '../json.ts';
 import type { CompiledRule, RuleStats } from '../runtime.ts';
 import type { ContextView, KeyStateView, OperatorView } from '../state-view.ts';
 import type { Compiled, Space } from './compile.ts';
+import type { KeySpaceStats } from './keys.ts';
 
 export interface RuleInfo {
   readonly id: string;
@@ -27,6 +28,8 @@ export interface EngineStats {
   readonly timers: number;
   readonly watermark: number;
   readonly keys: number;
+  /** Per key space: keys held, the budget (null: none) and keys evicted by it since this engine was built. */
+  readonly spaces: readonly KeySpaceStats[];
 }
 
 export function ruleInfos(c: Compiled): RuleInfo[] {

@@ -1,16 +1,21 @@
 // Snapshots: everything an engine holds, as structured-cloneable data, and the restore
 // that continues exactly where the snapshot was taken (same watermark, buffered events,
 // partial matches, windows, contexts). A restoring engine may take the snapshots of every
-// shard of an earlier run (any shard count) and keeps the keys it owns.
+// shard of an earlier run (any shard count) and keeps the keys it owns. Keys are listed least
+// recently active first within each key group, so a restore rebuilds the recency lists the
+// key budget evicts by (keys.ts) exactly: a group lives on one shard, so its keys come from
+// one snapshot, in order. Restored with another keyGroups, the order is rebuilt from each
+// key's last event time instead (ties: snapshot order).
 import type { AnyEvent, SourceRef } from '../../events/types.ts';
 import { CepError } from '../errors.ts';
 import type { KeyedHeap } from '../heap.ts';
-import { eventRank } from '../order.ts';
+import { eventRank, keyGroupOf } from '../order.ts';
 import { Ingested, KeyState, Reviver, RuleKeyState, Timer } from '../runtime.ts';
 import type { ContextDef } from '../rule-types.ts';
 import type { CompiledRule } from '../runtime.ts';
 import { ownsAnyKeyOf } from './compile.ts';
 import type { Compiled, Space } from './compile.ts';
+import { adoptKey, keysByRecency } from './keys.ts';
 
 /**
  * Everything the engine holds, as structured-cloneable data (plain objects, arrays, Sets,
@@ -24,6 +29,8 @@ export interface EngineSnapshot {
   readonly maxTs: number;
   readonly timerSeq: number;
   readonly nextSweep: number;
+  /** The key groups the keys were ordered by (absent: written before key groups existed). */
+  readonly keyGroups?: number;
   readonly counts: EngineCounts;
   readonly buffer: readonly { readonly event: AnyEvent; readonly source: SourceRef | null }[];
   readonly spaces: readonly SpaceSnapshot[];
@@ -39,6 +46,7 @@ export interface SpaceSnapshot {
   readonly rules?: readonly string[];
   /** Context ids in the order of each key's `ctx` array. */
   readonly contexts: readonly string[];
+  /** Per key group, least recently active first (groups in order). */
   readonly keys: readonly KeySnapshot[];
 }
 
@@ -60,7 +68,7 @@ export interface EngineTimes {
 /** The whole state, by reference (see EngineSnapshot). */
 export function snapshotOf(times: EngineTimes, counts: EngineCounts, buffered: readonly Ingested[], c: Compiled): EngineSnapshot {
   return {
-    format: 2, watermark: times.watermark, maxTs: times.maxTs, timerSeq: times.timerSeq, nextSweep: times.nextSweep,
+    format: 2, watermark: times.watermark, maxTs: times.maxTs, timerSeq: times.timerSeq, nextSweep: times.nextSweep, keyGroups: c.spaces[0]?.ring.groups ?? 0,
     counts: { events: counts.events, late: counts.late, lateAccepted: counts.lateAccepted },
     buffer: buffered.map((it) => ({ event: it.event, source: it.source })),
     disabled: c.rules.filter((cr) => !cr.enabled).map((cr) => cr.rule.id),
@@ -68,7 +76,7 @@ export function snapshotOf(times: EngineTimes, counts: EngineCounts, buffered: r
       name: space.space.name,
       rules: space.rules.map((cr) => cr.rule.id),
       contexts: space.contexts.map((ctx) => ctx.id),
-      keys: [...space.keys.values()].map((ks) => ({
+      keys: keysByRecency(space).map((ks) => ({
         key: ks.key, lastSeen: ks.lastSeen, ctx: ks.ctx,
         rules: ks.rules.flatMap((rs) => rs === undefined ? [] : [{ ruleId: rs.rule.rule.id, ruleVersion: rs.rule.rule.version, seq: rs.seq, timerAt: rs.timerAt, timerSeq: rs.timerSeq, op: rs.op }]),
       })),
@@ -80,8 +88,6 @@ export function snapshotOf(times: EngineTimes, counts: EngineCounts, buffered: r
 export interface Restored extends EngineTimes {
   /** The snapshot's counters when there is exactly one snapshot (shards' counters do not add up). */
   readonly counts: EngineCounts | undefined;
-  /** Keys added to the spaces. */
-  readonly keys: number;
 }
 
 /**
@@ -95,9 +101,11 @@ export function restore(snaps: readonly EngineSnapshot[], c: Compiled, owns: ((k
   let maxTs = -Infinity;
   let timerSeq = 0;
   let nextSweep = -Infinity;
-  let keys = 0;
   const seen = new Set<string>();
   const reviver = new Reviver();
+  const groups = c.spaces[0]?.ring.groups;
+  const regroup = snaps.some((snap) => snap.keyGroups !== groups);
+  const later: { readonly space: Space; readonly ks: KeyState }[] = [];
   for (const snap of snaps) {
     if (snap.format !== 2) throw new CepError('CEP_ERR_SNAPSHOT', `unknown snapshot format ${String(snap.format)}; it was written by another Cepheus version`);
     if (snap.watermark > watermark) watermark = snap.watermark;
@@ -121,12 +129,16 @@ export function restore(snaps: readonly EngineSnapshot[], c: Compiled, owns: ((k
       if (space === undefined) continue;
       for (const k of ss.keys) {
         if (owns !== undefined && !owns(ss.name, k.key)) continue;
-        if (!space.keys.has(k.key)) keys++;
-        space.keys.set(k.key, restoreKey(space, ss, k, timers, reviver));
+        const ks = restoreKey(space, ss, k, timers, reviver);
+        if (regroup) later.push({ space, ks });
+        else adoptKey(space, ks);
       }
     }
   }
-  return { watermark, maxTs, timerSeq, nextSweep, counts: snaps.length === 1 ? (snaps[0] as EngineSnapshot).counts : undefined, keys };
+  // Other key groups: recency by last event time over every snapshot (a stable sort).
+  later.sort((a, b) => a.ks.lastSeen - b.ks.lastSeen);
+  for (const { space, ks } of later) adoptKey(space, ks);
+  return { watermark, maxTs, timerSeq, nextSweep, counts: snaps.length === 1 ? (snaps[0] as EngineSnapshot).counts : undefined };
 }
 
 /**
@@ -147,7 +159,7 @@ function restoreKey(space: Space, ss: SpaceSnapshot, k: KeySnapshot, timers: Key
     const i = ss.contexts.indexOf(def.id);
     ctx[c] = i >= 0 ? k.ctx[i] : def.initial();
   }
-  const ks = new KeyState(k.key, ctx, space.rules.length);
+  const ks = new KeyState(k.key, ctx, space.rules.length, keyGroupOf(k.key, space.ring.groups));
   ks.lastSeen = k.lastSeen;
   for (const r of k.rules) {
     const cr: CompiledRule | undefined = space.rules.find((x) => x.rule.id === r.ruleId);

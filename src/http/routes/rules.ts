@@ -1,23 +1,49 @@
-// Rules with their counters and engine latency; enable / disable at runtime (admin).
+// Rules with what they mean (description, severity, key space, the library factory and the
+// parameters they were built with (the library's defaults and what was given), the definition as data), their counters, and latency over
+// the recent window: evaluation time per event (sampled) and alert latency. Enable / disable at
+// runtime (admin), attributed to the token.
 import type { FastifyInstance } from 'fastify';
+import * as library from 'cepheus/rules';
+import type { AnyRule } from '../../core/rule-types.ts';
+import { sourceOf } from '../../explain/run-explain.ts';
+import { definitionView } from '../../mcp/views.ts';
+import { requestIdentity } from '../auth.ts';
 import type { RouteContext } from '../context.ts';
 import { errorBody } from '../errors.ts';
+
+const LIBRARY_DEFAULTS = library.DEFAULTS as Readonly<Record<string, Readonly<Record<string, unknown>> | undefined>>;
+const IDENTITY = new Set(['id', 'version', 'severity', 'tags']);
+
+/** The parameters a library factory built the rule with: its defaults, then what was given (identity fields aside). */
+function paramsOf(rule: AnyRule): Record<string, unknown> | null {
+  if (rule.origin === undefined) return null;
+  const given = Object.fromEntries(Object.entries(rule.origin.params).filter(([k, v]) => !IDENTITY.has(k) && v !== undefined));
+  return { ...LIBRARY_DEFAULTS[rule.origin.factory], ...given };
+}
 
 const RULE_PARAMS = { type: 'object', properties: { id: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' } }, required: ['id'] } as const;
 
 export function ruleRoutes(app: FastifyInstance, c: RouteContext): void {
-  app.get('/api/v1/rules', { preHandler: c.read, schema: { summary: 'Rules with counters and engine latency' } }, () => ({
-    items: c.rules.list().map((r) => ({
-      id: r.id, version: r.version, kind: r.kind, enabled: r.enabled, ...r.stats, stateKeys: r.stateKeys, partialMatches: r.held,
-      latencyUs: c.latency?.rule(r.id) ?? null,
-    })),
+  app.get('/api/v1/rules', { preHandler: c.read, schema: { summary: 'Rules with description, parameters and definition, counters, and latency (µs) over the recent window: evaluation per event, and alert latency' } }, () => ({
+    items: c.rules.list().map((r) => {
+      const m = c.ruleModules.find((l) => l.rule.id === r.id);
+      const def = m?.rule;
+      return {
+        id: r.id, version: r.version, kind: r.kind, enabled: r.enabled, ...r.stats, stateKeys: r.stateKeys, partialMatches: r.held,
+        latencyUs: c.latency?.rule(r.id) ?? null, evaluationUs: c.latency?.evaluation(r.id) ?? null,
+        severity: def?.severity ?? null, description: def?.description ?? null, tags: def?.tags ?? [],
+        factory: def?.origin?.factory ?? null, params: def === undefined ? null : paramsOf(def),
+        source: m === undefined ? null : sourceOf(m),
+        definition: def === undefined ? null : definitionView(def),
+      };
+    }),
   }));
 
   for (const action of ['enable', 'disable'] as const) {
     app.post<{ Params: { id: string } }>(`/api/v1/rules/:id/${action}`, {
-      preHandler: c.admin, schema: { summary: `${action === 'enable' ? 'Enable' : 'Disable'} a rule at runtime, no restart`, params: RULE_PARAMS },
+      preHandler: c.admin, schema: { summary: `${action === 'enable' ? 'Enable' : 'Disable'} a rule at runtime, no restart (the demo keeps the choice across restarts)`, params: RULE_PARAMS },
     }, (req, reply) => {
-      if (!c.rules.setEnabled(req.params.id, action === 'enable')) return reply.status(404).send(errorBody('CEP_ERR_API_RULE_NOT_FOUND', `no rule ${req.params.id}`));
+      if (!c.rules.setEnabled(req.params.id, action === 'enable', requestIdentity(req)?.name)) return reply.status(404).send(errorBody('CEP_ERR_API_RULE_NOT_FOUND', `no rule ${req.params.id}`));
       return { id: req.params.id, enabled: action === 'enable' };
     });
   }

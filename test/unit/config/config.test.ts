@@ -27,7 +27,9 @@ describe('config', () => {
   it('accepts the shipped example and fills defaults', () => {
     const c = loadConfig('config/cepheus.example.yaml', {});
     expect(c.kafka).toEqual({ brokers: ['127.0.0.1:9092'], clientId: 'cepheus', groupId: 'cepheus', ssl: false, sessionTimeoutMs: 10_000 });
-    expect(c.engine).toEqual({ outOfOrdernessMs: 5000, allowedLatenessMs: 0, maxPartialMatches: 1000, maxWindowEvents: 10_000, idleKeyTtlMs: 45 * 86_400_000 });
+    expect(c.engine).toEqual({
+      outOfOrdernessMs: 5000, allowedLatenessMs: 0, maxPartialMatches: 1000, maxWindowEvents: 10_000, idleKeyTtlMs: 45 * 86_400_000, maxKeys: 500_000, maxKeysBySpace: {}, keyGroups: 256,
+    });
     expect(c.output).toEqual({ alerts: 'cepheus.alerts', deadLetter: 'cepheus.dead-letter', state: 'cepheus.state', createTopics: true, partitions: 3, replicationFactor: -1 });
     expect([c.commitIntervalMs, c.snapshotIntervalMs, c.idleTimeoutMs, c.maxInFlight, c.roundMaxValues, c.startFrom]).toEqual([200, 30_000, 10_000, 4, 8192, 'earliest']);
   });
@@ -87,6 +89,21 @@ describe('config', () => {
         'api.mcp.backtest.maxWallMs: Too small: expected number to be >=100',
       ],
     });
+  });
+
+  it('takes a key budget per key space (`none`: unbounded) and refuses one smaller than the key groups', () => {
+    const base = { kafka: { brokers: ['k:9092'] }, topics: { login: 'l' }, output: { alerts: 'a', deadLetter: 'd', state: 's' } };
+    expect(validateConfig({ ...base, engine: { maxKeys: 'none', maxKeysBySpace: { ip: 100_000 } } }).engine).toEqual({
+      outOfOrdernessMs: 5000, allowedLatenessMs: 0, maxPartialMatches: 1000, maxWindowEvents: 10_000, idleKeyTtlMs: 45 * 86_400_000, maxKeys: Infinity, maxKeysBySpace: { ip: 100_000 }, keyGroups: 256,
+    });
+    expect(problems(() => validateConfig({ ...base, engine: { maxKeys: 100, maxKeysBySpace: { ip: 2.5, account: 'lots' } } }))).toEqual({
+      code: 'CEP_ERR_CONFIG',
+      details: ['engine.maxKeysBySpace.ip: expected a whole number of keys >= 1, or `none` (got 2.5)', 'engine.maxKeysBySpace.account: expected a whole number of keys >= 1, or `none` (got "lots")'],
+    });
+    expect(problems(() => validateConfig({ ...base, engine: { maxKeys: 100 } }))).toEqual({
+      code: 'CEP_ERR_CONFIG', details: ['engine.maxKeys: expected at least keyGroups (256): every key group needs room for a key; or `none` for no bound'],
+    });
+    expect(problems(() => validateConfig({ ...base, engine: { keyGroups: 32 } })).details).toEqual(['engine.keyGroups: Too small: expected number to be >=64']);
   });
 
   it('says when the file is missing or not YAML', () => {

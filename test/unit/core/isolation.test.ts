@@ -48,8 +48,8 @@ describe('bounded state', () => {
     expect(engine.drain().flatMap((f) => (f.kind === 'alert' ? [f.alert.message] : []))).toEqual(['seen 0', 'seen 0', 'seen 1']);
   });
 
-  it('sweeps reclaim idle keys once enough events have passed', () => {
-    const engine = createEngine([pairs], { idleKeyTtlMs: days(1), sweepIntervalMs: 60_000 });
+  it('sweeps reclaim idle keys once enough events have passed (in key spaces without a budget)', () => {
+    const engine = createEngine([pairs], { idleKeyTtlMs: days(1), sweepIntervalMs: 60_000, maxKeys: Infinity });
     engine.push(login('a', 0, { account: 'A', device: 'x' }));
     engine.push(login('b', 1000, { account: 'B', device: 'z' }));
     engine.advanceWatermark(1001); // b (ts 1000) is released once the watermark is past it

@@ -13,7 +13,7 @@ import type { Alert } from '../../../src/core/alert.ts';
 import { createEngine } from '../../../src/core/engine/index.ts';
 import { LatencyRecorder } from '../../../src/metrics/latency.ts';
 import { loadRules } from '../../../src/rules/load-rules.ts';
-import { AlertStore } from '../../../src/store/alert-store.ts';
+import { AlertStore, newAlertSummary } from '../../../src/store/alert-store.ts';
 
 const READ = { authorization: 'Bearer r-token' };
 const ADMIN = { authorization: 'Bearer a-token' };
@@ -31,7 +31,7 @@ beforeAll(async () => {
   latency.recordRule('spoofing', 12);
   const engine = createEngine((await loadRules()).map((l) => l.rule));
   app = await buildApi({
-    store, bus, latency, tokens: { 'r-token': 'read', 'a-token': 'admin' }, now: () => 2_000,
+    store, bus, latency, tokens: { 'r-token': 'read', 'a-token': { scope: 'admin', name: 'ana' } }, now: () => 2_000, healthSampleMs: 0,
     rules: { list: () => engine.rules(), setEnabled: (id, on) => engine.setEnabled(id, on) },
     signals: () => ({ counters: { events: 36_000 }, gauges: {}, deadLetters: new Map([['CEP_ERR_INPUT_FRAME', 2]]) }),
   });
@@ -88,14 +88,20 @@ describe('alerts', () => {
 
   it('returns one alert in full, and changes its status with history', async () => {
     const a = alerts[0] as Alert;
-    expect((await get(`/api/v1/alerts/${a.id}`)).body).toEqual(JSON.parse(JSON.stringify({ ...a, status: 'open', storedAt: 1_000, history: [] })));
+    expect((await get(`/api/v1/alerts/${a.id}`)).body).toEqual(JSON.parse(JSON.stringify({
+      ...a, status: 'open', disposition: null, assignee: null, storedAt: 1_000, updatedAt: 1_000, history: [], activity: [],
+    })));
+    // The actor is the token's name ('ana'); a body naming the same is accepted, anyone else refused.
     expect((await post(`/api/v1/alerts/${a.id}/status`, { status: 'acknowledged', actor: 'ana', note: 'looking' })).status).toBe(200);
-    const r = await post(`/api/v1/alerts/${a.id}/status`, { status: 'resolved', actor: 'ana', note: 'confirmed fraud' });
-    expect(r.body).toMatchObject({ id: a.id, status: 'resolved', history: [
-      { at: 2_000, from: 'open', to: 'acknowledged', actor: 'ana', note: 'looking' },
-      { at: 2_000, from: 'acknowledged', to: 'resolved', actor: 'ana', note: 'confirmed fraud' },
+    expect(await post(`/api/v1/alerts/${a.id}/status`, { status: 'resolved', actor: 'bo' })).toEqual({ status: 400, body: { error: {
+      code: 'CEP_ERR_API_ACTOR_MISMATCH', message: "changes are recorded under the token's name (ana), not 'bo': drop \"actor\" from the body, or use the token named bo",
+    } } });
+    const r = await post(`/api/v1/alerts/${a.id}/status`, { status: 'resolved', disposition: 'true-positive', note: 'confirmed fraud' });
+    expect(r.body).toMatchObject({ id: a.id, status: 'resolved', disposition: 'true-positive', updatedAt: 2_000, history: [
+      { at: 2_000, from: 'open', to: 'acknowledged', actor: 'ana', note: 'looking', disposition: null },
+      { at: 2_000, from: 'acknowledged', to: 'resolved', actor: 'ana', note: 'confirmed fraud', disposition: 'true-positive' },
     ] });
-    expect(await post(`/api/v1/alerts/${a.id}/status`, { status: 'resolved', actor: 'bo' })).toEqual({ status: 409, body: { error: { code: 'CEP_ERR_STORE_SAME_STATUS', message: `alert ${a.id} is already resolved` } } });
+    expect(await post(`/api/v1/alerts/${a.id}/status`, { status: 'resolved' })).toEqual({ status: 409, body: { error: { code: 'CEP_ERR_STORE_SAME_STATUS', message: `alert ${a.id} is already resolved` } } });
     expect(((await get('/api/v1/alerts?status=resolved')).body['items'] as { id: string }[]).map((x) => x.id)).toEqual([a.id]);
   });
 
@@ -103,12 +109,15 @@ describe('alerts', () => {
     expect(await get('/api/v1/alerts/al_00000000000000000000000000000000')).toEqual({ status: 404, body: { error: { code: 'CEP_ERR_STORE_ALERT_NOT_FOUND', message: 'no alert al_00000000000000000000000000000000' } } });
     expect((await get('/api/v1/alerts/not-an-id')).body).toMatchObject({ error: { code: 'CEP_ERR_API_VALIDATION' } });
     expect((await get('/api/v1/alerts?limit=0')).body).toMatchObject({ error: { code: 'CEP_ERR_API_VALIDATION' } });
-    expect((await get('/api/v1/alerts?severity=urgent')).body).toEqual({ error: { code: 'CEP_ERR_API_VALIDATION', message: 'querystring/severity must be equal to one of the allowed values' } });
+    expect((await get('/api/v1/alerts?severity=urgent')).body).toEqual({ error: { code: 'CEP_ERR_API_VALIDATION', message: 'querystring/severity must match pattern "^(low|medium|high|critical)(,(low|medium|high|critical))*$"' } });
     expect((await get('/api/v1/alerts?from=1e400')).body).toEqual({ error: { code: 'CEP_ERR_API_VALIDATION', message: 'querystring/from must be <= 8640000000000000' } });
     expect((await get('/api/v1/alerts?cursor=zzz')).body).toMatchObject({ error: { code: 'CEP_ERR_STORE_CURSOR' } });
     expect((await get('/api/v1/alerts?nope=1')).status).toBe(400);
     expect((await post(`/api/v1/alerts/${alerts[1]?.id}/status`, { status: 'closed', actor: 'x' })).status).toBe(400);
-    expect((await post(`/api/v1/alerts/${alerts[1]?.id}/status`, { status: 'open' })).status).toBe(400);
+    expect(await post(`/api/v1/alerts/${alerts[1]?.id}/status`, { status: 'acknowledged', disposition: 'benign' })).toEqual({ status: 400, body: { error: {
+      code: 'CEP_ERR_STORE_DISPOSITION', message: "a disposition (benign) goes with resolving an alert, not with 'acknowledged'",
+    } } });
+    expect((await post(`/api/v1/alerts/${alerts[1]?.id}/status`, { status: 'resolved', disposition: 'maybe' })).body).toMatchObject({ error: { code: 'CEP_ERR_API_VALIDATION' } });
     const big = await app.inject({ method: 'POST', url: `/api/v1/alerts/${alerts[1]?.id}/status`, headers: { ...ADMIN, 'content-type': 'application/json' }, payload: `{"status":"open","actor":"x","note":"${'x'.repeat(70_000)}"}` });
     expect([big.statusCode, big.json()]).toEqual([413, { error: { code: 'CEP_ERR_API_BODY_TOO_LARGE', message: 'Request body is too large' } }]);
     const broken = await app.inject({ method: 'POST', url: `/api/v1/alerts/${alerts[1]?.id}/status`, headers: { ...ADMIN, 'content-type': 'application/json' }, payload: '{"status":' });
@@ -138,21 +147,22 @@ describe('rules, latency, metrics, OpenAPI', () => {
     expect(lat.rules['spoofing']?.histogram).toMatch(/^[A-Za-z0-9+/=]+$/);
     const m = await app.inject({ method: 'GET', url: '/metrics', headers: READ });
     expect(m.headers['content-type']).toMatch(/^text\/plain/);
-    expect(m.body).toContain('cepheus_alerts_stored 29');
-    expect(m.body).toContain('cepheus_rule_events_total{rule="spoofing"} 0');
-    expect(m.body).toContain('cepheus_events_total 36000');
-    expect(m.body).toContain('cepheus_dead_letters_total{code="CEP_ERR_INPUT_FRAME"} 2');
+    expect(m.body).toContain('cepheus_alerts_stored{cepheus_instance="cepheus"} 29');
+    expect(m.body).toContain('cepheus_rule_events_total{rule="spoofing",cepheus_instance="cepheus"} 0');
+    expect(m.body).toContain('cepheus_events_total{cepheus_instance="cepheus"} 36000');
+    expect(m.body).toContain('cepheus_dead_letters_total{code="CEP_ERR_INPUT_FRAME",cepheus_instance="cepheus"} 2');
     expect(m.body).toContain('# TYPE cepheus_rule_alerts_total counter');
-    expect(m.body).toContain('cepheus_latency_microseconds{scope="rule:spoofing",quantile="0.99"} 12');
+    expect(m.body).toContain('cepheus_alert_latency_seconds_bucket{cepheus_instance="cepheus",rule="spoofing",le="0.000025"} 1');
+    expect(m.body).toContain('cepheus_alert_latency_seconds_count{cepheus_instance="cepheus",rule="spoofing"} 1');
   });
 
   it('serves its OpenAPI document', async () => {
     const doc = (await app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json() as { openapi: string; paths: Record<string, unknown> };
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths).sort()).toEqual([
-      '/api/v1/alerts', '/api/v1/alerts/stream', '/api/v1/alerts/{id}', '/api/v1/alerts/{id}/explain', '/api/v1/alerts/{id}/status',
-      '/api/v1/keys/{key}/context/{contextId}', '/api/v1/latency',
-      '/api/v1/rules', '/api/v1/rules/{id}/disable', '/api/v1/rules/{id}/enable', '/api/v1/rules/{id}/keys/{key}',
+      '/api/v1/alerts', '/api/v1/alerts/status', '/api/v1/alerts/stream', '/api/v1/alerts/{id}', '/api/v1/alerts/{id}/assign', '/api/v1/alerts/{id}/explain',
+      '/api/v1/alerts/{id}/notes', '/api/v1/alerts/{id}/status', '/api/v1/health/history', '/api/v1/keys/{key}/context/{contextId}', '/api/v1/latency', '/api/v1/me',
+      '/api/v1/rules', '/api/v1/rules/{id}/disable', '/api/v1/rules/{id}/enable', '/api/v1/rules/{id}/keys/{key}', '/api/v1/stats/alerts', '/api/v1/stats/dispositions',
     ]);
   });
 });
@@ -173,11 +183,9 @@ describe('over a real socket', () => {
           if (buf.includes('retry: 2000')) {
             // Connected: now other rules' alerts (filtered out) and then the late one arrive.
             const other = alerts.find((a) => a.ruleId !== late.ruleId) as Alert;
-            const { matched: _m1, context: _c1, aggregates: _g1, ...o } = other;
-            bus.publish({ ...o, status: 'open', storedAt: 3 });
+            bus.publish(newAlertSummary(other, 3));
             store.insert(late, 3_000);
-            const { matched: _m, context: _c, aggregates: _g, ...summary } = late;
-            bus.publish({ ...summary, status: 'open', storedAt: 3_000 });
+            bus.publish(newAlertSummary(late, 3_000));
             buf = buf.replace('retry: 2000', '');
           }
           const m = /event: alert\ndata: (.*)\n\n/.exec(buf);

@@ -14,6 +14,7 @@ import type { McpSettings } from '../../../src/config/mcp-settings.ts';
 import type { Identity } from '../../../src/http/auth.ts';
 import { readEvents } from '../../../src/io/read-events.ts';
 import { createMcpContext } from '../../../src/mcp/context.ts';
+import { NOT_REQUESTED } from '../../../src/mcp/live-state.ts';
 import { createMcpServer } from '../../../src/mcp/server.ts';
 import { DATA_NOTICE } from '../../../src/mcp/views.ts';
 import { LatencyRecorder } from '../../../src/metrics/latency.ts';
@@ -21,7 +22,7 @@ import { replay } from '../../../src/replay/replay.ts';
 import { loadRules } from '../../../src/rules/load-rules.ts';
 import type { LoadedRule } from '../../../src/rules/load-rules.ts';
 import { AlertBus } from '../../../src/store/alert-bus.ts';
-import { AlertStore } from '../../../src/store/alert-store.ts';
+import { AlertStore, newAlertSummary } from '../../../src/store/alert-store.ts';
 
 const READER: Identity = { name: 'rita', scope: 'read', tokenId: 'r000000000000000' };
 const ADMIN: Identity = { name: 'ana', scope: 'admin', tokenId: 'a000000000000000' };
@@ -101,7 +102,9 @@ describe('tools', () => {
       ['set_alert_status', ['id', 'status', 'note'], ['id', 'status', 'note'], false],
       ['list_rules', [], [], true],
       ['describe_rule', ['id'], ['id'], true],
-      ['get_key_context', ['key', 'keySpace', 'limit'], ['key'], true],
+      ['get_key_context', ['key', 'keySpace', 'limit', 'ruleId', 'contextId'], ['key'], true],
+      ['explain_alert', ['id'], ['id'], true],
+      ['explain_key', ['rule', 'key', 'file', 'expect', 'from', 'to'], ['rule', 'key'], true],
       ['run_backtest', ['rules', 'file', 'maxEvents', 'maxWallMs', 'sampleAlerts'], ['rules'], true],
     ]);
     expect(tools.every((t) => t.outputSchema?.type === 'object' && t.inputSchema.additionalProperties === false)).toBe(true);
@@ -141,7 +144,7 @@ describe('tools', () => {
     now = T0 + 5000;
     const r = structured(await admin.callTool({ name: 'set_alert_status', arguments: { id, status: 'acknowledged', note: 'calling the customer' } })) as { status: string; history: unknown };
     expect([r.status, r.history]).toEqual(['acknowledged', [{ at: '2026-12-01T00:00:05.000Z', from: 'open', to: 'acknowledged', actor: 'ana', note: 'calling the customer' }]]);
-    expect(store.get(id)?.history).toEqual([{ at: T0 + 5000, from: 'open', to: 'acknowledged', actor: 'ana', note: 'calling the customer' }]);
+    expect(store.get(id)?.history).toEqual([{ at: T0 + 5000, from: 'open', to: 'acknowledged', actor: 'ana', note: 'calling the customer', disposition: null }]);
     const again = await admin.callTool({ name: 'set_alert_status', arguments: { id, status: 'acknowledged', note: 'again' } });
     expect(again.content).toEqual([{ type: 'text', text: `CEP_ERR_STORE_SAME_STATUS: alert ${id} is already acknowledged` }]);
     await reader.close();
@@ -156,7 +159,7 @@ describe('tools', () => {
     expect(await text('search_alerts', { limit: 500, extra: 1 })).toBe('CEP_ERR_API_VALIDATION: limit: Too big: expected number to be <=100; (arguments): Unrecognized key: "extra"');
     expect(await text('search_alerts', { cursor: 'bad' })).toBe('CEP_ERR_STORE_CURSOR: cursor is not one this store returned; start without it');
     expect(await text('describe_rule', { id: 'no-such-rule' })).toBe('CEP_ERR_API_RULE_NOT_FOUND: no rule no-such-rule; list_rules names the rules loaded');
-    await expect(client.callTool({ name: 'drop_tables', arguments: {} })).rejects.toThrow('MCP error -32000: CEP_ERR_API_NOT_FOUND: no tool drop_tables; tools: search_alerts, get_alert, set_alert_status, list_rules, describe_rule, get_key_context, run_backtest');
+    await expect(client.callTool({ name: 'drop_tables', arguments: {} })).rejects.toThrow('MCP error -32000: CEP_ERR_API_NOT_FOUND: no tool drop_tables; tools: search_alerts, get_alert, set_alert_status, list_rules, describe_rule, get_key_context, explain_alert, explain_key, run_backtest');
     await client.close();
   });
 
@@ -182,14 +185,21 @@ describe('tools', () => {
     await client.close();
   });
 
-  it("gives a key's recent alerts and its newest context, and says live state is not in this build", async () => {
+  it("gives a key's recent alerts and its newest context, and says how to ask for its live state", async () => {
     const client = await connect(READER);
     const a = alerts.find((x) => x.id === LARGE_TRADE) as Alert;
     expect(structured(await client.callTool({ name: 'get_key_context', arguments: { key: 'AC6436254' } }))).toEqual({
       notice: DATA_NOTICE,
-      liveState: { available: false, reason: "This build has no live key-state or explain/why-not answers yet (they come with the engine's explain feature); this answer is the key's recent alerts and the context snapshot of the newest one." },
+      liveState: { status: 'not-requested', reason: NOT_REQUESTED },
       alerts: [summaryOf(a)],
       latestContext: { alertId: LARGE_TRADE, ruleId: 'large-trade', detectedAtEventTime: '2026-01-15T10:30:09.023Z', untrusted: { context: LARGE_TRADE_VIEW.untrusted.context } },
+    });
+    // This runner was built without a state query: the alerts still come, and liveState says why there is no more.
+    expect(structured(await client.callTool({ name: 'get_key_context', arguments: { key: 'AC6436254', ruleId: 'large-trade', keySpace: 'ip' } }))).toEqual({
+      notice: DATA_NOTICE,
+      liveState: { status: 'unavailable', code: 'CEP_ERR_STATE_UNAVAILABLE', reason: 'this runner does not answer state queries; explain_key answers from an event file' },
+      alerts: [],
+      latestContext: null,
     });
     await client.close();
   });
@@ -245,8 +255,7 @@ describe('resources and prompts', () => {
     const other: Alert = { ...(alerts[0] as Alert), id: `al_${'2'.repeat(32)}` as Alert['id'], severity: 'low' };
     for (const a of [other, last]) {
       store.insert(a, T0);
-      const { matched: _m, context: _c, aggregates: _g, ...summary } = a;
-      bus.publish({ ...summary, status: 'open', storedAt: T0 });
+      bus.publish(newAlertSummary(a, T0));
     }
     await client.ping(); // notifications sent before the ping's answer have arrived
     expect(updates).toEqual([`cepheus://alerts/${last.id}`]);
@@ -256,7 +265,7 @@ describe('resources and prompts', () => {
     await client.close();
   });
 
-  it('assembles the triage prompt: instructions, evidence, rule meaning and key history', async () => {
+  it('assembles the triage prompt: instructions, evidence, rule meaning and key history (no live state from a runner without it)', async () => {
     const client = await connect(READER);
     const p = await client.getPrompt({ name: 'triage_alert', arguments: { alertId: LARGE_TRADE } });
     expect(p.messages.map((m) => (m.content.type === 'resource' ? ['resource', m.content.resource.uri] : [m.content.type, (m.content as { text: string }).text.split('\n')[0]]))).toEqual([
@@ -265,6 +274,10 @@ describe('resources and prompts', () => {
       ['resource', 'cepheus://rules/large-trade'],
       ['resource', 'cepheus://alerts?key=AC6436254&limit=20'],
     ]);
+    expect((p.messages[0]?.content as { text: string }).text.split('\n')[2]).toBe(
+      "Attached: (1) the alert's evidence: every matched event by step with its source, the key's context at decision time, aggregates and status history; (2) what rule large-trade looks for; " +
+        "(3) the key's other recent alerts (0); (4) the key's live state is not attached: this runner does not answer state queries; explain_key answers from an event file.",
+    );
     const evidence = p.messages[1]?.content as { resource: { text: string } };
     expect(JSON.parse(evidence.resource.text)).toEqual(LARGE_TRADE_VIEW);
     await expect(client.getPrompt({ name: 'triage_alert', arguments: {} })).rejects.toThrow('CEP_ERR_API_VALIDATION');

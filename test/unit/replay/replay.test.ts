@@ -46,6 +46,29 @@ describe('replay', () => {
   });
 });
 
+describe('replay under a key budget', () => {
+  it('counts the keys evicted, by reason and key space, from the evicted effects it passes on', async () => {
+    const rules = (await loadRules(['brute-force', 'credential-stuffing'])).map((l) => l.rule);
+    const events = Array.from({ length: 600 }, (_, i) => login(`k${i}`, i * 10, { account: `N${i}`, ip: `10.0.${i >> 8}.${i & 255}`, success: i % 2 === 0, failureReason: i % 2 === 0 ? null : 'BAD_PASSWORD' }));
+    const evicted: string[] = [];
+    const s = await replay(events.map((event): ReplayItem => ({ event })), {
+      rules, engine: { keyGroups: 4, maxKeys: 128, maxKeysBySpace: { ip: Infinity } }, clock: () => 0,
+      onEffect: (f) => {
+        if (f.kind === 'evicted') evicted.push(...f.idle, ...f.active);
+      },
+    });
+    expect({ evicted: s.evicted, keySpaces: s.keySpaces, listed: evicted.length }).toEqual({
+      // Failed logins stay in brute-force's 10-minute window: those accounts are evicted active.
+      evicted: { idle: 286, active: 190 },
+      keySpaces: [
+        { name: 'account', keys: 124, maxKeys: 128, evictedIdle: 286, evictedActive: 190 },
+        { name: 'ip', keys: 600, maxKeys: null, evictedIdle: 0, evictedActive: 0 },
+      ],
+      listed: 476,
+    });
+  });
+});
+
 describe('score', () => {
   const alert = (rule: string, key: string, ids: string[]) => ({ ruleId: rule, key, matched: [{ step: 's', events: ids.map((id) => ({ event: login(id, 0), source: null })) }] });
   it('computes detections, false positives, near-miss fires, precision and recall per rule', () => {

@@ -4,7 +4,7 @@
 // timestamp to the commit, only for alerts measured on a record, and not after a reset.
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../../src/core/alert.ts';
-import { LatencyRecorder, summarize } from '../../../src/metrics/latency.ts';
+import { LatencyRecorder } from '../../../src/metrics/latency.ts';
 import { AlertLatency } from '../../../src/service/alert-latency.ts';
 import { ArrivalLog } from '../../../src/service/arrivals.ts';
 
@@ -34,7 +34,7 @@ describe('alert latency', () => {
     al.emitted([a], 99, 101.5); // the completing record (offset 11) arrived at 100
     al.committed([a], 5003); // produced at 5001
     al.committed([a], 9000); // committed once only
-    expect({ rule: latency.rule('r'), e2e: summarize(latency.endToEnd), unmeasured: al.unmeasured }).toEqual({ rule: one(1500), e2e: one(2000), unmeasured: 0 });
+    expect({ rule: latency.rule('r'), e2e: latency.endToEnd.summary(), unmeasured: al.unmeasured }).toEqual({ rule: one(1500), e2e: one(2000), unmeasured: 0 });
   });
 
   it('measures an alert a timer raised from its round, with no end to end', () => {
@@ -42,7 +42,7 @@ describe('alert latency', () => {
     const a = alert('a2', 'timer', [[1000, 10]], 9000);
     al.emitted([a], 99, 100.25);
     al.committed([a], 99_999);
-    expect({ rule: latency.rule('timer'), e2e: summarize(latency.endToEnd), unmeasured: al.unmeasured }).toEqual({ rule: one(1250), e2e: none, unmeasured: 0 });
+    expect({ rule: latency.rule('timer'), e2e: latency.endToEnd.summary(), unmeasured: al.unmeasured }).toEqual({ rule: one(1250), e2e: none, unmeasured: 0 });
   });
 
   it('counts an alert whose record left the arrival ring as unmeasured, and forgets alerts on reset', () => {
@@ -53,6 +53,6 @@ describe('alert latency', () => {
     al.emitted([gone, kept], 100.5, 102.5);
     al.reset();
     al.committed([gone, kept], 9000);
-    expect({ r: latency.rule('r'), q: latency.rule('q'), e2e: summarize(latency.endToEnd), unmeasured: al.unmeasured }).toEqual({ r: one(2000), q: one(500), e2e: none, unmeasured: 1 });
+    expect({ r: latency.rule('r'), q: latency.rule('q'), e2e: latency.endToEnd.summary(), unmeasured: al.unmeasured }).toEqual({ r: one(2000), q: one(500), e2e: none, unmeasured: 1 });
   });
 });

@@ -39,19 +39,21 @@ describe('counters', () => {
     const dead = new Map([['CEP_ERR_INPUT_EMPTY', 1]]);
     const failures = new Map([['too-large', 2], ['unreachable', 1]]);
     const health = { brokerUnreachable: 1, commitFailuresInARow: 3, commitFailures: failures, restoreFailures: 4 };
+    const spaces = [{ name: 'account', keys: 40, maxKeys: 500_000, evictedIdle: 0, evictedActive: 0 }, { name: 'ip', keys: 2, maxKeys: null, evictedIdle: 0, evictedActive: 0 }];
     const none = { brokerUnreachable: 0, commitFailuresInARow: 0, commitFailures: new Map<string, number>(), restoreFailures: 0 };
     expect([
-      signalsOf(c, dead, { consumerLag: 12, watermark: 1_700_000_000_000, shardBusyMs: [5, 6], storeRecords: 3, health }),
-      signalsOf(createCounters(), new Map(), { consumerLag: 0, watermark: -Infinity, shardBusyMs: [], storeRecords: 0, health: none }).gauges,
+      signalsOf(c, dead, { consumerLag: 12, watermark: 1_700_000_000_000, shardBusyMs: [5, 6], storeRecords: 3, health, keySpaces: spaces }),
+      signalsOf(createCounters(), new Map(), { consumerLag: 0, watermark: -Infinity, shardBusyMs: [], storeRecords: 0, health: none, keySpaces: [] }).gauges,
     ]).toEqual([{
       counters: {
         events: 9, alerts: 1, late: 2, commits: 3, checkpoints: 1, restores: 1, recoveredEvents: 4, suppressedOutputs: 5, backpressurePauses: 6,
         rounds: 7, roundEvents: 8, latencyUnmeasured: 1, storeRecords: 3, deadLettersByReference: 2, alertsTrimmed: 3, restoreFailures: 4,
       },
-      gauges: { consumerLag: 12, watermark: 1_700_000_000_000, checkpointBytes: 77, brokerUnreachable: 1, commitFailuresInARow: 3 },
+      gauges: { consumerLag: 12, watermark: 1_700_000_000_000, checkpointBytes: 77, keys: 42, brokerUnreachable: 1, commitFailuresInARow: 3 },
       deadLetters: dead,
       commitFailures: failures,
       shardBusyMs: [5, 6],
-    }, { consumerLag: 0, watermark: 0, checkpointBytes: 0, brokerUnreachable: 0, commitFailuresInARow: 0 }]);
+      keySpaces: spaces,
+    }, { consumerLag: 0, watermark: 0, checkpointBytes: 0, keys: 0, brokerUnreachable: 0, commitFailuresInARow: 0 }]);
   });
 });

@@ -26,7 +26,11 @@ describe('AlertStore', () => {
     a.close();
     const b = new AlertStore(path);
     expect(b.count()).toBe(12);
-    expect(b.get(alerts[0]?.id as string)).toEqual({ ...JSON.parse(JSON.stringify(alerts[0])), status: 'acknowledged', storedAt: 5, history: [{ at: 7, from: 'open', to: 'acknowledged', actor: 'ana', note: 'on it' }] });
+    expect(b.get(alerts[0]?.id as string)).toEqual({
+      ...JSON.parse(JSON.stringify(alerts[0])), status: 'acknowledged', disposition: null, assignee: null, storedAt: 5, updatedAt: 7,
+      history: [{ at: 7, from: 'open', to: 'acknowledged', actor: 'ana', note: 'on it', disposition: null }],
+      activity: [{ kind: 'status', at: 7, from: 'open', to: 'acknowledged', actor: 'ana', note: 'on it', disposition: null }],
+    });
     b.close();
   });
 

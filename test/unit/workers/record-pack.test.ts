@@ -120,7 +120,7 @@ describe('transferablesOf', () => {
 
   it('covers forwards of ingest and round results and deliver tasks, snapshots, and nothing else', () => {
     const ingest = { op: 'ingest', forwards: [forward(1)], maxTs: [], rejected: [], late: [], values: 5, micros: 1 } as const;
-    const deliver = { op: 'deliver', alerts: [], late: [], ruleErrors: [], overflowDropped: 0, micros: 1 } as const;
+    const deliver = { op: 'deliver', alerts: [], late: [], ruleErrors: [], overflowDropped: 0, micros: 1, evaluations: new Float64Array(0) } as const;
     const snapshot = { op: 'snapshot', bytes: new Uint8Array(8), keys: 0 } as const;
     const deliverTask: ShardTask = { op: 'deliver', schemas: [], forwards: [forward(2)], watermark: 0, flushTo: null, enable: [], disable: [] };
     expect(transferablesOf(ingest)).toEqual(buffersOf(ingest.forwards[0]));

@@ -12,7 +12,7 @@ const alert = (id: string): Alert => ({ id } as Alert);
 describe('round output', () => {
   it('appends ingest then deliver results, and outputs onto outputs, in order', () => {
     const ingest: IngestResult = { op: 'ingest', forwards: [], maxTs: [[0, 5]], rejected: [rejected], late: [late('a')], values: 3, micros: 9 };
-    const deliver: DeliverResult = { op: 'deliver', alerts: [alert('x'), alert('y')], late: [late('b')], ruleErrors: [{ ruleId: 'r', key: 'k', eventId: 'e', error: 'boom' }], overflowDropped: 2, micros: 9 };
+    const deliver: DeliverResult = { op: 'deliver', alerts: [alert('x'), alert('y')], late: [late('b')], ruleErrors: [{ ruleId: 'r', key: 'k', eventId: 'e', error: 'boom' }], overflowDropped: 2, micros: 9, evaluations: new Float64Array(0) };
     const round = emptyOutput();
     mergeOutput(round, ingest);
     mergeOutput(round, deliver);
