@@ -3,6 +3,7 @@
 // log routed to ours. kafkajs stays behind src/kafka/: the rest of Cepheus sees our own
 // source / sink interfaces (source.ts, sink.ts), so another client can replace it.
 import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
 import { Kafka, logLevel } from 'kafkajs';
 import type { KafkaConfig, LogEntry, SASLOptions } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -32,6 +33,12 @@ export function connectionOf(c: Config['kafka'], clientId: string = c.clientId):
   };
   const sasl = c.sasl === undefined ? undefined : ({ mechanism: c.sasl.mechanism, username: c.sasl.username, password: c.sasl.password } as SASLOptions);
   return { clientId, brokers: c.brokers, ssl, ...(sasl === undefined ? {} : { sasl }), retry: { retries: 8, initialRetryTime: 100 } };
+}
+
+/** The TLS settings of the connection (undefined without TLS), for the start-up handshake check. */
+export function tlsOf(c: Config['kafka']): ConnectionOptions | undefined {
+  const ssl = connectionOf(c).ssl;
+  return ssl === true ? {} : ssl === false || ssl === undefined ? undefined : ssl;
 }
 
 /**

@@ -139,6 +139,15 @@ export class KafkaTransactionalSink implements TransactionalSink {
     await this.producer.connect();
   }
 
+  /**
+   * Initialises the transactional id now (kafkajs would on the first commit): a principal
+   * without Write on it is refused at start, not at the first commit.
+   */
+  async prepare(): Promise<void> {
+    const tx = await this.producer.transaction();
+    await tx.abort();
+  }
+
   async commit(batches: readonly OutputBatch[], offsets: readonly OffsetCommit[], groupId: string, topicLimit?: (topic: string) => number): Promise<void> {
     if (this.stale) {
       // After an outage kafkajs's transaction state may be stuck (an abort that never reached
