@@ -9,7 +9,7 @@ import type { InputTopic } from '../config/inputs.ts';
 import { CepError } from '../core/errors.ts';
 import { deniedError, principalOf, refusedGrants, serviceGrants } from '../kafka/access.ts';
 import type { Grant } from '../kafka/access.ts';
-import { isSaslFailure, rootMessage } from '../kafka/kafka-errors.ts';
+import { authorizationFailure, isSaslFailure, rootMessage } from '../kafka/kafka-errors.ts';
 import { CommitError } from '../kafka/sink.ts';
 
 export class AccessGuard {
@@ -72,10 +72,19 @@ export class AccessGuard {
     }
   }
 
-  /** A failed commit: which of its writes (the topics of the send that failed), offsets or transaction was refused. */
-  explainCommit(err: unknown): CepError | undefined {
+  /**
+   * A failed commit: which of its writes (the topics of the send that failed), offsets or
+   * transaction was refused. A refused send over several topics is narrowed with `mayWrite`
+   * (the sink's aborted probe), so the message names the topic that lacks Write.
+   */
+  async explainCommit(err: unknown, mayWrite?: (topic: string) => Promise<boolean>): Promise<CepError | undefined> {
     const step = err instanceof CommitError ? err.step : undefined;
-    const sent = new Set(err instanceof CommitError ? err.sent.map((t) => t.topic) : []);
+    let sent = new Set(err instanceof CommitError ? err.sent.map((t) => t.topic) : []);
+    if (mayWrite !== undefined && sent.size > 1 && authorizationFailure(err) === 'TOPIC_AUTHORIZATION_FAILED') {
+      const refused = new Set<string>();
+      for (const t of sent) if (!(await mayWrite(t).catch(() => true))) refused.add(t);
+      if (refused.size > 0) sent = refused;
+    }
     const grants = this.of((g) => (g.type === 'topic' && g.operation === 'Write' && (sent.size === 0 || sent.has(g.name)))
       || (g.type === 'group' && g.pattern === 'literal' && (step === 'offsets' || step === undefined))
       || g.type === 'transactional-id');

@@ -132,8 +132,8 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
     });
     const latency = new LatencyRecorder();
     const commitSink = {
-      commit: (...a: Parameters<KafkaTransactionalSink['commit']>) => sink.commit(...a).catch((err: unknown) => {
-        const denied = guard.explainCommit(err);
+      commit: (...a: Parameters<KafkaTransactionalSink['commit']>) => sink.commit(...a).catch(async (err: unknown) => {
+        const denied = await guard.explainCommit(err, (topic) => sink.mayWrite(topic));
         if (denied !== undefined) fatal(denied);
         throw err;
       }),
