@@ -24,7 +24,7 @@ function readPem(path: string | undefined, what: string): string | undefined {
 }
 
 /** The connection settings kafkajs gets: brokers, TLS material read from its files, SASL, retries. */
-export function connectionOf(c: Config['kafka'], clientId: string = c.clientId): Pick<KafkaConfig, 'clientId' | 'brokers' | 'ssl' | 'sasl' | 'retry'> {
+export function connectionOf(c: Config['kafka'], clientId: string = c.clientId): Pick<KafkaConfig, 'clientId' | 'brokers' | 'ssl' | 'sasl' | 'retry' | 'connectionTimeout'> {
   const ssl: KafkaConfig['ssl'] = typeof c.ssl === 'boolean' ? c.ssl : {
     rejectUnauthorized: c.ssl.rejectUnauthorized,
     ...(c.ssl.ca === undefined ? {} : { ca: [readPem(c.ssl.ca, 'ca') as string] }),
@@ -32,7 +32,10 @@ export function connectionOf(c: Config['kafka'], clientId: string = c.clientId):
     ...(c.ssl.key === undefined ? {} : { key: readPem(c.ssl.key, 'key') }),
   };
   const sasl = c.sasl === undefined ? undefined : ({ mechanism: c.sasl.mechanism, username: c.sasl.username, password: c.sasl.password } as SASLOptions);
-  return { clientId, brokers: c.brokers, ssl, ...(sasl === undefined ? {} : { sasl }), retry: { retries: 8, initialRetryTime: 100 } };
+  // kafkajs gives a connection 1 s by default, TLS handshake included: on a loaded host (2 shared
+  // cores under the security tests) a handshake took longer, and every client reconnected.
+  const slow = ssl === false ? {} : { connectionTimeout: 3000 };
+  return { clientId, brokers: c.brokers, ssl, ...(sasl === undefined ? {} : { sasl }), retry: { retries: 8, initialRetryTime: 100 }, ...slow };
 }
 
 /** The TLS settings of the connection (undefined without TLS), for the start-up handshake check. */

@@ -63,6 +63,9 @@ export function authorizationFailure(err: unknown): AuthorizationFailure | undef
  */
 export const isCoordinatorNotFound = (err: unknown): boolean => errorChain(err).some((e) => e.name === 'KafkaJSGroupCoordinatorNotFound');
 
+/** A batched request's operation the broker skipped because another in the batch failed. */
+export const isNotAttempted = (err: unknown): boolean => errorChain(err).some((e) => e.type === 'OPERATION_NOT_ATTEMPTED');
+
 /** The broker refused the SASL login. */
 export const isSaslFailure = (err: unknown): boolean => errorChain(err).some((e) => e.name === 'KafkaJSSASLAuthenticationError');
 

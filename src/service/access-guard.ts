@@ -9,7 +9,7 @@ import type { InputTopic } from '../config/inputs.ts';
 import { CepError } from '../core/errors.ts';
 import { deniedError, principalOf, refusedGrants, serviceGrants } from '../kafka/access.ts';
 import type { Grant } from '../kafka/access.ts';
-import { authorizationFailure, isSaslFailure, rootMessage } from '../kafka/kafka-errors.ts';
+import { authorizationFailure, isNotAttempted, isSaslFailure, rootMessage } from '../kafka/kafka-errors.ts';
 import { CommitError } from '../kafka/sink.ts';
 
 export class AccessGuard {
@@ -79,15 +79,21 @@ export class AccessGuard {
    */
   async explainCommit(err: unknown, mayWrite?: (topic: string) => Promise<boolean>): Promise<CepError | undefined> {
     const step = err instanceof CommitError ? err.step : undefined;
-    let sent = new Set(err instanceof CommitError ? err.sent.map((t) => t.topic) : []);
-    if (mayWrite !== undefined && sent.size > 1 && authorizationFailure(err) === 'TOPIC_AUTHORIZATION_FAILED') {
+    const doing = 'commit its outputs and offsets in a transaction';
+    const sent = new Set(err instanceof CommitError ? err.sent.map((t) => t.topic) : []);
+    // kafkajs reports the first partition error of AddPartitionsToTxn: for a send over several
+    // topics that may be OPERATION_NOT_ATTEMPTED of an allowed one, the refusal hidden behind it.
+    if (mayWrite !== undefined && step === 'send' && sent.size > 1 && (authorizationFailure(err) === 'TOPIC_AUTHORIZATION_FAILED' || isNotAttempted(err))) {
       const refused = new Set<string>();
       for (const t of sent) if (!(await mayWrite(t).catch(() => true))) refused.add(t);
-      if (refused.size > 0) sent = refused;
+      if (refused.size > 0) {
+        const refusal = Object.assign(new Error('Topic authorization failed'), { type: 'TOPIC_AUTHORIZATION_FAILED', cause: err });
+        return deniedError(this.principal, doing, this.of((g) => g.type === 'topic' && g.operation === 'Write' && refused.has(g.name)), refusal, this.kafka.brokers.join(','));
+      }
     }
     const grants = this.of((g) => (g.type === 'topic' && g.operation === 'Write' && (sent.size === 0 || sent.has(g.name)))
       || (g.type === 'group' && g.pattern === 'literal' && (step === 'offsets' || step === undefined))
       || g.type === 'transactional-id');
-    return this.explain(err, 'commit its outputs and offsets in a transaction', grants);
+    return this.explain(err, doing, grants);
   }
 }

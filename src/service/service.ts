@@ -119,7 +119,11 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
     await guard.step("read its group's committed offsets", groupStep, () => retry(() => admin.committed(config.kafka.groupId, inputTopics), {
       attempts: 10, baseMs: 200, maxMs: 2000, retryable: (err) => refusedGrants(err, groupStep) === undefined,
     }));
-    let fatal: (err: Error) => void = () => undefined;
+    // Until the service is up, a fatal error (a consumer refused at once) waits for the handler.
+    let early: Error | undefined;
+    let fatal: (err: Error) => void = (err) => {
+      early ??= err;
+    };
     // A refused commit, checkpoint read or consumer stops the service with the permission it lacks.
     const guarded = <T>(doing: string, step: readonly Grant[], f: () => Promise<T>): Promise<T> => f().catch((err: unknown) => {
       const denied = guard.explain(err, doing, step);
@@ -231,6 +235,7 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
       log.fatal({ err, code: err instanceof CepError ? err.code : undefined }, 'fatal: stopping');
       void stop(1);
     };
+    if (early !== undefined) fatal(early);
     return { pipeline, api, stop: () => stop(0), done };
   } catch (err) {
     for (const c of cleanup.reverse()) await c().catch(() => undefined);

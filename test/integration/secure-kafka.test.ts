@@ -5,6 +5,7 @@
 //     /metrics;
 //   - without one of those ACLs it stops with CEP_ERR_KAFKA_AUTHORIZATION naming it;
 //   - a wrong password and an untrusted certificate fail at once with their own codes.
+import { Partitioners } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { runReplay } from '../../src/cli/replay.ts';
@@ -61,6 +62,16 @@ const secured = (over: Record<string, unknown> = {}): Record<string, unknown> =>
   brokers: SECURE_BROKERS, ssl: { ca: CA_FILE }, sasl: { mechanism: 'scram-sha-512', username: 'cepheus', passwordFile: passwordFile('cepheus') }, ...over,
 });
 
+async function notACheckpoint(topic: string): Promise<void> {
+  const producer = secureKafka('admin').producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  try {
+    await producer.send({ topic, messages: [{ key: 'not-a-checkpoint', value: 'x' }] });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
 async function config(s: Setup, kafka: Record<string, unknown> = secured()): Promise<{ file: string; port: number }> {
   const port = await freePort();
   return { file: writeConfig({ group: s.group, topics: inputs, output: s.output, port, kafka }), port };
@@ -102,11 +113,15 @@ describe.skipIf(!secureKafkaAvailable())('the service on a SASL_SSL broker with 
   }, 240_000);
 
   // Each refused at start (a missing ACL found by its own request), or at the first commit.
-  const cases: { readonly name: string; readonly pick: (s: Setup) => Grant; readonly says: (s: Setup) => string }[] = [
+  const cases: { readonly name: string; readonly pick: (s: Setup) => Grant; readonly says: (s: Setup) => string; readonly before?: (s: Setup) => Promise<void> }[] = [
     { name: 'read an input topic', pick: () => grant('Read', 'topic', inputs.trade), says: () => `Read on topic ${inputs.trade}` },
     { name: "describe an input topic's configs", pick: () => grant('DescribeConfigs', 'topic', inputs.login), says: () => `DescribeConfigs on topic ${inputs.login}` },
     { name: 'use its group', pick: (s) => grant('Read', 'group', s.group), says: (s) => `Read on group ${s.group}` },
     { name: 'use its transactional id', pick: (s) => grant('Write', 'transactional-id', `cepheus-${s.group}`), says: (s) => `Write on transactional id cepheus-${s.group}` },
+    { name: "describe an output topic's configs", pick: (s) => grant('DescribeConfigs', 'topic', s.output.deadLetter), says: (s) => `DescribeConfigs on topic ${s.output.deadLetter}` },
+    // An empty state topic is read without a fetch: give it a record (not a checkpoint) first.
+    { name: 'read its checkpoints', pick: (s) => grant('Read', 'topic', s.output.state), says: (s) => `Read on topic ${s.output.state}`, before: (s) => notACheckpoint(s.output.state) },
+    { name: "use the alert store's groups", pick: (s) => grant('Read', 'group', `${s.group}.store.`), says: (s) => `Read on groups starting with ${s.group}.store.` },
     { name: 'write alerts (found at the first commit)', pick: (s) => grant('Write', 'topic', s.output.alerts), says: (s) => `Write on topic ${s.output.alerts}` },
   ];
   let current: Setup | undefined;
@@ -121,6 +136,7 @@ describe.skipIf(!secureKafkaAvailable())('the service on a SASL_SSL broker with 
       const s = await setUp(`deny${i}`);
       current = s;
       const missing = t.pick(s);
+      await t.before?.(s);
       await setAcls([missing], PRINCIPAL, false);
       try {
         const svc = startService((await config(s)).file, `secure-deny-${i}`, ['--no-type-check']);

@@ -44,6 +44,10 @@ describe('the service ACLs', () => {
     expect(await guard.explainCommit(new CommitError('end', [], new Error('Connection error')))).toBeUndefined();
     // A refused send over several topics: the probe finds the one without Write.
     const both = new CommitError('send', [{ topic: 'al', records: [] }, { topic: 'st', records: [] }], refused('TOPIC_AUTHORIZATION_FAILED'));
-    expect((await guard.explainCommit(both, async (t) => t !== 'st'))?.message.split('\n')[0]).toMatch(/it needs Write on topic st \(/);
+    expect((await guard.explainCommit(both, async (t) => t !== 'st'))?.message.split('\n')[0]).toMatch(/it needs Write on topic st \(the broker answered TOPIC_AUTHORIZATION_FAILED\)/);
+    // ... also when kafkajs reports an allowed topic's OPERATION_NOT_ATTEMPTED first.
+    const skipped = new CommitError('send', [{ topic: 'al', records: [] }, { topic: 'st', records: [] }], refused('OPERATION_NOT_ATTEMPTED'));
+    expect((await guard.explainCommit(skipped, async (t) => t !== 'al'))?.message.split('\n')[0]).toMatch(/it needs Write on topic al \(/);
+    expect(await guard.explainCommit(skipped, async () => true)).toBeUndefined();
   });
 });
