@@ -84,10 +84,13 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
     const inputLimits = await guard.step("describe its input topics' configs", grants('DescribeConfigs', inputTopics), () => admin.maxMessageBytes(inputTopics), (g) => admin.maxMessageBytes([g.name]));
     const sizes = createdTopicBytes(out, inputLimits.values());
     const sized = (topic: string): Record<string, string> => ({ 'max.message.bytes': String(sizes.get(topic)) });
-    const created = await guard.step('use its state topic (created beforehand: the service has no Create permission)', [...grants('Read', [out.state]), ...grants('Write', [out.state])], () => admin.ensureTopics([
+    // A topic the principal may not describe looks missing and would be created: a refusal names
+    // the output topic the principal cannot see (each probed).
+    const visible = [...grants('Read', [out.state]), ...grants('Write', [out.state]), ...(out.createTopics ? grants('Write', [out.alerts, out.deadLetter, out.late ?? out.deadLetter]) : [])];
+    const created = await guard.step('see its output and state topics (created beforehand: it has no Create permission)', visible, () => admin.ensureTopics([
       { topic: out.state, partitions: 1, replicationFactor: out.replicationFactor, config: { 'cleanup.policy': 'compact', 'segment.ms': '600000', 'min.cleanable.dirty.ratio': '0.1', ...sized(out.state) } },
       ...(out.createTopics ? [out.alerts, out.deadLetter, out.late ?? out.deadLetter].map((topic) => ({ topic, partitions: out.partitions, replicationFactor: out.replicationFactor, config: sized(topic) })) : []),
-    ]));
+    ]), (g) => admin.probeTopic(g.name));
     if (created.length > 0) log.info({ topics: created, maxMessageBytes: Object.fromEntries(created.map((t) => [t, sizes.get(t)])) }, 'created missing topics');
     const outputTopics = [...sizes.keys()];
     const outputLimits = await guard.step("describe its output topics' configs", grants('DescribeConfigs', outputTopics), () => admin.maxMessageBytes(outputTopics), (g) => admin.maxMessageBytes([g.name]));

@@ -122,6 +122,10 @@ describe.skipIf(!secureKafkaAvailable())('the service on a SASL_SSL broker with 
     // An empty state topic is read without a fetch: give it a record (not a checkpoint) first.
     { name: 'read its checkpoints', pick: (s) => grant('Read', 'topic', s.output.state), says: (s) => `Read on topic ${s.output.state}`, before: (s) => notACheckpoint(s.output.state) },
     { name: "use the alert store's groups", pick: (s) => grant('Read', 'group', `${s.group}.store.`), says: (s) => `Read on groups starting with ${s.group}.store.` },
+    { name: 'read the alerts topic (the alert store)', pick: (s) => grant('Read', 'topic', s.output.alerts), says: (s) => `Read on topic ${s.output.alerts}` },
+    { name: 'use the groups that read checkpoints', pick: (s) => grant('Read', 'group', `${s.group}.state.`), says: (s) => `Read on groups starting with ${s.group}.state.`, before: (s) => notACheckpoint(s.output.state) },
+    { name: 'write checkpoints (found at the first commit)', pick: (s) => grant('Write', 'topic', s.output.state), says: (s) => `Write on topic ${s.output.state}` },
+    { name: 'write dead letters (without it the topic looks missing)', pick: (s) => grant('Write', 'topic', s.output.deadLetter), says: (s) => `Write on topic ${s.output.deadLetter}` },
     { name: 'write alerts (found at the first commit)', pick: (s) => grant('Write', 'topic', s.output.alerts), says: (s) => `Write on topic ${s.output.alerts}` },
   ];
   let current: Setup | undefined;
