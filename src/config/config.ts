@@ -103,6 +103,12 @@ export const ConfigSchema = z.object({
   commitIntervalMs: z.number().int().min(10).max(60_000).default(200),
   /** Engine state is checkpointed with a commit at this interval (a restart replays at most this much input). */
   snapshotIntervalMs: z.number().int().min(100).max(3_600_000).default(30_000),
+  /**
+   * An event more than this ahead of its record's Kafka timestamp is quarantined (dead-lettered
+   * with CEP_ERR_FUTURE_EVENT, moving no watermark). Below health.watermarkAheadMs, so an event
+   * let in never makes /readyz say the watermark is far ahead.
+   */
+  maxFutureSkewMs: z.number().int().min(0).default(300_000),
   /** A partition with nothing new for this long stops holding event time back. */
   idleTimeoutMs: z.number().int().min(100).default(10_000),
   /** Rounds in flight to the shard workers before the consumer is paused (backpressure). */
@@ -131,7 +137,10 @@ export const ConfigSchema = z.object({
   }).strict().default({ enabled: true, host: '127.0.0.1', port: 8080, tokens: {}, mcp: DEFAULT_MCP_SETTINGS }),
   store: z.object({ path: z.string().min(1).default('.run/alerts.db'), retentionDays: z.number().positive().optional() }).strict().default({ path: '.run/alerts.db' }),
   log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).strict().default({ level: 'info' }),
-}).strict();
+}).strict().refine((c) => c.maxFutureSkewMs < c.health.watermarkAheadMs, {
+  path: ['maxFutureSkewMs'],
+  message: 'expected less than health.watermarkAheadMs (an event the future-event guard lets in must not make /readyz report a runaway watermark): lower it or raise that',
+});
 
 export type Config = z.infer<typeof ConfigSchema>;
 

@@ -27,6 +27,7 @@ import type { AlertWire } from '../store/alert-codec.ts';
 import { startAlertFeed } from '../store/alert-feed.ts';
 import type { AlertFeed } from '../store/alert-feed.ts';
 import { AlertStore } from '../store/alert-store.ts';
+import { AuditLog } from '../store/audit-log.ts';
 import { WorkerShards, defaultShards } from '../workers/shard-pool.ts';
 import { inputsOf } from '../config/inputs.ts';
 import { scrubber, secretsOf } from '../config/secrets.ts';
@@ -39,6 +40,7 @@ import { readCheckpoint } from './checkpoint.ts';
 import { signalsOf } from './counters.ts';
 import { Pipeline } from './pipeline.ts';
 import { serviceStateQuery } from './state-query.ts';
+import { serviceStreamControl } from './stream-control.ts';
 import { HEADER_ROOM, TopicLimits, checkTopicLimits, createdTopicBytes } from './topic-limits.ts';
 
 export interface ServiceOptions {
@@ -157,6 +159,7 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
     connectionError = (m) => pipeline.brokerError(m);
 
     let store: AlertStore | undefined;
+    let audit: AuditLog | undefined;
     let feed: AlertFeed | undefined;
     let api: FastifyInstance | undefined;
     const bus = new AlertBus();
@@ -164,6 +167,7 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
       mkdirSync(dirname(config.store.path), { recursive: true });
       const st = new AlertStore(config.store.path);
       store = st;
+      audit = new AuditLog(config.store.path);
       if (config.store.retentionDays !== undefined) st.prune(Date.now() - config.store.retentionDays * 86_400_000, undefined);
       const feedKafka = kafkaClient(config.kafka, log, `${config.kafka.clientId}-store`, (m) => connectionError(m));
       const feedGrants = [...grants('Read', [out.alerts]), ...groupGrants(`${config.kafka.groupId}.store.`, 'prefixed')];
@@ -178,6 +182,7 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
         store: s, bus, latency, tokens: config.api.tokens, ruleModules: loaded, engineOptions: config.engine, mcp: config.api.mcp, instance,
         rules: { list: () => pipeline.rules(), setEnabled: (id, on) => pipeline.setEnabled(id, on) },
         state: serviceStateQuery(pipeline, loaded, config.engine),
+        streams: serviceStreamControl(pipeline, config.engine.outOfOrdernessMs, log), audit,
         ready: () => pipeline.readiness(),
         onInternalError: (err) => log.error({ err }, 'API request failed (500)'),
         signals: () => signalsOf(pipeline.counters, pipeline.deadLettersByCode, {
@@ -223,6 +228,7 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
           await step('store', () => feed?.stop());
           await step('api', () => api?.close());
           store?.close();
+          audit?.close();
           await step('clients', async () => {
             for (const c of cleanup.reverse()) await c().catch(() => undefined);
           });

@@ -165,3 +165,12 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 export const STARTED = /"msg":"(no checkpoint: starting with empty state|restored the checkpoint); (consuming|replaying up to the committed offsets)"/;
 /** Started from nothing (no checkpoint yet). */
 export const STARTED_FRESH = /"msg":"no checkpoint: starting with empty state; consuming"/;
+
+/**
+ * The service's /metrics text without the `cepheus_instance` label every sample carries (the
+ * instance name holds the pid), so tests can match whole sample lines.
+ */
+export async function metricsText(base: string, token = 'test-read-token'): Promise<string> {
+  const text = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
+  return text.replace(/\{cepheus_instance="[^"]*"\}/g, '').replace(/,cepheus_instance="[^"]*"/g, '').replace(/\{cepheus_instance="[^"]*",/g, '{');
+}
