@@ -1,8 +1,8 @@
 // Secrets in the config: every password is given inline (`password`, also from a CEPHEUS_*
 // variable) or read from a file at start (`passwordFile`: a mounted secret, never the command
-// line), and no secret leaves the process in what it prints: config dumps show `[redacted]`,
-// and every log line is scrubbed of the secret values themselves (an error message quoting a
-// password, a URL with credentials) before it is written.
+// line), and no secret leaves the process in what it logs: every log line is scrubbed of the
+// secret values themselves (an error message quoting a password, a URL with credentials)
+// before it is written.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
@@ -48,17 +48,6 @@ export function resolvePassword(required: boolean) {
     }
     return { ...v, password: text };
   };
-}
-
-/** A copy with every `password` value replaced and every API token hidden (keys of `api.tokens`). */
-export function redact(value: unknown, path: readonly string[] = []): unknown {
-  if (Array.isArray(value)) return value.map((v, i) => redact(v, [...path, String(i)]));
-  if (typeof value !== 'object' || value === null) return value;
-  const tokens = path.length === 2 && path[0] === 'api' && path[1] === 'tokens';
-  return Object.fromEntries(Object.entries(value).map(([k, v], i) => [
-    tokens ? `${REDACTED} token ${i + 1}` : k,
-    k === 'password' && typeof v === 'string' ? REDACTED : redact(v, [...path, k]),
-  ]));
 }
 
 /** Every secret value in a config: passwords anywhere, and the API tokens. */

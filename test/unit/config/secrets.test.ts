@@ -1,12 +1,12 @@
 // Passwords come inline, from CEPHEUS_* variables or from a file read at start (a mounted
 // secret); a config with both, or with an unreadable file, is refused with the key's name. No
-// secret leaves the process in what it prints: dumps say [redacted], log lines are scrubbed.
+// secret leaves the process in what it prints: log lines are scrubbed.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, validateConfig } from '../../../src/config/config.ts';
-import { redact, scrubber, secretsOf } from '../../../src/config/secrets.ts';
+import { scrubber, secretsOf } from '../../../src/config/secrets.ts';
 import { CepError } from '../../../src/core/errors.ts';
 
 const base = { topics: { login: 'l' }, output: { alerts: 'a', deadLetter: 'd', state: 's' } };
@@ -49,10 +49,8 @@ describe('secrets in the config', () => {
     expect({ sasl: c.kafka.sasl, ssl: c.kafka.ssl }).toEqual({ sasl: { mechanism: 'scram-sha-512', username: 'cepheus', passwordFile: file, password: 's3cret-from-file' }, ssl: { ca: '/ca.pem', rejectUnauthorized: true } });
   });
 
-  it('redacts passwords and API tokens in dumps, and scrubs them (also JSON-escaped) from log lines', () => {
+  it('scrubs passwords and API tokens (also JSON-escaped) from log lines', () => {
     const c = validateConfig({ ...withSasl({ password: 'pa"ss-word' }), api: { tokens: { 'tok-123456': 'read' } } });
-    const dump = JSON.stringify(redact(c));
-    expect([dump.includes('pa"ss-word') || dump.includes('pa\\"ss-word'), dump.includes('tok-123456'), dump.includes('[redacted]')]).toEqual([false, false, true]);
     expect(secretsOf(c).sort()).toEqual(['pa"ss-word', 'tok-123456']);
     const scrub = scrubber(secretsOf(c));
     expect(scrub(JSON.stringify({ msg: 'login pa"ss-word failed', auth: 'Bearer tok-123456' }))).toBe('{"msg":"login [redacted] failed","auth":"Bearer [redacted]"}');
