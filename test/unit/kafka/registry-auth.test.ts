@@ -39,3 +39,24 @@ describe('schema registry basic auth', () => {
     }
   });
 });
+
+describe('schema registry refusing the credentials', () => {
+  it('stops the registration with CEP_ERR_REGISTRY naming the user and what to set', async () => {
+    const server = createServer((_req, res) => {
+      res.statusCode = 401;
+      res.end('{"error_code":401,"message":"Unauthorized"}');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const resolver = new SchemaResolver(registryClient({ url, username: 'svc', password: 'wrong-pw-99' }), pino({ level: 'silent' }));
+      const err = await resolver.register('{"type":"record","name":"A","fields":[]}', 'a-value').catch((e: unknown) => e);
+      expect(err instanceof Error ? err.message.split('\n') : err).toEqual([
+        `CEP_ERR_REGISTRY: schema registry ${url}: GET /config/a-value answered 401: the registry refused user svc`,
+        '  - set registry.username and registry.password (or passwordFile, or CEPHEUS_REGISTRY_USERNAME / CEPHEUS_REGISTRY_PASSWORD / _FILE)',
+      ]);
+    } finally {
+      server.close();
+    }
+  });
+});
