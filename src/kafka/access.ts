@@ -109,13 +109,14 @@ const REFUSED_TYPE: Readonly<Record<AuthorizationFailure, AclResourceType>> = {
 
 /**
  * Of the grants a step relies on, the ones a refusal can be about (its error says which kind
- * of resource); undefined when the error is no refusal. A group the coordinator lookup cannot
- * find counts as refused: kafkajs reports a missing group ACL so.
+ * of resource); undefined when the error is no refusal. A coordinator kafkajs cannot find
+ * counts as refused: it reports a missing group or transactional-id ACL so.
  */
 export function refusedGrants(err: unknown, step: readonly Grant[]): Grant[] | undefined {
-  const f = authorizationFailure(err) ?? (isCoordinatorNotFound(err) ? 'GROUP_AUTHORIZATION_FAILED' : undefined);
-  if (f === undefined) return undefined;
-  const type = REFUSED_TYPE[f];
-  const of = step.filter((g) => g.type === type && (f !== 'CLUSTER_AUTHORIZATION_FAILED' || g.operation === 'Write'));
+  const f = authorizationFailure(err);
+  // kafkajs hides a refused coordinator lookup (a group's, or a transactional id's) behind "Failed to find group coordinator".
+  if (f === undefined && !isCoordinatorNotFound(err)) return undefined;
+  const types: readonly AclResourceType[] = f === undefined ? ['group', 'transactional-id'] : [REFUSED_TYPE[f]];
+  const of = step.filter((g) => types.includes(g.type) && (f !== 'CLUSTER_AUTHORIZATION_FAILED' || g.operation === 'Write'));
   return of.length > 0 ? of : [...step];
 }

@@ -4,6 +4,7 @@
 // watermarks (idle detection).
 import type { Admin, ConfigResourceTypes, ITopicConfig, Kafka } from 'kafkajs';
 import { CepError } from '../core/errors.ts';
+import { authorizationFailure } from './kafka-errors.ts';
 import type { TopicPartition } from './source.ts';
 
 export interface TopicSpec {
@@ -48,7 +49,7 @@ export class KafkaAdmin {
     return new Map(md.topics.map((t) => [t.name, t.partitions.map((p) => p.partitionId).sort((a, b) => a - b)]));
   }
 
-  /** Resolves when the topic's metadata is readable or `ms` passed; throws when the broker refuses it (an ACL). */
+  /** Resolves when the topic's metadata is readable, missing or `ms` passed; throws when the broker refuses it (an ACL). */
   async probeTopic(topic: string, ms = 2000): Promise<void> {
     const md = this.admin.fetchTopicMetadata({ topics: [topic] });
     let timer: NodeJS.Timeout | undefined;
@@ -56,6 +57,9 @@ export class KafkaAdmin {
       await Promise.race([md, new Promise<void>((resolve) => {
         timer = setTimeout(resolve, ms);
       })]);
+    } catch (err) {
+      // A missing topic answers UNKNOWN_TOPIC_OR_PARTITION: only a refusal is news.
+      if (authorizationFailure(err) !== undefined) throw err;
     } finally {
       clearTimeout(timer);
       md.catch(() => undefined);

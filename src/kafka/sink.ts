@@ -141,15 +141,6 @@ export class KafkaTransactionalSink implements TransactionalSink {
   }
 
   /**
-   * Initialises the transactional id now (kafkajs would on the first commit): a principal
-   * without Write on it is refused at start, not at the first commit.
-   */
-  async prepare(): Promise<void> {
-    const tx = await this.producer.transaction();
-    await tx.abort();
-  }
-
-  /**
    * Whether the brokers let this producer write `topic` in a transaction: one record with an
    * empty value (key cepheus.acl-probe) in a transaction that is always aborted, so no
    * read_committed reader ever sees it. Only after a refused commit, to name the topic.

@@ -117,8 +117,9 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
 
     const sink = new KafkaTransactionalSink(kafka, transactionalId);
     cleanup.push(() => sink.disconnect());
+    // The transactional id is first used by the first commit, not here: initialising it would
+    // fence the active instance's producer when this one starts as a standby.
     await guard.step('start its idempotent producer', guard.of((g) => g.type === 'topic' && g.operation === 'Write'), () => sink.connect());
-    await guard.step('use its transactional id', guard.of((g) => g.type === 'transactional-id'), () => sink.prepare());
     // A fresh broker's group coordinator may still be loading: that is retried, a refusal is not.
     const groupStep = groupGrants(config.kafka.groupId, 'literal');
     await guard.step("read its group's committed offsets", groupStep, () => retry(() => admin.committed(config.kafka.groupId, inputTopics), {

@@ -117,7 +117,7 @@ describe.skipIf(!secureKafkaAvailable())('the service on a SASL_SSL broker with 
     { name: 'read an input topic', pick: () => grant('Read', 'topic', inputs.trade), says: () => `Read on topic ${inputs.trade}` },
     { name: "describe an input topic's configs", pick: () => grant('DescribeConfigs', 'topic', inputs.login), says: () => `DescribeConfigs on topic ${inputs.login}` },
     { name: 'use its group', pick: (s) => grant('Read', 'group', s.group), says: (s) => `Read on group ${s.group}` },
-    { name: 'use its transactional id', pick: (s) => grant('Write', 'transactional-id', `cepheus-${s.group}`), says: (s) => `Write on transactional id cepheus-${s.group}` },
+    { name: 'use its transactional id (found at the first commit)', pick: (s) => grant('Write', 'transactional-id', `cepheus-${s.group}`), says: (s) => `Write on transactional id cepheus-${s.group}` },
     { name: "describe an output topic's configs", pick: (s) => grant('DescribeConfigs', 'topic', s.output.deadLetter), says: (s) => `DescribeConfigs on topic ${s.output.deadLetter}` },
     // An empty state topic is read without a fetch: give it a record (not a checkpoint) first.
     { name: 'read its checkpoints', pick: (s) => grant('Read', 'topic', s.output.state), says: (s) => `Read on topic ${s.output.state}`, before: (s) => notACheckpoint(s.output.state) },
