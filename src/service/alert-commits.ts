@@ -31,6 +31,7 @@ export class AlertCommits {
   /** Wall ms the last commit started (the tick's too), and the last alert was delivered. */
   private lastStart = -Infinity;
   private lastAlert = -Infinity;
+  private stopped = false;
 
   constructor(o: AlertCommitOptions) {
     this.o = o;
@@ -47,13 +48,19 @@ export class AlertCommits {
     if (!this.running) this.run();
   }
 
+  /** No more commits from here: the armed one is cancelled, and a commit still running arms none. */
   stop(): void {
+    this.stopped = true;
+    this.disarm();
+  }
+
+  private disarm(): void {
     this.cancel?.();
     this.cancel = undefined;
   }
 
   private arm(): void {
-    if (this.cancel !== undefined || this.running) return;
+    if (this.cancel !== undefined || this.running || this.stopped) return;
     const now = this.o.now();
     const wait = Math.max(this.o.delayMs, this.lastStart + this.o.minGapMs - now);
     this.cancel = this.o.after(wait, () => this.fire());
@@ -66,7 +73,7 @@ export class AlertCommits {
 
   private run(): void {
     // This commit takes every round done so far: an armed one would have nothing more.
-    this.stop();
+    this.disarm();
     this.running = true;
     const start = this.o.now();
     this.lastStart = start;

@@ -93,11 +93,18 @@ describe('alert commits', () => {
     expect(s.starts).toEqual([1010]);
   });
 
-  it('stop cancels an armed commit', () => {
+  it('stop cancels an armed commit, and a commit running then arms none', async () => {
     const s = sim(2, 20);
     s.c.alert();
     s.c.stop();
     s.advance(100);
     expect(s.starts).toEqual([]);
+    const t = sim(2, 20);
+    t.c.tick();
+    t.c.alert();
+    t.c.stop();
+    await t.end();
+    t.advance(1000);
+    expect(t.starts).toEqual([0]);
   });
 });
