@@ -27,6 +27,12 @@ export const ERRORS = {
   CEP_ERR_RULE_NOT_FOUND: spec('rules', 404, 'A rule spec names no file, folder or bundled rule id.'),
   CEP_ERR_RULE_MODULE: spec('rules', 400, 'A rule module cannot be loaded or exports no rule.'),
   CEP_ERR_RULE_TYPE: spec('rules', 400, 'A rule module does not type-check (each problem as file:line:col and the compiler message); nothing was loaded.'),
+  CEP_ERR_BUNDLE_INVALID: spec('rules', 400, 'A rule bundle was refused before anything changed: a module that does not load or exports no rule, an invalid rule, or a dry run on the bundled fixture that failed (the message lists each problem).'),
+  CEP_ERR_BUNDLE_TOO_LARGE: spec('rules', 413, 'A rule bundle is over `rules.maxBundleBytes` (the sources of its modules).'),
+  CEP_ERR_BUNDLE_EMPTY: spec('rules', 400, 'A rule bundle holds no rule module.'),
+  CEP_ERR_BUNDLE_UNCHANGED: spec('rules', 409, 'The bundle deployed is the one in force (same content hash): nothing to change.'),
+  CEP_ERR_CONTROL_RECORD: spec('rules', 500, 'A record of the control topic cannot be read (not JSON, another format, not a bundle or change); the message names its key.'),
+  CEP_ERR_RULE_CHANGE_FAILED: spec('rules', 503, 'A rule change was accepted but not committed (the run restored a checkpoint or stopped first): nothing changed; send it again.'),
 
   // ---- engine and shards
   CEP_ERR_ENGINE_OPTIONS: spec('engine', 400, 'Engine options (lateness, bounds, TTL, key budget, key groups) are out of range, or a key budget names a key space no rule uses.'),

@@ -48,6 +48,7 @@ import { takeBatch, type InputHost } from './input.ts';
 import type { Readiness } from './readiness.ts';
 import { restoreWithRetry, type RestoreDeps } from './restore.ts';
 import { mergeRuleInfos } from './rule-info.ts';
+import type { RuleLog } from './rule-log.ts';
 import type { Run } from './run.ts';
 import { consuming, leftBehind, runOf, type ServiceState, type Status } from './service-state.ts';
 import type { TopicLimits } from './topic-limits.ts';
@@ -80,6 +81,8 @@ export interface PipelineDeps {
   readonly sleep?: (ms: number) => Promise<void>;
   /** The output topics' max.message.bytes (topic-limits.ts). */
   readonly limits: Pick<TopicLimits, 'of' | 'refresh'>;
+  /** The control log (rule-log.ts): read at each restore, written with the commits of the rounds that carry its changes. */
+  readonly ruleLog?: Pick<RuleLog, 'specs' | 'records' | 'committed' | 'abandon'>;
 }
 
 
@@ -174,19 +177,6 @@ export class Pipeline {
     return this.ruleCache;
   }
 
-  /** Toggles a rule on every shard at the next round; the change is checkpointed at the next commit. */
-  setEnabled(id: string, enabled: boolean): boolean {
-    if (!this.d.rules.some((r) => r.id === id)) return false;
-    const run = runOf(this.state);
-    if (run !== undefined) {
-      run.rounds.toggle(id, enabled);
-      run.committer.requestCheckpoint();
-      void run.dispatcher.dispatch(true);
-    }
-    this.ruleCache = this.ruleCache.map((r) => (r.id === id ? { ...r, enabled } : r));
-    return true;
-  }
-
   /** The run holding the partitions (state queries: state-query.ts, stream control: stream-control.ts); undefined when none. */
   heldRun(): Run | undefined {
     return runOf(this.state);
@@ -229,6 +219,7 @@ export class Pipeline {
     }) };
     const previous = runOf(this.state);
     this.enter(state);
+    this.d.ruleLog?.abandon(`the instance is restoring its checkpoint (${tps.length === 0 ? 'no partitions' : 'a new assignment or a failure'})`);
     this.alertLatency.reset();
     try {
       await previous?.close();
@@ -320,6 +311,7 @@ export class Pipeline {
     this.failures = 0;
     this.health.committed(this.now());
     countCommitted(this.counters, this.deadLettersByCode, c);
+    this.d.ruleLog?.committed(c.output.ruleChanges ?? []);
     if (c.byReference > 0) this.log.warn({ count: c.byReference, topic: this.d.config.output.deadLetter }, 'dead letters too big for their topic written by reference (cepheus.value.truncated): the records stay in their source topics');
     const future = futureEventsWarning(c);
     if (future !== undefined) this.log.warn(future.fields, future.msg);
@@ -354,6 +346,7 @@ export class Pipeline {
       config: d.config, rules: d.rules, sink: d.sink, encodeAlert: d.encodeAlert, counters: this.counters, arrivals: this.arrivals, log: this.log, now: this.now,
       ...(d.defer === undefined ? {} : { defer: d.defer }),
       inputs: d.inputs, admin: d.admin, readCheckpoint: d.readCheckpoint, backend: d.backend, source: d.source, schemas: this.schemas,
+      ...(d.ruleLog === undefined ? {} : { ruleChanges: () => d.ruleLog?.specs() ?? Promise.resolve([]), controlRecords: (changes) => d.ruleLog?.records(changes) }),
       highWatermarks: async (run) => {
         const hws = await d.admin.highWatermarks(run.table.streams.map((s) => s.tp));
         this.health.ok(this.now());
@@ -395,6 +388,7 @@ export class Pipeline {
     }
     run?.retire();
     await run?.close();
+    this.d.ruleLog?.abandon('the instance stopped');
     this.enter({ status: 'stopped' });
   }
 }

@@ -30,6 +30,11 @@ import { AlertStore } from '../store/alert-store.ts';
 import { AuditLog } from '../store/audit-log.ts';
 import { WorkerShards, defaultShards } from '../workers/shard-pool.ts';
 import { inputsOf } from '../config/inputs.ts';
+import { controlTopicOf } from '../config/config.ts';
+import { bundleFromSpecs } from '../rules/bundle.ts';
+import { DRY_RUN_FIXTURE, checkBundleOffThread } from '../rules/check-bundle.ts';
+import { RuleLog } from './rule-log.ts';
+import { serviceRuleChanges } from './rule-changes.ts';
 import { readCheckpoint } from './checkpoint.ts';
 import { signalsOf } from './counters.ts';
 import { Pipeline } from './pipeline.ts';
@@ -57,7 +62,7 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
   const log = o.log ?? pino({ level: config.log.level, base: { service: 'cepheus', instance } });
   const startedAt = Date.now();
   const inputs = inputsOf(config);
-  const loaded = await loadRules(config.rules);
+  const loaded = await loadRules(config.rules.modules);
   const rules = loaded.map((l) => ({ id: l.rule.id, version: l.rule.version }));
   const shards = config.workers ?? defaultShards();
   // Connection errors of any client are evidence that the broker is unreachable (/readyz).
@@ -73,9 +78,14 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
     const out = config.output;
     const inputLimits = await admin.maxMessageBytes(inputTopics);
     const sizes = createdTopicBytes(out, inputLimits.values());
+    // The control topic holds whole bundles (their sources JSON-escaped): twice the bundle limit, at least the state topic's.
+    const controlTopic = controlTopicOf(config);
+    sizes.set(controlTopic, Math.max(sizes.get(out.state) ?? 0, 2 * config.rules.maxBundleBytes + 65_536));
     const sized = (topic: string): Record<string, string> => ({ 'max.message.bytes': String(sizes.get(topic)) });
+    const compacted = { 'cleanup.policy': 'compact', 'segment.ms': '600000', 'min.cleanable.dirty.ratio': '0.1' };
     const created = await admin.ensureTopics([
-      { topic: out.state, partitions: 1, replicationFactor: out.replicationFactor, config: { 'cleanup.policy': 'compact', 'segment.ms': '600000', 'min.cleanable.dirty.ratio': '0.1', ...sized(out.state) } },
+      { topic: out.state, partitions: 1, replicationFactor: out.replicationFactor, config: { ...compacted, ...sized(out.state) } },
+      { topic: controlTopic, partitions: 1, replicationFactor: out.replicationFactor, config: { ...compacted, ...sized(controlTopic) } },
       ...(out.createTopics ? [out.alerts, out.deadLetter, out.late ?? out.deadLetter].map((topic) => ({ topic, partitions: out.partitions, replicationFactor: out.replicationFactor, config: sized(topic) })) : []),
     ]);
     if (created.length > 0) log.info({ topics: created, maxMessageBytes: Object.fromEntries(created.map((t) => [t, sizes.get(t)])) }, 'created missing topics');
@@ -102,6 +112,10 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
     const sink = new KafkaTransactionalSink(kafka, `cepheus-${config.kafka.groupId}`);
     await sink.connect();
     cleanup.push(() => sink.disconnect());
+    // The rule set is the control log's; the rules given at start are its first bundle when it is empty.
+    const ruleLog = new RuleLog({ kafka, topic: controlTopic, group: config.kafka.groupId, cacheDir: config.rules.cacheDir, sink, log, now: Date.now });
+    await ruleLog.read();
+    await ruleLog.ensureInitial({ ...bundleFromSpecs(config.rules.modules), rules });
     const source = new KafkaSource(kafka, {
       groupId: config.kafka.groupId, topics: inputs.topics.map((t) => t.topic), sessionTimeoutMs: config.kafka.sessionTimeoutMs,
       fromBeginning: config.startFrom === 'earliest', startedAt, instance, log,
@@ -114,7 +128,7 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
       readCheckpoint: () => readCheckpoint(kafka, out.state, config.kafka.groupId, log),
       backend: () => new WorkerShards(shards),
       onFatal: (err) => fatal(err),
-      limits,
+      limits, ruleLog,
     });
     connectionError = (m) => pipeline.brokerError(m);
 
@@ -127,6 +141,10 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
       mkdirSync(dirname(config.store.path), { recursive: true });
       store = new AlertStore(config.store.path);
       audit = new AuditLog(config.store.path);
+      const ruleChanges = serviceRuleChanges({
+        pipeline, ruleLog, maxBundleBytes: config.rules.maxBundleBytes, audit, log, now: Date.now,
+        check: (b) => checkBundleOffThread(b, { maxBundleBytes: config.rules.maxBundleBytes, cacheDir: config.rules.cacheDir, fixture: DRY_RUN_FIXTURE }),
+      });
       if (config.store.retentionDays !== undefined) store.prune(Date.now() - config.store.retentionDays * 86_400_000, undefined);
       const feedKafka = kafkaClient(config.kafka, log, `${config.kafka.clientId}-store`, (m) => connectionError(m));
       feed = await startAlertFeed({
@@ -137,7 +155,8 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
       const f = feed;
       api = await buildApi({
         store: s, bus, latency, tokens: config.api.tokens, ruleModules: loaded, engineOptions: config.engine, mcp: config.api.mcp, instance,
-        rules: { list: () => pipeline.rules(), setEnabled: (id, on) => pipeline.setEnabled(id, on) },
+        rules: { list: () => pipeline.rules(), setEnabled: (id, on, actor) => ruleChanges.setEnabled(id, on, actor ?? 'unknown') },
+        bundles: { control: ruleChanges, maxBundleBytes: config.rules.maxBundleBytes },
         state: serviceStateQuery(pipeline, loaded, config.engine),
         streams: serviceStreamControl(pipeline, config.engine.outOfOrdernessMs, log), audit,
         ready: () => pipeline.readiness(),
