@@ -32,6 +32,10 @@ export const ERRORS = {
   CEP_ERR_BUNDLE_EMPTY: spec('rules', 400, 'A rule bundle holds no rule module.'),
   CEP_ERR_BUNDLE_UNCHANGED: spec('rules', 409, 'The bundle deployed is the one in force (same content hash): nothing to change.'),
   CEP_ERR_CONTROL_RECORD: spec('rules', 500, 'A record of the control topic cannot be read (not JSON, another format, not a bundle or change); the message names its key.'),
+  CEP_ERR_APPROVAL_SELF: spec('rules', 403, 'Four eyes (`rules.approvals: 2`): the admin who proposed a rule change cannot approve it; another admin must.'),
+  CEP_ERR_PROPOSAL_NOT_FOUND: spec('rules', 404, 'No rule change proposal with this id (proposals live on the instance that took them, until applied or expired).'),
+  CEP_ERR_PROPOSAL_EXPIRED: spec('rules', 410, 'The rule change proposal expired (`rules.proposalTtlMs`) before a second admin approved it: propose it again.'),
+  CEP_ERR_PROPOSAL_CLOSED: spec('rules', 409, 'The rule change proposal was already applied or rejected.'),
   CEP_ERR_RULE_CHANGE_FAILED: spec('rules', 503, 'A rule change was accepted but not committed (the run restored a checkpoint or stopped first): nothing changed; send it again.'),
 
   // ---- engine and shards
@@ -106,6 +110,7 @@ export const ERRORS = {
   CEP_ERR_API_RULE_NOT_FOUND: spec('api', 404, 'No rule with this id.'),
   CEP_ERR_API_CONTEXT_NOT_FOUND: spec('api', 404, 'No loaded rule uses a context with this id.'),
   CEP_ERR_API_ACTOR_MISMATCH: spec('api', 400, "A change's body names an `actor` other than the token's name: changes are attributed to the token (drop `actor`, or use a token with that name)."),
+  CEP_ERR_API_UNREACHABLE: spec('api', 503, 'A command that talks to a running service found no API at the address (the config\'s api.host and api.port, or --url).'),
   CEP_ERR_API_PORT_IN_USE: spec('api', 503, 'The API cannot listen: its port is taken by another process; the message names the port and how to choose another.'),
   CEP_ERR_API_STREAM_NOT_FOUND: spec('api', 404, 'This instance holds no input partition with this topic and number.'),
   CEP_ERR_WATERMARK_RESET: spec('api', 409, "A watermark reset that would lower nothing: `to` is not below the partition's watermark nor the global one."),

@@ -7,7 +7,9 @@ import type { Logger } from 'pino';
 import { diffRules } from '../core/control-log.ts';
 import type { ChangeRecord } from '../core/control-log.ts';
 import { CepError } from '../core/errors.ts';
-import type { BundleControl, DeployResult } from '../http/rule-control.ts';
+import type { BundleControl, DeployResult, ProposalView } from '../http/rule-control.ts';
+import { decideProposal, proposalAt } from '../core/approvals.ts';
+import type { Proposal } from '../core/approvals.ts';
 import type { Bundle } from '../rules/bundle.ts';
 import { bundleOf, checkBundleSize } from '../rules/bundle.ts';
 import type { CheckedBundle } from '../rules/check-bundle.ts';
@@ -24,11 +26,30 @@ export interface RuleChangeDeps {
   readonly audit: AuditLog | undefined;
   readonly log: Logger;
   readonly now: () => number;
+  /** 2: four eyes (core/approvals.ts). */
+  readonly approvals: 1 | 2;
+  readonly proposalTtlMs: number;
+}
+
+/** A change waiting for approval, with what its deploy's validation said. */
+interface Pending {
+  readonly request: ChangeRequest;
+  readonly diff?: DeployResult['diff'];
+  readonly dryRun?: DeployResult['dryRun'];
 }
 
 export interface ServiceRuleChanges extends BundleControl {
-  setEnabled(id: string, enabled: boolean, actor: string): Promise<boolean>;
+  setEnabled(id: string, enabled: boolean, actor: string): Promise<boolean | { readonly proposal: ProposalView }>;
 }
+
+const viewOf = (p: Proposal<Pending>, now: number): ProposalView => {
+  const cur = proposalAt(p, now);
+  const r = cur.change.request;
+  return {
+    id: cur.id, action: r.action, rule: r.rule ?? null, bundle: r.bundle?.hash ?? null, comment: r.comment, proposer: cur.proposer,
+    createdAt: cur.createdAt, expiresAt: cur.expiresAt, status: cur.status, decidedBy: cur.decidedBy,
+  };
+};
 
 const iso = (at: number | null): string => (at === null ? 'the start' : new Date(at).toISOString());
 
@@ -56,19 +77,60 @@ export function serviceRuleChanges(d: RuleChangeDeps): ServiceRuleChanges {
     return c;
   };
 
+  const proposals = new Map<string, Proposal<Pending>>();
+  let proposed = 0;
+  /** Four eyes: keeps the change for another admin's approval (this instance, until applied or expired). */
+  const propose = (p: Pending): { proposal: ProposalView } => {
+    const now = d.now();
+    const prop: Proposal<Pending> = { id: `p${++proposed}-${now.toString(36)}`, change: p, proposer: p.request.actor, createdAt: now, expiresAt: now + d.proposalTtlMs, status: 'pending', decidedBy: null };
+    proposals.set(prop.id, prop);
+    const v = viewOf(prop, now);
+    d.audit?.append({ at: now, actor: v.proposer, action: 'rules.propose', target: `proposal ${v.id}`, before: null, after: { action: v.action, rule: v.rule, bundle: v.bundle, expiresAt: v.expiresAt }, comment: v.comment });
+    return { proposal: v };
+  };
+  const decide = (id: string, c: { kind: 'approve' | 'reject'; by: string }): Proposal<Pending> => {
+    const p = proposals.get(id);
+    if (p === undefined) throw new CepError('CEP_ERR_PROPOSAL_NOT_FOUND', `no proposal ${id}; GET /api/v1/rule-proposals lists them`);
+    const o = decideProposal(p, c, d.now());
+    if (!o.ok) throw new CepError(o.code, o.message);
+    proposals.set(id, o.proposal);
+    return o.proposal;
+  };
+
   return {
-    async deploy(files, actor, comment): Promise<DeployResult> {
+    proposals: () => [...proposals.values()].map((p) => viewOf(p, d.now())),
+    async approve(id, by): Promise<ChangeRecord> {
+      const p = decide(id, { kind: 'approve', by });
+      try {
+        return await apply({ ...p.change.request, approvedBy: by });
+      } catch (err) {
+        // Not applied (the instance restored, or another change ran): the proposal stays open.
+        proposals.set(id, { ...p, status: 'pending', decidedBy: null });
+        throw err;
+      }
+    },
+    reject(id, by): ProposalView {
+      const p = decide(id, { kind: 'reject', by });
+      d.audit?.append({ at: d.now(), actor: by, action: 'rules.reject', target: `proposal ${id}`, before: null, after: null, comment: '' });
+      return viewOf(p, d.now());
+    },
+    async deploy(files, actor, comment): Promise<DeployResult | { proposal: ProposalView }> {
       const bundle = bundleOf(files);
       checkBundleSize(bundle, d.maxBundleBytes);
       const before = d.ruleLog.view();
       if (before.bundle === bundle.hash) throw new CepError('CEP_ERR_BUNDLE_UNCHANGED', `bundle ${bundle.hash} is the one in force (version ${before.version}); nothing to deploy`);
       const checked = await d.check(bundle);
-      const change = await apply({ action: 'deploy', bundle: { ...bundle, rules: checked.rules }, actor, comment });
-      return { change, diff: diffRules(before.rules, checked.rules), dryRun: checked.dryRun };
+      const request: ChangeRequest = { action: 'deploy', bundle: { ...bundle, rules: checked.rules }, actor, comment };
+      const diff = diffRules(before.rules, checked.rules);
+      if (d.approvals === 2) return propose({ request, diff, dryRun: checked.dryRun });
+      const change = await apply(request);
+      return { change, diff, dryRun: checked.dryRun };
     },
-    async setEnabled(id, enabled, actor): Promise<boolean> {
+    async setEnabled(id, enabled, actor): Promise<boolean | { proposal: ProposalView }> {
       if (!d.ruleLog.view().rules.some((r) => r.id === id)) return false;
-      await apply({ action: enabled ? 'enable' : 'disable', rule: id, actor, comment: '' });
+      const request: ChangeRequest = { action: enabled ? 'enable' : 'disable', rule: id, actor, comment: '' };
+      if (d.approvals === 2) return propose({ request });
+      await apply(request);
       return true;
     },
     history: () => ({ current: d.ruleLog.view(), changes: d.ruleLog.history() }),

@@ -142,7 +142,7 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
       store = new AlertStore(config.store.path);
       audit = new AuditLog(config.store.path);
       const ruleChanges = serviceRuleChanges({
-        pipeline, ruleLog, maxBundleBytes: config.rules.maxBundleBytes, audit, log, now: Date.now,
+        pipeline, ruleLog, maxBundleBytes: config.rules.maxBundleBytes, audit, log, now: Date.now, approvals: config.rules.approvals, proposalTtlMs: config.rules.proposalTtlMs,
         check: (b) => checkBundleOffThread(b, { maxBundleBytes: config.rules.maxBundleBytes, cacheDir: config.rules.cacheDir, fixture: DRY_RUN_FIXTURE }),
       });
       if (config.store.retentionDays !== undefined) store.prune(Date.now() - config.store.retentionDays * 86_400_000, undefined);

@@ -142,4 +142,47 @@ describe.skipIf(!kafkaAvailable())('rule lifecycle', () => {
     expect(gotBurst.filter((a) => a.firstEventTime < B2)).toEqual([]);
     expect(gotBurst.length).toBe(burst);
   }, 400_000);
+
+  it('four eyes: a change one admin proposes applies only once another approves it; read tokens change nothing', async () => {
+    const prefix = uniqueTopic('rules4e');
+    const topic = `${prefix}.events`;
+    const topics = await oneTopic(topic);
+    await produce([...generate({ seed: 12, events: 3000, accounts: 100, positives: 2 }).events], topic);
+    const port = await freePort();
+    const tokens = { 'test-read-token': 'read', 'ana-admin-token': { scope: 'admin', name: 'ana' }, 'bo-admin-token': { scope: 'admin', name: 'bo' } };
+    const extra = { workers: 1, rules: { modules: [], approvals: 2, cacheDir: '.run/bundles-test' }, api: { host: '127.0.0.1', port, tokens } };
+    const svc = startService(writeConfig({ group: `${prefix}.g`, topics, output: { alerts: `${prefix}.alerts`, deadLetter: `${prefix}.dlq`, state: `${prefix}.state` }, port, extra }), 'rules-four-eyes');
+    await svc.waitFor(IDLE, 120_000);
+    const as = async (token: string, method: string, path: string, body?: unknown): Promise<[number, Record<string, unknown>]> => {
+      const r = await fetch(`http://127.0.0.1:${port}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      return [r.status, (await r.json()) as Record<string, unknown>];
+    };
+    const codeOf = (r: [number, Record<string, unknown>]): [number, string | undefined] => [r[0], (r[1]['error'] as { code: string } | undefined)?.code];
+    const bundle = { files: { ...BASE, ...NEW_RULE }, comment: 'add transfer-burst' };
+
+    expect(codeOf(await as('test-read-token', 'POST', '/api/v1/rule-bundles', bundle))).toEqual([403, 'CEP_ERR_API_FORBIDDEN']);
+    expect(codeOf(await as('test-read-token', 'POST', '/api/v1/rules/large-trade/disable'))).toEqual([403, 'CEP_ERR_API_FORBIDDEN']);
+    const [status, body] = await as('ana-admin-token', 'POST', '/api/v1/rule-bundles', bundle);
+    expect(status).toBe(202);
+    const proposal = body['proposal'] as { id: string; proposer: string; status: string; action: string };
+    expect([proposal.proposer, proposal.status, proposal.action]).toEqual(['ana', 'pending', 'deploy']);
+    expect(codeOf(await as('test-read-token', 'POST', `/api/v1/rule-proposals/${proposal.id}/approve`))).toEqual([403, 'CEP_ERR_API_FORBIDDEN']);
+    expect(codeOf(await as('ana-admin-token', 'POST', `/api/v1/rule-proposals/${proposal.id}/approve`))).toEqual([403, 'CEP_ERR_APPROVAL_SELF']);
+    expect(((await as('test-read-token', 'GET', '/api/v1/rule-bundles'))[1]['changes'] as unknown[]).length).toBe(1);
+    const [ok, approved] = await as('bo-admin-token', 'POST', `/api/v1/rule-proposals/${proposal.id}/approve`);
+    const change = approved['change'] as ChangeRecord;
+    expect([ok, change.seq, change.action, change.actor, change.approvedBy, change.comment]).toEqual([200, 2, 'deploy', 'ana', 'bo', 'add transfer-burst']);
+    expect(codeOf(await as('bo-admin-token', 'POST', `/api/v1/rule-proposals/${proposal.id}/approve`))).toEqual([409, 'CEP_ERR_PROPOSAL_CLOSED']);
+
+    const [s2, off] = await as('bo-admin-token', 'POST', '/api/v1/rules/large-trade/disable');
+    expect(s2).toBe(202);
+    const offId = (off['proposal'] as { id: string }).id;
+    expect((await as('ana-admin-token', 'POST', `/api/v1/rule-proposals/${offId}/reject`))[0]).toBe(200);
+    const log = (await as('test-read-token', 'GET', '/api/v1/rule-bundles'))[1] as { current: RuleSetView; changes: ChangeRecord[] };
+    expect([log.changes.length, log.current.version, log.current.disabled, log.current.rules.some((r) => r.id === 'transfer-burst')]).toEqual([2, 2, [], true]);
+    const audit = ((await as('test-read-token', 'GET', '/api/v1/audit'))[1]['items'] as { actor: string; action: string }[]).map((e) => `${e.action} by ${e.actor}`);
+    expect(audit).toEqual(['rules.reject by ana', 'rules.propose by bo', 'rules.deploy by ana', 'rules.propose by ana']);
+    svc.child.kill('SIGTERM');
+    expect(await svc.exited).toEqual({ code: 0, signal: null });
+  }, 200_000);
 });

@@ -33,7 +33,26 @@ export function ruleBundleRoutes(app: FastifyInstance, c: RouteContext, bundles:
     if (bundles === undefined) return reply.status(503).send(errorBody('CEP_ERR_STATE_UNAVAILABLE', none));
     const actor = requestIdentity(req)?.name ?? 'unknown';
     const r = await bundles.deploy(req.body.files, actor, req.body.comment ?? '');
-    return reply.status(201).send(r);
+    return reply.status('proposal' in r ? 202 : 201).send(r);
+  });
+
+  // Four eyes (rules.approvals: 2): changes wait here for a second admin.
+  app.get('/api/v1/rule-proposals', { preHandler: c.read, schema: { summary: 'Rule changes proposed and waiting for (or decided by) a second admin' } }, (_req, reply) => {
+    if (bundles === undefined) return reply.status(503).send(errorBody('CEP_ERR_STATE_UNAVAILABLE', none));
+    return { items: bundles.proposals() };
+  });
+  const PROPOSAL = { type: 'object', properties: { id: { type: 'string', pattern: '^[a-z0-9-]{1,64}$' } }, required: ['id'] } as const;
+  app.post<{ Params: { id: string } }>('/api/v1/rule-proposals/:id/approve', {
+    preHandler: c.admin, schema: { summary: 'Approve a proposed rule change (an admin other than its proposer): it applies at the next boundary; answered once committed', params: PROPOSAL },
+  }, async (req, reply) => {
+    if (bundles === undefined) return reply.status(503).send(errorBody('CEP_ERR_STATE_UNAVAILABLE', none));
+    return { change: await bundles.approve(req.params.id, requestIdentity(req)?.name ?? 'unknown') };
+  });
+  app.post<{ Params: { id: string } }>('/api/v1/rule-proposals/:id/reject', {
+    preHandler: c.admin, schema: { summary: 'Reject a proposed rule change: nothing changes', params: PROPOSAL },
+  }, (req, reply) => {
+    if (bundles === undefined) return reply.status(503).send(errorBody('CEP_ERR_STATE_UNAVAILABLE', none));
+    return { proposal: bundles.reject(req.params.id, requestIdentity(req)?.name ?? 'unknown') };
   });
 
   app.get('/api/v1/rule-bundles', {

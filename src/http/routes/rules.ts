@@ -44,7 +44,10 @@ export function ruleRoutes(app: FastifyInstance, c: RouteContext): void {
       preHandler: c.admin,
       schema: { summary: `${action === 'enable' ? 'Enable' : 'Disable'} a rule at runtime, no restart (the service: a change in the control log, applied at an event-time boundary, kept across crashes; the demo keeps the choice in its store)`, params: RULE_PARAMS },
     }, async (req, reply) => {
-      if (!await c.rules.setEnabled(req.params.id, action === 'enable', requestIdentity(req)?.name)) return reply.status(404).send(errorBody('CEP_ERR_API_RULE_NOT_FOUND', `no rule ${req.params.id}`));
+      const done = await c.rules.setEnabled(req.params.id, action === 'enable', requestIdentity(req)?.name);
+      if (done === false) return reply.status(404).send(errorBody('CEP_ERR_API_RULE_NOT_FOUND', `no rule ${req.params.id}`));
+      // Four eyes: accepted as a proposal, applied once another admin approves it.
+      if (done !== true) return reply.status(202).send(done);
       return { id: req.params.id, enabled: action === 'enable' };
     });
   }
