@@ -5,6 +5,7 @@
 // attributed to the token's name, never to a name given here.
 import { Command } from 'commander';
 import type { ChangeRecord, RuleRef } from '../core/control-log.ts';
+import type { ProposalView } from '../http/rule-control.ts';
 import { CepError, isErrorCode } from '../core/errors.ts';
 import { loadConfig } from '../config/config.ts';
 import { bundleFromSpecs } from '../rules/bundle.ts';
@@ -58,7 +59,7 @@ export function rulesDeployCommand(): Command {
         const r = await call(o, 'POST', '/api/v1/rule-bundles', { files: bundle.files, comment: o.comment });
         if (r['proposal'] !== undefined) {
           const p = r['proposal'] as { id: string; expiresAt: number };
-          console.log(`proposed ${p.id}: bundle ${bundle.hash.slice(0, 12)} (${bundle.bytes} bytes); it applies once another admin approves it (cepheus rules approve ${p.id}) before ${new Date(p.expiresAt).toISOString()}`);
+          console.log(`proposed ${p.id}: bundle ${bundle.hash.slice(0, 12)} (${bundle.bytes} bytes); it applies once another admin approves it (cepheus rules approve ${p.id} with another admin's token) before ${new Date(p.expiresAt).toISOString()}`);
           return;
         }
         const c = r['change'] as ChangeRecord;
@@ -80,16 +81,35 @@ export function rulesChangesCommand(): Command {
   return apiOptions(new Command('changes'))
     .description('the rule set in force and every change of the control log, oldest first')
     .option('--json', 'print JSON')
-    .action(async (o: ApiOptions & { json?: boolean }) => {
+    .option('--proposals', 'also the proposals waiting for a second admin (rules.approvals: 2)')
+    .action(async (o: ApiOptions & { json?: boolean; proposals?: boolean }) => {
       try {
         const r = await call(o, 'GET', '/api/v1/rule-bundles');
+        const p = o.proposals === true ? ((await call(o, 'GET', '/api/v1/rule-proposals'))['items'] as ProposalView[]) : [];
         if (o.json) {
-          console.log(JSON.stringify(r, null, 2));
+          console.log(JSON.stringify(o.proposals === true ? { ...r, proposals: p } : r, null, 2));
           return;
         }
+        for (const x of p) console.log(`${x.id}  ${x.status.padEnd(8)} ${x.action} ${x.rule ?? (x.bundle ?? '').slice(0, 12)} by ${x.proposer}${x.decidedBy === null ? '' : `, ${x.status} by ${x.decidedBy}`}, expires ${new Date(x.expiresAt).toISOString()}`);
         const cur = r['current'] as { version: number; bundle: string | null; rules: RuleRef[]; disabled: string[] };
         for (const c of r['changes'] as ChangeRecord[]) console.log(changeLine(c));
         console.log(`in force: bundle v${cur.version} ${(cur.bundle ?? '').slice(0, 12)}, ${cur.rules.length} rules${cur.disabled.length === 0 ? '' : `, disabled: ${cur.disabled.join(', ')}`}`);
+      } catch (err) {
+        printError(err);
+      }
+    });
+}
+
+/** `rules approve <id>` and `rules reject <id>`: four eyes (rules.approvals: 2). */
+export function rulesDecideCommand(kind: 'approve' | 'reject'): Command {
+  return apiOptions(new Command(kind))
+    .description(kind === 'approve' ? 'approve a proposed rule change (an admin other than its proposer): it applies at the next boundary' : 'reject a proposed rule change: nothing changes')
+    .argument('<proposal>', 'the proposal id (cepheus rules changes --proposals)')
+    .action(async (id: string, o: ApiOptions) => {
+      try {
+        const r = await call(o, 'POST', `/api/v1/rule-proposals/${encodeURIComponent(id)}/${kind}`);
+        if (kind === 'reject') console.log(`rejected ${id}: nothing changed`);
+        else console.log(`approved ${id}: ${changeLine(r['change'] as ChangeRecord)}`);
       } catch (err) {
         printError(err);
       }

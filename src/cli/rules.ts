@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { loadRules } from '../rules/load-rules.ts';
 import { collect, printError } from './common.ts';
-import { rulesChangesCommand, rulesDeployCommand } from './rules-deploy.ts';
+import { rulesChangesCommand, rulesDecideCommand, rulesDeployCommand } from './rules-deploy.ts';
 
 export function rulesCommand(): Command {
   return new Command('rules')
@@ -11,6 +11,8 @@ export function rulesCommand(): Command {
     .option('--json', 'print JSON instead of a table')
     .addCommand(rulesDeployCommand())
     .addCommand(rulesChangesCommand())
+    .addCommand(rulesDecideCommand('approve'))
+    .addCommand(rulesDecideCommand('reject'))
     .action(async (opts: { rules: string[]; json?: boolean }) => {
       try {
         const loaded = await loadRules(opts.rules);

@@ -35,7 +35,14 @@ export async function checkBundle(b: Bundle, o: BundleCheckOptions): Promise<Che
   const dir = materialize(b, o.cacheDir);
   const files = ruleFilesIn(dir);
   if (files.length === 0) throw new CepError('CEP_ERR_BUNDLE_EMPTY', 'the bundle has no rule module at its top level (rule modules: .ts .mts .js .mjs, not tests, not starting with _)');
-  if (o.typeCheck ?? true) await assertRulesTypeCheck(files, dir);
+  if (o.typeCheck ?? true) {
+    try {
+      await assertRulesTypeCheck(files, dir);
+    } catch (err) {
+      if (!(err instanceof CepError) || err.code !== 'CEP_ERR_RULE_TYPE') throw err;
+      throw new CepError('CEP_ERR_RULE_TYPE', `${err.details.length} type error${err.details.length === 1 ? '' : 's'} in the bundle; nothing was deployed`, err.details);
+    }
+  }
   const loaded = await loadRules([dir], dir, { typeCheck: false });
   const errors: string[] = [];
   const summary = await replay(readEvents(o.fixture), {

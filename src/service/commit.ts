@@ -2,8 +2,8 @@
 // done since the last commit, the offsets after those rounds and, when due, a checkpoint: a
 // cut after the last submitted round (every shard's snapshot) with the stream positions and
 // watermarks at the cut. A checkpoint is due every snapshotIntervalMs while something is
-// uncommitted, at shutdown, and whenever one was requested (an idle transition, a rule
-// toggle, a start without checkpoint); a request made after a cut was drawn is covered only
+// uncommitted, at shutdown, and whenever one was requested (an idle transition, a
+// watermark reset, a start without checkpoint); a request made after a cut was drawn is covered only
 // by the next one. Commits of a run never overlap.
 import { promisify } from 'node:util';
 import { deflateRaw } from 'node:zlib';

@@ -10,8 +10,9 @@
 // are always at or after the last checkpoint's O_s, and processing is deterministic. A
 // restart restores the checkpoint, reads O_s..O_c again with outputs suppressed (they were
 // committed by the run that read them: the same alerts, since the result does not depend on
-// batching), and carries on from O_c. Idleness and rule toggles depend on the wall clock or
-// on an operator, so each forces a checkpoint at the next commit: a replay never crosses one.
+// batching), and carries on from O_c. Idleness depends on the wall clock, so it forces a
+// checkpoint at the next commit: a replay never crosses one. Rule changes are in the control
+// log with their event-time boundaries (rule-log.ts), so a replay applies them where they were.
 //
 // A failure (a commit, a shard) restores the last checkpoint in place, after a wait that grows
 // while failures repeat; a restore that fails on something passing (the broker unreachable) is

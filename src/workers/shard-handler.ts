@@ -6,7 +6,7 @@
 //   ingest   decode the values of the streams this shard is home for; events too far ahead of
 //            their record's Kafka timestamp (quarantined: CEP_ERR_FUTURE_EVENT), late ones and
 //            bad ones are reported by (stream, offset); others go to the owners of their keys
-//   deliver  accept what other shards forwarded, apply rule toggles, advance the watermark
+//   deliver  accept what other shards forwarded, schedule rule changes, advance the watermark
 //            (or flush), return the alerts and other effects
 //            (every task applies an operator's watermark resets first: protocol.ts StreamReset)
 //   round    one shard only: ingest, then W_r from its copy of the driver's clock
