@@ -16,6 +16,7 @@ import { backtestCommand } from './cli/backtest.ts';
 import { initCommand } from './cli/init.ts';
 import { PACKAGE_VERSION } from './rules/package-root.ts';
 import { mcpCommand } from './cli/mcp.ts';
+import { aclsCommand } from './cli/acls.ts';
 
 const program = new Command('cepheus')
   .description('Cepheus: low-latency complex event processing for financial surveillance')
@@ -35,5 +36,6 @@ program.addCommand(produceCommand());
 program.addCommand(explainCommand());
 program.addCommand(dlqCommand());
 program.addCommand(mcpCommand());
+program.addCommand(aclsCommand());
 
 await program.parseAsync(process.argv);

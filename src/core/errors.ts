@@ -90,6 +90,9 @@ export const ERRORS = {
   CEP_ERR_COMMIT_FAILED: spec('kafka', 503, 'A commit (one Kafka transaction) failed; the service restores its last checkpoint and tries again, with growing waits.'),
   CEP_ERR_COMMIT_TOO_LARGE: spec('kafka', 503, "A commit failed on a record over a topic's max.message.bytes; the message names the record and the limit."),
   CEP_ERR_RESTORE_FAILED: spec('kafka', 503, 'Restoring the checkpoint after an assignment or a failure did not complete (broker unreachable, ...); retried with growing waits.'),
+  CEP_ERR_KAFKA_AUTHENTICATION: spec('kafka', 401, 'The brokers refused the SASL login (user name, password or mechanism); the service stops at start.'),
+  CEP_ERR_KAFKA_TLS: spec('kafka', 503, "The TLS handshake with a broker failed: its certificate is not trusted by kafka.ssl.ca (or the system CAs), names another host, or the listener does not speak TLS."),
+  CEP_ERR_KAFKA_AUTHORIZATION: spec('kafka', 403, 'The brokers refused an operation the service needs (an ACL is missing); the message names the operation, the resource and the kafka-acls command that grants it.'),
 
   // ---- alert store
   CEP_ERR_STORE_CURSOR: spec('store', 400, 'A paging cursor this store did not return.'),

@@ -19,7 +19,7 @@ import { writeEvents } from '../../src/io/write-events.ts';
 import { futureMessage } from '../../src/workers/shard-handler.ts';
 import { byId, decodeAlerts, inputEvents, lateByPartition, withoutSources } from './support/expect.ts';
 import { kafka, kafkaAvailable, kindTopics, produceToKindTopics, registry, uniqueTopic } from './support/kafka.ts';
-import { freePort, killAll, readTopic, sleep, startService, writeConfig } from './support/service.ts';
+import { freePort, killAll, readTopic, sleep, startService, writeConfig, metricsText } from './support/service.ts';
 
 afterAll(() => killAll());
 
@@ -52,7 +52,7 @@ describe.skipIf(!kafkaAvailable())('an event dated 2099', () => {
     const base = `http://127.0.0.1:${port}`;
     const auth = { authorization: 'Bearer test-read-token' };
     const ready = await (await fetch(`${base}/readyz`)).json();
-    const metrics = await (await fetch(`${base}/metrics`, { headers: auth })).text();
+    const metrics = await metricsText(base);
     const streams = await (await fetch(`${base}/api/v1/streams`, { headers: auth })).json();
     svc.child.kill('SIGTERM');
     expect(await svc.exited).toEqual({ code: 0, signal: null });
