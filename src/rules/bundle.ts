@@ -37,7 +37,25 @@ function moduleFiles(dir: string): string[] {
   return out;
 }
 
-/** A bundle of the given sources; refuses paths that leave the bundle's folder. */
+const RELATIVE_IMPORT = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"](\.{1,2}\/[^'"]+)['"]|import\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
+
+/**
+ * Relative imports that leave the bundle (`../../src/x.ts` from a file at its top): the bundle
+ * is loaded from elsewhere (a cache folder, another machine), so they would not resolve there.
+ */
+export function importsOutside(files: Readonly<Record<string, string>>): string[] {
+  const out: string[] = [];
+  for (const [p, src] of Object.entries(files)) {
+    for (const m of src.matchAll(RELATIVE_IMPORT)) {
+      const spec = (m[1] ?? m[2]) as string;
+      const target = join(dirname(p), spec).split(sep).join('/');
+      if (target.startsWith('..') || files[target] === undefined) out.push(`${p}: import '${spec}' is not a file of the bundle (import 'cepheus', 'cepheus/rules', or files you deploy with it)`);
+    }
+  }
+  return out;
+}
+
+/** A bundle of the given sources; refuses paths that leave the bundle's folder, and imports that do. */
 export function bundleOf(files: Readonly<Record<string, string>>): Bundle {
   const paths = Object.keys(files).sort();
   if (paths.length === 0) throw new CepError('CEP_ERR_BUNDLE_EMPTY', 'the bundle holds no file; give rule modules (.ts, .js)');
@@ -51,6 +69,8 @@ export function bundleOf(files: Readonly<Record<string, string>>): Bundle {
     bytes += Buffer.byteLength(src);
     h.update(p).update('\u0000').update(src).update('\u0000');
   }
+  const outside = importsOutside(files);
+  if (outside.length > 0) throw new CepError('CEP_ERR_BUNDLE_INVALID', `${outside.length} import(s) leave the bundle; the bundle is loaded from the control topic, not from where its files are now`, outside);
   return { hash: h.digest('hex'), files: Object.fromEntries(paths.map((p) => [p, files[p] as string])), bytes };
 }
 
