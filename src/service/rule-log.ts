@@ -31,6 +31,8 @@ export interface RuleLogDeps {
   readonly sink: Pick<TransactionalSink, 'commit'>;
   readonly log: Logger;
   readonly now: () => number;
+  /** The control topic's end offset (cheap: no consumer group), to skip reading it again when nothing was written. */
+  readonly endOffset: () => Promise<bigint>;
 }
 
 /** A change as asked for: what, by whom, why. */
@@ -57,6 +59,8 @@ export class RuleLog {
   private readonly dirs = new Map<string, string>();
   /** Changes sent to the shards and not committed yet, by seq. */
   private readonly reserved = new Map<number, { record: Omit<ChangeRecord, 'at'>; bundle: BundleRecord | undefined; waiter: Waiter }>();
+  /** The end offset the log held when last read or written by this instance (-1: unknown). */
+  private seenEnd = -1n;
 
   constructor(d: RuleLogDeps) {
     this.d = d;
@@ -64,6 +68,7 @@ export class RuleLog {
 
   /** Reads the control topic to its end (read_committed) and materializes every bundle. */
   async read(): Promise<void> {
+    const end = await this.d.endOffset();
     const table = await readCompacted(this.d.kafka, this.d.topic, { prefix: `${this.d.group}/`, header: 'cepheus.control', group: this.d.group });
     const changes: ChangeRecord[] = [];
     for (const [key, v] of table.latest) {
@@ -74,6 +79,7 @@ export class RuleLog {
     this.changes = changes.sort((a, b) => a.seq - b.seq);
     for (const c of this.changes) if (c.action === 'deploy' && !this.bundles.has(c.bundle ?? '')) throw new CepError('CEP_ERR_CONTROL_RECORD', `change ${c.seq} deploys bundle ${c.bundle ?? '(none)'}, which is not in the control topic ${this.d.topic}`);
     for (const b of this.bundles.values()) this.dirs.set(b.hash, materialize(b, this.d.cacheDir));
+    this.seenEnd = end;
   }
 
   /** The committed rule set (the whole log). */
@@ -89,9 +95,13 @@ export class RuleLog {
     return this.bundles.get(hash);
   }
 
-  /** The log as the shards take it (restore.ts: InitTask.changes). */
+  /**
+   * The log as the shards take it (restore.ts: InitTask.changes), read again when another
+   * instance wrote to it since. Only then: a restore holds the consumer (no heartbeats), and a
+   * consumer group join to read the topic costs seconds.
+   */
   async specs(): Promise<RuleChangeSpec[]> {
-    await this.read();
+    if (await this.d.endOffset() !== this.seenEnd) await this.read();
     return this.changes.map((c) => this.specOf(c));
   }
 
@@ -108,6 +118,7 @@ export class RuleLog {
     this.bundles.set(b.hash, b);
     this.dirs.set(b.hash, materialize(b, this.d.cacheDir));
     this.changes = [c];
+    this.seenEnd = await this.d.endOffset();
     this.d.log.info({ bundle: b.hash, rules: b.rules.length, topic: this.d.topic }, 'control topic was empty: wrote the rules given at start as bundle version 1');
   }
 
@@ -152,6 +163,10 @@ export class RuleLog {
       if (r.bundle !== undefined) this.bundles.set(r.bundle.hash, r.bundle);
       this.changes.push(c);
       r.waiter.resolve(c);
+      // This instance is the log's one writer while it holds the partitions: what it wrote is known.
+      void this.d.endOffset().then((e) => {
+        if (this.reserved.size === 0) this.seenEnd = e;
+      }, () => undefined);
     }
   }
 

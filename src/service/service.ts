@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import { AlertBus } from '../store/alert-bus.ts';
 import { buildApi } from '../http/server.ts';
 import type { Config } from '../config/config.ts';
-import { KafkaAdmin } from '../kafka/admin.ts';
+import { KafkaAdmin, tpKey } from '../kafka/admin.ts';
 import { kafkaClient, tlsOf } from '../kafka/client.ts';
 import { checkBrokers } from '../kafka/preflight.ts';
 import { listenOrExplain } from '../http/listen.ts';
@@ -148,7 +148,10 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
     });
     // The rule set is the control log's; the rules given at start are its first bundle when it is
     // empty (the only write at start: once the log has changes, a standby starting writes nothing).
-    const ruleLog = new RuleLog({ kafka, topic: controlTopic, group: config.kafka.groupId, cacheDir: config.rules.cacheDir, sink, log, now: Date.now });
+    const ruleLog = new RuleLog({
+      kafka, topic: controlTopic, group: config.kafka.groupId, cacheDir: config.rules.cacheDir, sink, log, now: Date.now,
+      endOffset: async () => (await admin.highWatermarks([{ topic: controlTopic, partition: 0 }])).get(tpKey(controlTopic, 0)) ?? 0n,
+    });
     const controlGrants = [...grants('Read', [controlTopic]), ...groupGrants(`${config.kafka.groupId}.state.`, 'prefixed')];
     await guard.step('read the rule set from the control topic', controlGrants, () => ruleLog.read());
     await guard.step('write the rules given at start to the empty control topic', guard.of((g) => g.type === 'transactional-id' || (g.type === 'topic' && g.operation === 'Write' && g.name === controlTopic)),

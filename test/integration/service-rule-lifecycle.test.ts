@@ -185,4 +185,60 @@ describe.skipIf(!kafkaAvailable())('rule lifecycle', () => {
     svc.child.kill('SIGTERM');
     expect(await svc.exited).toEqual({ code: 0, signal: null });
   }, 200_000);
+
+  it('SIGKILL in the middle of a deploy: the restart has the change or not, never half; sent again it applies once, alerts none lost or twice', async () => {
+    const k = kafka();
+    const reg = registry();
+    const prefix = uniqueTopic('rulesmid');
+    const topic = `${prefix}.events`;
+    const topics = await oneTopic(topic);
+    const events: AnyEvent[] = [...generate({ seed: 13, events: 12_000, accounts: 200, positives: 3 }).events];
+    const T = [...events.map((e) => e.ts)].sort((a, b) => a - b)[Math.floor(events.length * 0.5)] as number;
+    const outputs = (name: string) => ({ alerts: `${prefix}.${name}.alerts`, deadLetter: `${prefix}.${name}.dlq`, state: `${prefix}.${name}.state` });
+    const extra = { workers: 1, rules: { modules: [], cacheDir: '.run/bundles-test' } };
+    await produce(events.filter((e) => e.ts < T), topic);
+    const port = await freePort();
+    const out = outputs('live');
+    const config = writeConfig({ group: `${prefix}.live`, topics, output: out, port, extra });
+    const svc = startService(config, 'rules-mid');
+    await svc.waitFor(IDLE, 120_000);
+    const inFlight = call(port, 'POST', '/api/v1/rule-bundles', { files: { ...BASE, ...NEW_RULE }, comment: 'killed mid-deploy' }).catch(() => undefined);
+    await sleep(1500);
+    svc.child.kill('SIGKILL');
+    expect((await svc.exited).signal).toBe('SIGKILL');
+    await inFlight;
+
+    const again = startService(config, 'rules-mid-2');
+    await again.waitFor(STARTED, 60_000);
+    let log = (await call(port, 'GET', '/api/v1/rule-bundles')).body as { current: RuleSetView; changes: ChangeRecord[] };
+    expect([[1], [1, 2]]).toContainEqual(log.changes.map((c) => c.seq));
+    if (log.changes.length === 1) {
+      // Not committed: nothing of it applied; sent again, it applies once.
+      expect(log.current.rules.some((r) => r.id === 'transfer-burst')).toBe(false);
+      expect((await call(port, 'POST', '/api/v1/rule-bundles', { files: { ...BASE, ...NEW_RULE }, comment: 'sent again' })).status).toBe(201);
+    }
+    log = (await call(port, 'GET', '/api/v1/rule-bundles')).body as { current: RuleSetView; changes: ChangeRecord[] };
+    expect([log.changes.map((c) => c.seq), log.current.version]).toEqual([[1, 2], 2]);
+    expect((await call(port, 'POST', '/api/v1/rule-bundles', { files: { ...BASE, ...NEW_RULE } })).body['error']).toMatchObject({ code: 'CEP_ERR_BUNDLE_UNCHANGED' });
+    const B = log.changes[1]?.at as number;
+    await produce(events.filter((e) => e.ts >= T), topic);
+    await waitCount(again, IDLE, 1);
+    again.child.kill('SIGTERM');
+    expect(await again.exited).toEqual({ code: 0, signal: null });
+
+    const ref = outputs('ref');
+    const refSvc = startService(writeConfig({ group: `${prefix}.ref`, topics, output: ref, port: await freePort(), extra }), 'rules-mid-ref');
+    await refSvc.waitFor(IDLE, 120_000);
+    refSvc.child.kill('SIGTERM');
+    expect(await refSvc.exited).toEqual({ code: 0, signal: null });
+    const got: Alert[] = byId(await decodeAlerts(reg, await readTopic(k, out.alerts)));
+    const reference: Alert[] = byId(await decodeAlerts(reg, await readTopic(k, ref.alerts)));
+    expect(got.map((a) => a.id)).toEqual([...new Set(got.map((a) => a.id))]);
+    expect(got.filter((a) => a.ruleId !== 'transfer-burst')).toEqual(reference);
+    const burst = (await replay(events.filter((e) => e.ts >= B).map((event) => ({ event })), {
+      rules: (await loadRules(['test/rules/bundles/transfer-burst.ts'])).map((l) => l.rule), engine: { outOfOrdernessMs: 5000 },
+    })).alertsByRule['transfer-burst'] ?? 0;
+    expect(burst).toBeGreaterThan(0);
+    expect(got.filter((a) => a.ruleId === 'transfer-burst').length).toBe(burst);
+  }, 400_000);
 });
