@@ -10,8 +10,9 @@
 // are always at or after the last checkpoint's O_s, and processing is deterministic. A
 // restart restores the checkpoint, reads O_s..O_c again with outputs suppressed (they were
 // committed by the run that read them: the same alerts, since the result does not depend on
-// batching), and carries on from O_c. Idleness and rule toggles depend on the wall clock or
-// on an operator, so each forces a checkpoint at the next commit: a replay never crosses one.
+// batching), and carries on from O_c. Idleness depends on the wall clock, so it forces a
+// checkpoint at the next commit: a replay never crosses one. Rule changes are in the control
+// log with their event-time boundaries (rule-log.ts), so a replay applies them where they were.
 //
 // A failure (a commit, a shard) restores the last checkpoint in place, after a wait that grows
 // while failures repeat; a restore that fails on something passing (the broker unreachable) is
@@ -49,6 +50,7 @@ import { takeBatch, type InputHost } from './input.ts';
 import type { Readiness } from './readiness.ts';
 import { restoreWithRetry, type RestoreDeps } from './restore.ts';
 import { mergeRuleInfos } from './rule-info.ts';
+import type { RuleLog } from './rule-log.ts';
 import type { Run } from './run.ts';
 import { consuming, leftBehind, runOf, type ServiceState, type Status } from './service-state.ts';
 import { rereadLimits, type TopicLimits } from './topic-limits.ts';
@@ -83,6 +85,8 @@ export interface PipelineDeps {
   readonly sleep?: (ms: number) => Promise<void>;
   /** The output topics' max.message.bytes (topic-limits.ts). */
   readonly limits: Pick<TopicLimits, 'of' | 'refresh'>;
+  /** The control log (rule-log.ts): read at each restore, written with the commits of the rounds that carry its changes. */
+  readonly ruleLog?: Pick<RuleLog, 'specs' | 'records' | 'committed' | 'abandon'>;
 }
 
 /** A restore after a failure: after `waitMs`, and reading the output topics' limits again first when a record was too large. */
@@ -181,19 +185,6 @@ export class Pipeline {
     return this.ruleCache;
   }
 
-  /** Toggles a rule on every shard at the next round; the change is checkpointed at the next commit. */
-  setEnabled(id: string, enabled: boolean): boolean {
-    if (!this.d.rules.some((r) => r.id === id)) return false;
-    const run = runOf(this.state);
-    if (run !== undefined) {
-      run.rounds.toggle(id, enabled);
-      run.committer.requestCheckpoint();
-      void run.dispatcher.dispatch(true);
-    }
-    this.ruleCache = this.ruleCache.map((r) => (r.id === id ? { ...r, enabled } : r));
-    return true;
-  }
-
   /** The run holding the partitions (state queries: state-query.ts, stream control: stream-control.ts); undefined when none. */
   heldRun(): Run | undefined {
     return runOf(this.state);
@@ -236,6 +227,7 @@ export class Pipeline {
     }) };
     const previous = runOf(this.state);
     this.enter(state);
+    this.d.ruleLog?.abandon(`the instance is restoring its checkpoint (${tps.length === 0 ? 'no partitions' : 'a new assignment or a failure'})`);
     this.alertLatency.reset();
     try {
       await previous?.close();
@@ -317,6 +309,7 @@ export class Pipeline {
     this.failures = 0;
     this.health.committed(this.now());
     countCommitted(this.counters, this.deadLettersByCode, c);
+    this.d.ruleLog?.committed(c.output.ruleChanges ?? []);
     if (c.byReference > 0) this.log.warn({ count: c.byReference, topic: this.d.config.output.deadLetter }, 'dead letters too big for their topic written by reference (cepheus.value.truncated): the records stay in their source topics');
     const future = futureEventsWarning(c);
     if (future !== undefined) this.log.warn(future.fields, future.msg);
@@ -352,6 +345,7 @@ export class Pipeline {
       config: d.config, rules: d.rules, sink: d.sink, encodeAlert: d.encodeAlert, counters: this.counters, arrivals: this.arrivals, log: this.log, now: this.now,
       ...(d.defer === undefined ? {} : { defer: d.defer }),
       inputs: d.inputs, admin: d.admin, readCheckpoint: d.readCheckpoint, backend: d.backend, source: d.source, schemas: this.schemas,
+      ...(d.ruleLog === undefined ? {} : { ruleChanges: () => d.ruleLog?.specs() ?? Promise.resolve([]), controlRecords: (changes) => d.ruleLog?.records(changes) }),
       highWatermarks: async (run) => {
         const hws = await d.admin.highWatermarks(run.table.streams.map((s) => s.tp));
         this.health.ok(this.now());
@@ -394,6 +388,7 @@ export class Pipeline {
     }
     run?.retire();
     await run?.close();
+    this.d.ruleLog?.abandon('the instance stopped');
     this.enter({ status: 'stopped' });
   }
 }

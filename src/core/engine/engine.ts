@@ -78,7 +78,7 @@ export class Engine implements OperatorHost {
     this.observed = this.compiled.find((cr) => cr.observer !== undefined);
     this.probe = this.options.probe;
     if (from !== undefined) {
-      const r = restore(Array.isArray(from) ? from as readonly EngineSnapshot[] : [from as EngineSnapshot], this.c, this.owns, this.buffer, this.timers);
+      const r = restore(Array.isArray(from) ? from as readonly EngineSnapshot[] : [from as EngineSnapshot], this.c, this.owns, this.buffer, this.timers, this.options.keepBuffered);
       this.watermark = r.watermark;
       this.maxTs = r.maxTs;
       this.timerSeq = r.timerSeq;

@@ -96,7 +96,7 @@ export interface Restored extends EngineTimes {
  * semantics, so it starts clean.
  */
 export function restore(snaps: readonly EngineSnapshot[], c: Compiled, owns: ((keySpace: string, key: string) => boolean) | undefined,
-  buffer: KeyedHeap<Ingested>, timers: KeyedHeap<Timer>): Restored {
+  buffer: KeyedHeap<Ingested>, timers: KeyedHeap<Timer>, keep?: (e: AnyEvent) => boolean): Restored {
   let watermark = -Infinity;
   let maxTs = -Infinity;
   let timerSeq = 0;
@@ -119,7 +119,7 @@ export function restore(snaps: readonly EngineSnapshot[], c: Compiled, owns: ((k
     for (const b of snap.buffer) {
       // An event buffered by several old shards (one per key space owner) is kept once.
       const dedup = `${b.event.id}\u0000${b.event.ts}`;
-      if (seen.has(dedup) || !ownsAnyKeyOf(c.routes, owns, b.event)) continue;
+      if (seen.has(dedup) || !(ownsAnyKeyOf(c.routes, owns, b.event) || keep?.(b.event) === true)) continue;
       seen.add(dedup);
       const rank = eventRank(b.event.id);
       buffer.push(b.event.ts, new Ingested(b.event, b.source, rank), rank);
