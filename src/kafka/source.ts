@@ -114,7 +114,7 @@ export class KafkaSource implements InputSource {
     await consumer.run({
       autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isStale, isRunning }: EachBatchPayload) => {
-        await this.gate;
+        await this.waitForGate(heartbeat);
         if (isStale() || !isRunning() || batch.messages.length === 0) return;
         const hw = Number(batch.highWatermark);
         if (!Number.isSafeInteger(hw)) throw new CepError('CEP_ERR_OFFSET_RANGE', `${batch.topic}/${batch.partition} is past offset 2^53`);
@@ -128,6 +128,24 @@ export class KafkaSource implements InputSource {
         await heartbeat();
       },
     });
+  }
+
+  /**
+   * Waits for the restore of the last assignment, heartbeating meanwhile: a restore longer than
+   * the session timeout (a busy machine, a large state) must not get the member kicked out of
+   * the group, or every rejoin starts another restore and the member never consumes.
+   */
+  private async waitForGate(heartbeat: () => Promise<void>): Promise<void> {
+    const gate = this.gate;
+    let done = false;
+    void gate.finally(() => {
+      done = true;
+    });
+    const every = Math.max(300, Math.floor(this.o.sessionTimeoutMs / 5));
+    while (!done) {
+      await Promise.race([gate, new Promise((r) => setTimeout(r, every))]);
+      if (!done) await heartbeat();
+    }
   }
 
   pause(tps: readonly TopicPartition[]): void {
