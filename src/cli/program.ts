@@ -1,21 +1,19 @@
-#!/usr/bin/env -S node --disable-warning=TimeoutNegativeWarning
-// The `cepheus` command line. Each subcommand lives in src/cli/<name>.ts and has --help.
-// kafkajs's request queue schedules negative timeouts on Node 24 (harmless): the
-// shebang and the npm scripts turn that warning off.
+// The `cepheus` command line (src/cli.ts loads it once the heap limit is settled). Each
+// subcommand lives in src/cli/<name>.ts and has --help.
 import { Command } from 'commander';
-import { replayCommand, testCommand } from './cli/replay.ts';
-import { rulesCommand } from './cli/rules.ts';
-import { genCommand } from './cli/gen.ts';
-import { demoCommand } from './cli/demo.ts';
-import { runCommand } from './cli/run.ts';
-import { produceCommand } from './cli/produce.ts';
-import { explainCommand } from './cli/explain.ts';
-import { dlqCommand } from './cli/dlq.ts';
-import { checkCommand } from './cli/check.ts';
-import { backtestCommand } from './cli/backtest.ts';
-import { initCommand } from './cli/init.ts';
-import { PACKAGE_VERSION } from './rules/package-root.ts';
-import { mcpCommand } from './cli/mcp.ts';
+import { replayCommand, testCommand } from './replay.ts';
+import { rulesCommand } from './rules.ts';
+import { genCommand } from './gen.ts';
+import { demoCommand } from './demo.ts';
+import { runCommand } from './run.ts';
+import { produceCommand } from './produce.ts';
+import { explainCommand } from './explain.ts';
+import { dlqCommand } from './dlq.ts';
+import { checkCommand } from './check.ts';
+import { backtestCommand } from './backtest.ts';
+import { initCommand } from './init.ts';
+import { PACKAGE_VERSION } from '../rules/package-root.ts';
+import { mcpCommand } from './mcp.ts';
 
 const program = new Command('cepheus')
   .description('Cepheus: low-latency complex event processing for financial surveillance')
