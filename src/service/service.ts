@@ -6,6 +6,7 @@
 // read is processed and committed with a checkpoint), a second signal exits at once.
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
 import { dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
@@ -29,6 +30,7 @@ import type { AlertFeed } from '../store/alert-feed.ts';
 import { AlertStore } from '../store/alert-store.ts';
 import { WorkerShards, defaultShards } from '../workers/shard-pool.ts';
 import { inputsOf } from '../config/inputs.ts';
+import { shardHeapMb } from '../config/heap-limits.ts';
 import { readCheckpoint } from './checkpoint.ts';
 import { signalsOf } from './counters.ts';
 import { Pipeline } from './pipeline.ts';
@@ -58,6 +60,7 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
   const loaded = await loadRules(config.rules);
   const rules = loaded.map((l) => ({ id: l.rule.id, version: l.rule.version }));
   const shards = config.workers ?? defaultShards();
+  const shardHeap = shardHeapMb(config.engine, shards, config.engine.heapLimitMb);
   // Connection errors of any client are evidence that the broker is unreachable (/readyz).
   let connectionError: (message: string) => void = () => undefined;
   await checkBrokers(config.kafka.brokers);
@@ -110,7 +113,7 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
       config, inputs, log, source, sink, admin, resolver, rules, latency,
       encodeAlert: wire.encode,
       readCheckpoint: () => readCheckpoint(kafka, out.state, config.kafka.groupId, log),
-      backend: () => new WorkerShards(shards),
+      backend: () => new WorkerShards(shards, shardHeap),
       onFatal: (err) => fatal(err),
       limits,
     });
@@ -155,7 +158,10 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
 
     await source.start(pipeline.handlers());
     pipeline.start();
-    log.info({ group: config.kafka.groupId, topics: inputs.topics.map((t) => t.topic), shards, rules: rules.length, store: store === undefined ? null : config.store.path }, 'cepheus service started');
+    log.info({
+      group: config.kafka.groupId, topics: inputs.topics.map((t) => t.topic), shards, rules: rules.length, store: store === undefined ? null : config.store.path,
+      mainHeapSizeLimitMb: Math.round(getHeapStatistics().heap_size_limit / 1048576), shardOldGenerationMb: shardHeap,
+    }, 'cepheus service started');
 
     let exit!: (code: number) => void;
     const done = new Promise<number>((resolve) => {
