@@ -31,6 +31,9 @@ import { ForwardBuilder, RecordCursor } from './record-pack.ts';
 import { RoundClock } from './round-clock.ts';
 import { CepError } from '../core/errors.ts';
 
+/** Whether the bytes are the whole of their ArrayBuffer (so transferring it moves nothing else). */
+export const ownsMemory = (b: Uint8Array): boolean => b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer;
+
 const decodeSnapshot = (b: Uint8Array): EngineSnapshot => deserialize(inflateRawSync(b)) as EngineSnapshot;
 
 export type ShardHandler = (task: ShardTask) => Promise<ShardResult>;
@@ -210,9 +213,11 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
 
   function snapshot(): SnapshotResult {
     const { core: c } = ready();
-    // A copy of its own (a small result may sit in Buffer's shared pool, which must never be
-    // transferred). Compression is the caller's, off this thread: the shard has work to do.
-    const bytes = new Uint8Array(serialize(c.engine.snapshot()));
+    // Transferred, so it must own its memory: a small result may sit in Buffer's shared pool
+    // (copied then), a large one has its own (not copied: a second copy of a state of hundreds
+    // of MiB raised the peak). Compression is the caller's, off this thread: the shard has work to do.
+    const serialized = serialize(c.engine.snapshot());
+    const bytes = ownsMemory(serialized) ? new Uint8Array(serialized.buffer, 0, serialized.length) : new Uint8Array(serialized);
     return { op: 'snapshot', bytes, keys: c.engine.stats().keys };
   }
 
