@@ -75,8 +75,12 @@ export function relaunchPlan(p: LaunchProcess): { readonly file: string; readonl
 export function relaunchWithHeapLimit(p: NodeJS.Process = process): void {
   const plan = relaunchPlan(p);
   if (plan === undefined) {
-    delete p.env['CEPHEUS_HEAP_RELAUNCHED'];
+    Reflect.deleteProperty(p.env, RELAUNCHED);
     return;
   }
-  p.execve?.(plan.file, plan.args, plan.env);
+  try {
+    p.execve?.(plan.file, plan.args, plan.env);
+  } catch {
+    // Not replaced (execve refused): run as started, with V8's default.
+  }
 }
