@@ -12,11 +12,9 @@
 //   snapshot the engine's state, v8-serialized (restore takes it deflated)
 //   state    a key's state for a rule and the key's recent late / overflow events (as this
 //            shard saw them); context: a context of a key
-import { deserialize, serialize } from 'node:v8';
-import { inflateRawSync } from 'node:zlib';
+import { serialize } from 'node:v8';
 import type { AnyRule } from '../core/rule-types.ts';
 import { ShardCore } from '../core/shard-core.ts';
-import type { EngineSnapshot } from '../core/engine/index.ts';
 import type { AnyEvent, EventKind, EventTimeMs, SourceRef } from '../events/types.ts';
 import type { InputError } from '../io/input-error.ts';
 import { KafkaValueDecoder } from '../io/kafka-value.ts';
@@ -28,13 +26,13 @@ import type {
   RuleErrorRef, SchemaSpec, ShardResult, ShardTask, SnapshotResult, StateResult, StateTask, StreamSpec,
 } from './protocol.ts';
 import { ForwardBuilder, RecordCursor } from './record-pack.ts';
+import { ownSnapshots } from './own-snapshots.ts';
 import { RoundClock } from './round-clock.ts';
 import { CepError } from '../core/errors.ts';
 
 /** Whether the bytes are the whole of their ArrayBuffer (so transferring it moves nothing else). */
 export const ownsMemory = (b: Uint8Array): boolean => b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer;
 
-const decodeSnapshot = (b: Uint8Array): EngineSnapshot => deserialize(inflateRawSync(b)) as EngineSnapshot;
 
 export type ShardHandler = (task: ShardTask) => Promise<ShardResult>;
 
@@ -83,7 +81,7 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
 
   async function init(t: InitTask): Promise<InitResult> {
     const loaded = rules ?? (await loadRules(t.rules)).map((l) => l.rule);
-    core = new ShardCore(loaded, { ...t.engine, probe: timer }, t.shard, t.shards, t.restore.map(decodeSnapshot));
+    core = new ShardCore(loaded, { ...t.engine, probe: timer }, t.shard, t.shards, ownSnapshots(t.restore, t.shard, t.shards, t.engine.keyGroups));
     ruleSet = loaded;
     recent = new RecentKeyIssues(loaded);
     streams = t.streams;
