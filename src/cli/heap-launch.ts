@@ -7,7 +7,7 @@
 // Only node: builtins and small pure modules load here: the command line is read again by
 // commander after the relaunch, and a value this cannot read is left for commander to reject.
 import { DEFAULT_ENGINE_OPTIONS } from '../core/engine/options.ts';
-import { MIN_HEAP_MB, SERVICE_MAIN_MB, heapFlagGiven, replayHeapMb } from '../config/heap-limits.ts';
+import { MIN_HEAP_MB, SERVICE_MAIN_MB, SERVICE_MAIN_SEMI_SPACE_MB, heapFlagGiven, replayHeapMb } from '../config/heap-limits.ts';
 import type { HeapLimitSetting } from '../config/heap-limits.ts';
 
 /** Set in the relaunched process (and removed from its environment at once): never relaunch twice. */
@@ -67,7 +67,8 @@ export function relaunchPlan(p: LaunchProcess): { readonly file: string; readonl
   if (p.env[RELAUNCHED] !== undefined || p.execve === undefined || heapFlagGiven(p.execArgv, p.env['NODE_OPTIONS'])) return undefined;
   const mb = mainHeapMb(p.argv.slice(2));
   if (mb === undefined) return undefined;
-  const args = [p.execPath, ...p.execArgv, `--max-old-space-size=${mb}`, ...p.argv.slice(1)];
+  const semi = p.argv[2] === 'run' && !p.execArgv.some((a) => /^--max[-_]semi[-_]space[-_]size/.test(a)) ? [`--max-semi-space-size=${SERVICE_MAIN_SEMI_SPACE_MB}`] : [];
+  const args = [p.execPath, ...p.execArgv, `--max-old-space-size=${mb}`, ...semi, ...p.argv.slice(1)];
   return { file: p.execPath, args, env: { ...p.env, [RELAUNCHED]: String(mb) } };
 }
 

@@ -14,6 +14,7 @@ import type { ShardResult, ShardTask } from './protocol.ts';
 import { createShardHandler } from './shard-handler.ts';
 import type { ShardHandler } from './shard-handler.ts';
 import { CepError } from '../core/errors.ts';
+import { SHARD_YOUNG_MB } from '../config/heap-limits.ts';
 
 export interface ShardBackend {
   readonly shards: number;
@@ -37,7 +38,7 @@ export function heapLimitError(err: unknown, shard: number, heapLimitMb: number 
 
 export class WorkerShards implements ShardBackend {
   readonly shards: number;
-  /** Each shard thread's old-generation limit in MiB (undefined: the process's, from node's flags). */
+  /** Each shard thread's old-generation limit in MiB, with a young generation of SHARD_YOUNG_MB (undefined: V8's, from node's flags). */
   readonly heapLimitMb: number | undefined;
   private readonly pools: Piscina[];
 
@@ -47,7 +48,7 @@ export class WorkerShards implements ShardBackend {
     const filename = new URL('./shard-worker.ts', import.meta.url).href;
     this.pools = Array.from({ length: shards }, () => new Piscina({
       filename, minThreads: 1, maxThreads: 1, idleTimeout: Number.MAX_SAFE_INTEGER, concurrentTasksPerWorker: 1, maxQueue: 'auto',
-      ...(heapLimitMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: heapLimitMb } }),
+      ...(heapLimitMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: heapLimitMb, maxYoungGenerationSizeMb: SHARD_YOUNG_MB } }),
     }));
   }
 

@@ -43,6 +43,11 @@ describe('heap launch', () => {
     });
   });
 
+  it('gives run\'s main thread 16 MiB semi-spaces too, unless node was given a size', () => {
+    expect(relaunchPlan(proc(['run', '--config', 'c.yaml']))?.args).toEqual(['/usr/bin/node', '--disable-warning=TimeoutNegativeWarning', '--max-old-space-size=512', '--max-semi-space-size=16', '/app/src/cli.ts', 'run', '--config', 'c.yaml']);
+    expect(relaunchPlan(proc(['run'], { execArgv: ['--max-semi-space-size=32'] }))?.args).toEqual(['/usr/bin/node', '--max-semi-space-size=32', '--max-old-space-size=512', '/app/src/cli.ts', 'run']);
+  });
+
   it('does not relaunch when node has a limit already, when relaunched, without execve, or for other commands', () => {
     expect(relaunchPlan(proc(['replay', 'f.avro'], { execArgv: ['--max-old-space-size=900'] }))).toBeUndefined();
     expect(relaunchPlan(proc(['run'], { env: { NODE_OPTIONS: '--max-old-space-size=900' } }))).toBeUndefined();
