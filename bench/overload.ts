@@ -28,7 +28,8 @@ const rssMiB = (pid: number): number => {
 async function counters(port: number, token: string): Promise<Record<string, number>> {
   try {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(2000) })).text();
-    return Object.fromEntries([...text.matchAll(/^cepheus_([a-z_0-9]+) ([0-9.e+-]+)$/gm)].map((m) => [m[1] as string, Number(m[2])]));
+    // Unlabelled samples, but for the instance label every sample carries.
+    return Object.fromEntries([...text.matchAll(/^cepheus_([a-z_0-9]+)(?:\{cepheus_instance="[^"]*"\})? ([0-9.e+-]+)$/gm)].map((m) => [m[1] as string, Number(m[2])]));
   } catch {
     return {};
   }

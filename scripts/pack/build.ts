@@ -98,7 +98,7 @@ function copyAssets(): void {
     mkdirSync(dirname(join(DIST, from)), { recursive: true });
     cpSync(join(ROOT, from), join(DIST, from), { recursive: true });
   };
-  for (const path of ['schemas', 'scaffold', 'src/dashboard/index.html', 'src/dashboard/dashboard.js', 'fixtures/default.avro', 'fixtures/default.labels.json', 'config/cepheus.example.yaml']) copy(path);
+  for (const path of ['schemas', 'scaffold', 'src/dashboard', 'fixtures/default.avro', 'fixtures/default.labels.json', 'config/cepheus.example.yaml']) copy(path);
 }
 
 export function prepack(): void {

@@ -26,6 +26,7 @@ import type { Labels } from '../replay/score.ts';
 import { loadRules } from '../rules/load-rules.ts';
 import { AlertStore } from '../store/alert-store.ts';
 import { RuleSwitches } from '../store/rule-switches.ts';
+import { AuditLog } from '../store/audit-log.ts';
 import { engineStateQuery } from '../explain/engine-state.ts';
 import { RecentKeyIssues } from '../explain/recent.ts';
 import { parseNonNegative, parsePositiveInt, printError } from './common.ts';
@@ -90,6 +91,7 @@ export async function runDemo(opts: DemoOptions, print: (line: string) => void =
   const live = opts.live > 0;
   const store = new AlertStore(live ? join(opts.data, 'live.db') : mainPath);
   if (live) store.clear();
+  const audit = new AuditLog(mainPath);
   if (opts.retentionDays !== undefined) {
     const removed = store.prune(Date.now() - opts.retentionDays * 86_400_000, undefined);
     if (removed > 0) print(`retention: removed ${removed} alerts stored more than ${opts.retentionDays} days ago`);
@@ -103,7 +105,7 @@ export async function runDemo(opts: DemoOptions, print: (line: string) => void =
 
   const app = opts.serve
     ? await buildApi({
-      store, bus, latency, tokens, ruleModules: loaded, engineOptions, instance: 'demo',
+      store, bus, latency, tokens, ruleModules: loaded, engineOptions, instance: 'demo', audit,
       rules: {
         list: () => engine.rules(),
         setEnabled: (id, on, actor) => {
@@ -129,6 +131,7 @@ export async function runDemo(opts: DemoOptions, print: (line: string) => void =
     if (app !== undefined) await app.close();
     store.close();
     switches.close();
+    audit.close();
   };
   if (app !== undefined) {
     try {

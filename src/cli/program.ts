@@ -14,6 +14,7 @@ import { backtestCommand } from './backtest.ts';
 import { initCommand } from './init.ts';
 import { PACKAGE_VERSION } from '../rules/package-root.ts';
 import { mcpCommand } from './mcp.ts';
+import { aclsCommand } from './acls.ts';
 
 const program = new Command('cepheus')
   .description('Cepheus: low-latency complex event processing for financial surveillance')
@@ -33,5 +34,6 @@ program.addCommand(produceCommand());
 program.addCommand(explainCommand());
 program.addCommand(dlqCommand());
 program.addCommand(mcpCommand());
+program.addCommand(aclsCommand());
 
 await program.parseAsync(process.argv);

@@ -10,6 +10,8 @@ import type { Alert } from '../core/alert.ts';
 import { CepError } from '../core/errors.ts';
 import { DEFAULT_ENGINE_OPTIONS } from '../core/engine/index.ts';
 import type { EngineOptions } from '../core/engine/index.ts';
+import type { AheadDecision } from '../core/time-guard.ts';
+import type { AnyEvent } from '../events/types.ts';
 import { loadRules } from '../rules/load-rules.ts';
 import { readEvents } from '../io/read-events.ts';
 import { alertLine, replay } from '../replay/replay.ts';
@@ -34,11 +36,27 @@ export interface ReplayCliOptions {
   keyGroups?: number;
   /** Write every `evicted` effect here as a JSON line. */
   evictionsOut?: string;
+  /** Quarantine events more than this ahead of the file's neighbouring events (default DEFAULT_MAX_AHEAD_MS). */
+  maxAheadMs?: number;
   progress?: boolean;
   /** Type-check rule modules given by path before loading them (default true). */
   typeCheck?: boolean;
   /** `replay` only: the heap limit the process was started with (heap-launch.ts applies it). */
   heapLimitMb?: HeapLimitSetting;
+}
+
+/**
+ * Replay's future-event bound: an event more than this ahead of the events around it in the
+ * file is quarantined (core/time-guard.ts, file rule). Real gaps are told apart by the events
+ * after them, so this bounds disorder, not gaps.
+ */
+export const DEFAULT_MAX_AHEAD_MS = 3_600_000;
+
+const iso = (ms: number | null): string => (ms === null ? 'none' : new Date(ms).toISOString());
+
+/** The stderr line for an event replay quarantined. */
+export function quarantineLine(d: AheadDecision<AnyEvent>): string {
+  return `CEP_ERR_FUTURE_EVENT: event ${d.item.id} at ${iso(d.ts)} is more than --max-ahead-ms ahead of its stream (median of the next events ${iso(d.followers)}, latest accepted before it ${iso(d.before)}); quarantined, not processed`;
 }
 
 /** The labelled fixture shipped with Cepheus (fixtures/default.avro of the package). */
@@ -129,6 +147,7 @@ export async function runReplay(file: string, opts: ReplayCliOptions): Promise<R
   const evictions = opts.evictionsOut === undefined ? undefined : createWriteStream(opts.evictionsOut);
   const alerts: Alert[] = [];
   const errors = new Map<string, { count: number; first: string }>();
+  const quarantined: string[] = [];
   const progress = progressReporter(opts.progress ?? process.stderr.isTTY, labels?.options?.events);
   const summary = await replay(readEvents(file), {
     rules,
@@ -148,6 +167,10 @@ export async function runReplay(file: string, opts: ReplayCliOptions): Promise<R
       if (seen === undefined) errors.set(e.code, { count: 1, first: e.message.replace(/^CEP_ERR_[A-Z_]+: /, '') });
       else seen.count++;
     },
+    maxAheadMs: opts.maxAheadMs ?? DEFAULT_MAX_AHEAD_MS,
+    onQuarantine: (d) => {
+      if (quarantined.length < 20) quarantined.push(quarantineLine(d));
+    },
     onProgress: progress.tick,
   });
   progress.done();
@@ -160,7 +183,7 @@ export async function runReplay(file: string, opts: ReplayCliOptions): Promise<R
   if (summary.events === 0 && summary.inputErrors > 0) {
     throw new CepError('CEP_ERR_INPUT_NO_EVENTS', `every record of ${file} is invalid (${summary.inputErrors}), so nothing was replayed; each code once, with its count and first example:`, byCode);
   }
-  for (const line of byCode) console.error(line);
+  for (const line of [...byCode, ...quarantined]) console.error(line);
   const scores = labels === undefined ? undefined : score(alerts, labels, rules.map((r) => r.id));
   return { summary: { input: file, ...summary, ...(scores === undefined ? {} : { scores }) }, alerts, ...(labels === undefined ? {} : { labels }) };
 }
@@ -177,6 +200,7 @@ function replayOptions(cmd: Command): Command {
     .option('--max-keys-by-space <space=n>', 'the same for one key space, e.g. ip=200000; repeatable or comma-separated', collectBudgets)
     .option('--key-groups <n>', 'key groups the budget is split over (default 256; use the service\'s value to get its evictions)', parsePositiveInt('--key-groups'))
     .option('--evictions-out <file>', 'write each eviction batch (`evicted` effect: key space, time, idle and active keys) as a JSON line')
+    .option('--max-ahead-ms <ms>', 'quarantine an event more than this ahead of the events around it (median of the next 16, and the latest before it): one event dated 2099 must not make the rest late', parseNonNegative('--max-ahead-ms'), DEFAULT_MAX_AHEAD_MS)
     .option('--progress', 'show progress on stderr (default: when stderr is a terminal)')
     .option('--no-progress', 'never show progress')
     .option('--no-type-check', 'load rule modules without type-checking them first (faster; a type error then shows only as a rule that never fires)');

@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { CepError } from '../core/errors.ts';
 import { DEFAULT_MCP_SETTINGS, McpSettingsSchema } from './mcp-settings.ts';
+import { PASSWORD_FIELDS, resolvePassword } from './secrets.ts';
 import { IDENTITY_NAME, IDENTITY_NAME_RULE, SCOPES } from './tokens.ts';
 import { DEFAULT_ENGINE_OPTIONS } from '../core/engine/index.ts';
 import { MAX_HEAP_MB, MIN_HEAP_MB } from './heap-limits.ts';
@@ -58,15 +59,18 @@ export const ConfigSchema = z.object({
     groupId: z.string().min(1).default('cepheus'),
     /** true for TLS with the system CAs, or files (PEM) for a private CA / client certificates. */
     ssl: z.union([z.boolean(), z.object({ ca: z.string().min(1).optional(), cert: z.string().min(1).optional(), key: z.string().min(1).optional(), rejectUnauthorized: z.boolean().default(true) }).strict()]).default(false),
-    sasl: z.object({ mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']), username: z.string().min(1), password: z.string().min(1) }).strict().optional(),
+    /** SASL: the password inline, or `passwordFile` (read at start). */
+    sasl: z.object({ mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']), username: z.string().min(1), ...PASSWORD_FIELDS }).strict()
+      .transform(resolvePassword(true)).optional(),
     /** A member silent this long leaves the group (the broker allows 6 000 ms and up by default). */
     sessionTimeoutMs: z.number().int().min(1000).max(300_000).default(10_000),
   }).strict(),
+  /** Basic auth with `username` and `password` or `passwordFile`; a private CA over HTTPS: NODE_EXTRA_CA_CERTS. */
   registry: z.object({
     url: z.url('expected an http(s) URL'),
     username: z.string().min(1).optional(),
-    password: z.string().min(1).optional(),
-  }).strict().nullable().default(null),
+    ...PASSWORD_FIELDS,
+  }).strict().transform(resolvePassword(false)).nullable().default(null),
   /** Event kind → input topic. Several kinds may share a topic (Confluent format only). */
   topics: z.object({ login: inputTopic.optional(), order: inputTopic.optional(), trade: inputTopic.optional(), transfer: inputTopic.optional() })
     .strict().refine((t) => Object.values(t).some((v) => v !== undefined), 'expected at least one of login, order, trade, transfer'),
@@ -110,6 +114,12 @@ export const ConfigSchema = z.object({
   commitIntervalMs: z.number().int().min(10).max(60_000).default(200),
   /** Engine state is checkpointed with a commit at this interval (a restart replays at most this much input). */
   snapshotIntervalMs: z.number().int().min(100).max(3_600_000).default(30_000),
+  /**
+   * An event more than this ahead of its record's Kafka timestamp is quarantined (dead-lettered
+   * with CEP_ERR_FUTURE_EVENT, moving no watermark). Below health.watermarkAheadMs, so an event
+   * let in never makes /readyz say the watermark is far ahead.
+   */
+  maxFutureSkewMs: z.number().int().min(0).default(300_000),
   /** A partition with nothing new for this long stops holding event time back. */
   idleTimeoutMs: z.number().int().min(100).default(10_000),
   /** Rounds in flight to the shard workers before the consumer is paused (backpressure). */
@@ -138,7 +148,10 @@ export const ConfigSchema = z.object({
   }).strict().default({ enabled: true, host: '127.0.0.1', port: 8080, tokens: {}, mcp: DEFAULT_MCP_SETTINGS }),
   store: z.object({ path: z.string().min(1).default('.run/alerts.db'), retentionDays: z.number().positive().optional() }).strict().default({ path: '.run/alerts.db' }),
   log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).strict().default({ level: 'info' }),
-}).strict();
+}).strict().refine((c) => c.maxFutureSkewMs < c.health.watermarkAheadMs, {
+  path: ['maxFutureSkewMs'],
+  message: 'expected less than health.watermarkAheadMs (an event the future-event guard lets in must not make /readyz report a runaway watermark): lower it or raise that',
+});
 
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -147,7 +160,15 @@ export const ENV_OVERRIDES: Readonly<Record<string, { readonly path: readonly st
   CEPHEUS_KAFKA_BROKERS: { path: ['kafka', 'brokers'], type: 'list' },
   CEPHEUS_KAFKA_CLIENT_ID: { path: ['kafka', 'clientId'], type: 'string' },
   CEPHEUS_KAFKA_GROUP_ID: { path: ['kafka', 'groupId'], type: 'string' },
+  CEPHEUS_KAFKA_SASL_MECHANISM: { path: ['kafka', 'sasl', 'mechanism'], type: 'string' },
+  CEPHEUS_KAFKA_SASL_USERNAME: { path: ['kafka', 'sasl', 'username'], type: 'string' },
+  CEPHEUS_KAFKA_SASL_PASSWORD: { path: ['kafka', 'sasl', 'password'], type: 'string' },
+  CEPHEUS_KAFKA_SASL_PASSWORD_FILE: { path: ['kafka', 'sasl', 'passwordFile'], type: 'string' },
+  CEPHEUS_KAFKA_SSL_CA: { path: ['kafka', 'ssl', 'ca'], type: 'string' },
   CEPHEUS_REGISTRY_URL: { path: ['registry', 'url'], type: 'string' },
+  CEPHEUS_REGISTRY_USERNAME: { path: ['registry', 'username'], type: 'string' },
+  CEPHEUS_REGISTRY_PASSWORD: { path: ['registry', 'password'], type: 'string' },
+  CEPHEUS_REGISTRY_PASSWORD_FILE: { path: ['registry', 'passwordFile'], type: 'string' },
   CEPHEUS_RULES: { path: ['rules'], type: 'list' },
   CEPHEUS_WORKERS: { path: ['workers'], type: 'int' },
   CEPHEUS_LOG_LEVEL: { path: ['log', 'level'], type: 'string' },

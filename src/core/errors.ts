@@ -59,6 +59,7 @@ export const ERRORS = {
   CEP_ERR_INPUT_SCHEMA_INCOMPATIBLE: spec('input-record', 400, "The writer schema cannot be read with Cepheus's schema for the kind (Avro resolution)."),
   CEP_ERR_INPUT_AVRO_DECODE: spec('input-record', 400, 'The bytes do not decode with the writer schema (truncated, corrupt).'),
   CEP_ERR_LATE_EVENT: spec('input-record', 400, 'An event behind the watermark by more than the allowed lateness; not processed.'),
+  CEP_ERR_FUTURE_EVENT: spec('input-record', 400, "An event time too far ahead: more than maxFutureSkewMs past its record's Kafka timestamp (service), or past its stream's neighbouring events (file replay). Quarantined, it moves no watermark; redrive it once fixed."),
 
   // ---- Avro schemas and code generation
   CEP_ERR_SCHEMA_UNSUPPORTED: spec('schema', 500, 'An event schema uses an Avro construct the readers do not handle.'),
@@ -80,6 +81,9 @@ export const ERRORS = {
   CEP_ERR_COMMIT_FAILED: spec('kafka', 503, 'A commit (one Kafka transaction) failed; the service restores its last checkpoint and tries again, with growing waits.'),
   CEP_ERR_COMMIT_TOO_LARGE: spec('kafka', 503, "A commit failed on a record over a topic's max.message.bytes; the message names the record and the limit."),
   CEP_ERR_RESTORE_FAILED: spec('kafka', 503, 'Restoring the checkpoint after an assignment or a failure did not complete (broker unreachable, ...); retried with growing waits.'),
+  CEP_ERR_KAFKA_AUTHENTICATION: spec('kafka', 401, 'The brokers refused the SASL login (user name, password or mechanism); the service stops at start.'),
+  CEP_ERR_KAFKA_TLS: spec('kafka', 503, "The TLS handshake with a broker failed: its certificate is not trusted by kafka.ssl.ca (or the system CAs), names another host, or the listener does not speak TLS."),
+  CEP_ERR_KAFKA_AUTHORIZATION: spec('kafka', 403, 'The brokers refused an operation the service needs (an ACL is missing); the message names the operation, the resource and the kafka-acls command that grants it.'),
 
   // ---- alert store
   CEP_ERR_STORE_CURSOR: spec('store', 400, 'A paging cursor this store did not return.'),
@@ -101,12 +105,14 @@ export const ERRORS = {
   CEP_ERR_API_CONTEXT_NOT_FOUND: spec('api', 404, 'No loaded rule uses a context with this id.'),
   CEP_ERR_API_ACTOR_MISMATCH: spec('api', 400, "A change's body names an `actor` other than the token's name: changes are attributed to the token (drop `actor`, or use a token with that name)."),
   CEP_ERR_API_PORT_IN_USE: spec('api', 503, 'The API cannot listen: its port is taken by another process; the message names the port and how to choose another.'),
+  CEP_ERR_API_STREAM_NOT_FOUND: spec('api', 404, 'This instance holds no input partition with this topic and number.'),
+  CEP_ERR_WATERMARK_RESET: spec('api', 409, "A watermark reset that would lower nothing: `to` is not below the partition's watermark nor the global one."),
   CEP_ERR_API_INTERNAL: spec('api', 500, 'An unexpected failure while serving the request (a bug: report it).'),
 
   // ---- explain and queryable state
   CEP_ERR_EXPLAIN_RULE: spec('explain', 404, 'Explain names a rule id that is not among the loaded rules.'),
   CEP_ERR_EXPLAIN_EXPECT: spec('explain', 400, '`--expect` names no event, or events the explained rule does not read at the key.'),
-  CEP_ERR_STATE_UNAVAILABLE: spec('explain', 503, 'This runner cannot answer state queries: a service instance that holds no partitions (standby, restoring), or a runner built without them.'),
+  CEP_ERR_STATE_UNAVAILABLE: spec('explain', 503, 'This runner cannot answer state or stream queries: a service instance that holds no partitions (standby, restoring), or a runner built without them; a watermark reset also needs the instance live (not recovering).'),
 
   // ---- MCP server (/mcp, cepheus mcp)
   CEP_ERR_MCP_RATE_LIMITED: spec('mcp', 429, "The token made more MCP requests than its rate allows (api.mcp.requestsPerMinute, burst); the message says when to retry."),
@@ -137,7 +143,7 @@ export const ERRORS = {
 
 export type ErrorCode = keyof typeof ERRORS;
 /** Codes a bad event record (file line, Kafka value) is reported or dead-lettered with. */
-export type InputErrorCode = Exclude<Extract<ErrorCode, `CEP_ERR_INPUT_${string}`>, FileErrorCode> | 'CEP_ERR_LATE_EVENT';
+export type InputErrorCode = Exclude<Extract<ErrorCode, `CEP_ERR_INPUT_${string}`>, FileErrorCode> | 'CEP_ERR_LATE_EVENT' | 'CEP_ERR_FUTURE_EVENT';
 /** Codes of event files that cannot be read at all. */
 export type FileErrorCode = 'CEP_ERR_INPUT_OPEN' | 'CEP_ERR_INPUT_FORMAT' | 'CEP_ERR_INPUT_AVRO' | 'CEP_ERR_INPUT_AVRO_SCHEMA';
 

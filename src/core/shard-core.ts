@@ -1,9 +1,10 @@
 // One shard of a sharded engine, pure. Shards own keys (shardOf(key, shards), in every key
 // space) and are "home" for some input streams (Kafka partitions):
 //
-//   home shard of stream s:  event ─► late for s? ─► owners of its keys ─► own: accept
-//                                         │                              └► others: forward
-//                                         └► late (reported by the caller with its offset)
+//   home shard of stream s:  event ─► future? ─► late for s? ─► owners of its keys ─► own: accept
+//                                      │            │                              └► others: forward
+//                                      │            └► late (reported by the caller with its offset)
+//                                      └► quarantined (time-guard.ts): touches no watermark
 //   owner shard:             forwarded event ─► accept;   every shard: advance(W)
 //
 // W, the watermark, is the same for every shard: min over active streams of wm(s), computed
@@ -22,6 +23,12 @@ import { shardOf } from './order.ts';
 import type { AnyRule } from './rule-types.ts';
 import { StreamWatermarks } from './watermarks.ts';
 import { CepError } from './errors.ts';
+import { aheadOfRecord } from './time-guard.ts';
+
+/** route(): the event is late for its stream. */
+export const LATE = -1;
+/** route(): the event is too far ahead of its record's Kafka timestamp (quarantined). */
+export const FUTURE = -2;
 
 export class ShardCore {
   readonly shard: number;
@@ -29,6 +36,8 @@ export class ShardCore {
   readonly engine: Engine;
   /** Per-stream watermarks of the streams this shard is home for. */
   readonly streams: StreamWatermarks;
+  /** Quarantine bound: event time past the record's Kafka timestamp (Infinity: no guard). */
+  readonly maxFutureSkewMs: number;
   private readonly scratch = new Int32Array(64);
   /**
    * Set by route(): this shard owns a key of the event and found it behind the engine's
@@ -36,7 +45,7 @@ export class ShardCore {
    */
   lateHere = false;
 
-  constructor(rules: readonly AnyRule[], options: Partial<Omit<EngineOptions, 'owns'>>, shard: number, shards: number, from?: readonly EngineSnapshot[]) {
+  constructor(rules: readonly AnyRule[], options: Partial<Omit<EngineOptions, 'owns'>>, shard: number, shards: number, from?: readonly EngineSnapshot[], maxFutureSkewMs = Infinity) {
     if (!Number.isInteger(shards) || shards < 1 || shards > 64 || !Number.isInteger(shard) || shard < 0 || shard >= shards) {
       throw new CepError('CEP_ERR_SHARD', `shard ${shard} of ${shards} (1..64 shards)`);
     }
@@ -49,16 +58,19 @@ export class ShardCore {
     const owns = (_space: string, key: string): boolean => shardOf(key, shards, groups) === shard;
     this.engine = createEngine(rules, { ...options, owns }, from === undefined || from.length === 0 ? undefined : from);
     this.streams = new StreamWatermarks(this.engine.options.outOfOrdernessMs, this.engine.options.allowedLatenessMs);
+    this.maxFutureSkewMs = maxFutureSkewMs;
   }
 
   /**
-   * Home side: an event read from `stream`. Returns -1 when it is late for its stream;
-   * otherwise the number of other shards it must be forwarded to, written into `out`. When
-   * this shard owns one of its keys it is accepted here.
+   * Home side: an event read from `stream`, in a record with Kafka timestamp `recordTs` (NaN:
+   * none). Returns FUTURE when it is quarantined (before it touches any watermark), LATE when
+   * it is late for its stream; otherwise the number of other shards it must be forwarded to,
+   * written into `out`. When this shard owns one of its keys it is accepted here.
    */
-  route(stream: number, e: AnyEvent, source: SourceRef | null, out: Int32Array): number {
+  route(stream: number, e: AnyEvent, source: SourceRef | null, out: Int32Array, recordTs = NaN): number {
     this.lateHere = false;
-    if (!this.streams.observe(stream, e.ts)) return -1;
+    if (aheadOfRecord(e.ts, recordTs, this.maxFutureSkewMs)) return FUTURE;
+    if (!this.streams.observe(stream, e.ts)) return LATE;
     const n = this.engine.ownersOf(e, this.shards, this.scratch);
     let others = 0;
     for (let i = 0; i < n; i++) {
@@ -72,6 +84,20 @@ export class ShardCore {
   /** Owner side: an event another shard routed here; false when it is behind the watermark (late). */
   deliver(e: AnyEvent, source: SourceRef | null): boolean {
     return this.engine.accept(e, source);
+  }
+
+  /**
+   * An operator's watermark reset, applied at a round boundary on every shard alike: the
+   * stream's max event time lowered to `maxTs` (it is active: it holds time back until its
+   * next events) and the engine's watermark lowered to `watermark` when ahead of it. What the
+   * engine holds stays: buffered events (all at or after the old watermark) wait for time to
+   * pass them again, pending timers fire when it does, and what was processed, fired, expired
+   * or evicted is not undone. Events at or after the new watermark are on time again; those
+   * that arrive now are processed after what was already processed (as allowed lateness is).
+   */
+  resetStream(stream: number, maxTs: number, watermark: number): void {
+    this.streams.reset(stream, maxTs);
+    if (watermark < this.engine.watermark) this.engine.watermark = watermark;
   }
 
   advance(watermark: number): void {

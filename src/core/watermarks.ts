@@ -89,6 +89,16 @@ export class StreamWatermarks {
     this.active[stream] = active;
   }
 
+  /**
+   * An operator's watermark reset: the stream's max event time is lowered to `maxTs` (never
+   * raised) and it is active, so it holds time back from there until its next events.
+   */
+  reset(stream: number, maxTs: number): void {
+    this.ensure(stream + 1);
+    if (maxTs < (this.maxTs[stream] as number)) this.maxTs[stream] = maxTs;
+    this.active[stream] = true;
+  }
+
   /** A stream reported events up to `maxTs`: it is active, and its max event time only grows. */
   raise(stream: number, maxTs: number): void {
     this.ensure(stream + 1);

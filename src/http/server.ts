@@ -3,7 +3,8 @@
 // token's name: status with disposition, assignment, notes, bulk status; a live SSE stream of
 // new and changed alerts), the console's stats and health history, rules
 // (counters, latency, enable/disable at runtime), a key's live state and an alert explained,
-// latency histograms, health, Prometheus metrics, and the dashboard page. One file per route
+// latency histograms, health, Prometheus metrics, the dashboard page, the input partitions'
+// event time with an operator's watermark reset, and the audit log. One file per route
 // group under routes/; errors are JSON `{ error: { code, message } }` with a code of ours
 // (errors.ts), bad input is a 4xx. The MCP endpoint (/mcp, src/mcp/) serves the same store,
 // rules, bus and state query to AI assistants.
@@ -19,6 +20,7 @@ import { HealthHistory } from '../metrics/health-history.ts';
 import type { LatencyRecorder } from '../metrics/latency.ts';
 import type { LoadedRule } from '../rules/load-rules.ts';
 import type { AlertStore } from '../store/alert-store.ts';
+import type { AuditLog } from '../store/audit-log.ts';
 import { AlertBus } from '../store/alert-bus.ts';
 import { guard, identify } from './auth.ts';
 import type { Tokens } from './auth.ts';
@@ -28,17 +30,21 @@ import { createMetrics, NO_SIGNALS } from './metrics.ts';
 import type { Signals } from './metrics.ts';
 import type { RuleControl } from './rule-control.ts';
 import type { StateQuery } from './state-query.ts';
+import type { StreamControl } from './stream-control.ts';
 import { alertStreamRoute } from './routes/alert-stream.ts';
 import { alertActionRoutes } from './routes/alert-actions.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { consoleRoutes } from './routes/console.ts';
+import { auditRoutes } from './routes/audit.ts';
 import { ruleRoutes } from './routes/rules.ts';
 import { stateRoutes } from './routes/state.ts';
+import { streamRoutes } from './routes/streams.ts';
 import { systemRoutes } from './routes/system.ts';
 import type { Readiness } from './routes/system.ts';
 
 export type { RuleControl } from './rule-control.ts';
 export type { StateQuery } from './state-query.ts';
+export type { StreamControl } from './stream-control.ts';
 
 export interface ApiOptions {
   readonly store: AlertStore;
@@ -66,9 +72,14 @@ export interface ApiOptions {
   readonly instance?: string;
   /** Interval of the health history the console charts (ms; 0: no timer, tests call sample()). */
   readonly healthSampleMs?: number;
+  /** Input partitions and watermark resets (the service); without it those routes answer 503. */
+  readonly streams?: StreamControl;
+  /** Where changes are recorded (GET /api/v1/audit); needed with `streams`. */
+  readonly audit?: AuditLog;
 }
 
 export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
+  if (opts.streams !== undefined && opts.audit === undefined) throw new Error('buildApi: stream control needs an audit log (every watermark reset is recorded)');
   // Unknown query parameters are an error: a typo must not silently widen a filter.
   const app = Fastify({ logger: false, bodyLimit: 64 * 1024, ajv: { customOptions: { removeAdditional: false, coerceTypes: true } } });
   await app.register(swagger, {
@@ -99,6 +110,8 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   alertStreamRoute(app, ctx, opts.heartbeatMs ?? 15_000);
   ruleRoutes(app, ctx);
   stateRoutes(app, ctx, opts.state);
+  streamRoutes(app, ctx, opts.streams, opts.audit);
+  auditRoutes(app, ctx, opts.audit);
   const mcp = opts.mcp ?? DEFAULT_MCP_SETTINGS;
   if (mcp.enabled) {
     mcpRoute(app, opts.tokens, createMcpContext({

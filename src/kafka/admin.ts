@@ -4,6 +4,7 @@
 // watermarks (idle detection).
 import type { Admin, ConfigResourceTypes, ITopicConfig, Kafka } from 'kafkajs';
 import { CepError } from '../core/errors.ts';
+import { authorizationFailure } from './kafka-errors.ts';
 import type { TopicPartition } from './source.ts';
 
 export interface TopicSpec {
@@ -37,12 +38,32 @@ export class KafkaAdmin {
   async partitionsOf(topics: readonly string[]): Promise<Map<string, number[]>> {
     const existing = new Set(await this.admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t));
+    // A topic the principal may not describe is left out of the list as if it did not exist:
+    // its own metadata says which (refused at once; a missing one answers after retries).
+    for (const t of missing) await this.probeTopic(t);
     if (missing.length > 0) {
       throw new CepError('CEP_ERR_KAFKA_TOPIC_MISSING', `input topic(s) missing on the cluster: ${missing.join(', ')}`,
         ['create them (kafka-topics.sh --create ...), or fix the names under `topics:` in the config']);
     }
     const md = await this.admin.fetchTopicMetadata({ topics: [...topics] });
     return new Map(md.topics.map((t) => [t.name, t.partitions.map((p) => p.partitionId).sort((a, b) => a - b)]));
+  }
+
+  /** Resolves when the topic's metadata is readable, missing or `ms` passed; throws when the broker refuses it (an ACL). */
+  async probeTopic(topic: string, ms = 2000): Promise<void> {
+    const md = this.admin.fetchTopicMetadata({ topics: [topic] });
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([md, new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, ms);
+      })]);
+    } catch (err) {
+      // A missing topic answers UNKNOWN_TOPIC_OR_PARTITION: only a refusal is news.
+      if (authorizationFailure(err) !== undefined) throw err;
+    } finally {
+      clearTimeout(timer);
+      md.catch(() => undefined);
+    }
   }
 
   /** Creates the topics that do not exist yet; returns the ones it created. */

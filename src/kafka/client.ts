@@ -3,6 +3,7 @@
 // log routed to ours. kafkajs stays behind src/kafka/: the rest of Cepheus sees our own
 // source / sink interfaces (source.ts, sink.ts), so another client can replace it.
 import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
 import { Kafka, logLevel } from 'kafkajs';
 import type { KafkaConfig, LogEntry, SASLOptions } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -23,7 +24,7 @@ function readPem(path: string | undefined, what: string): string | undefined {
 }
 
 /** The connection settings kafkajs gets: brokers, TLS material read from its files, SASL, retries. */
-export function connectionOf(c: Config['kafka'], clientId: string = c.clientId): Pick<KafkaConfig, 'clientId' | 'brokers' | 'ssl' | 'sasl' | 'retry'> {
+export function connectionOf(c: Config['kafka'], clientId: string = c.clientId): Pick<KafkaConfig, 'clientId' | 'brokers' | 'ssl' | 'sasl' | 'retry' | 'connectionTimeout'> {
   const ssl: KafkaConfig['ssl'] = typeof c.ssl === 'boolean' ? c.ssl : {
     rejectUnauthorized: c.ssl.rejectUnauthorized,
     ...(c.ssl.ca === undefined ? {} : { ca: [readPem(c.ssl.ca, 'ca') as string] }),
@@ -31,7 +32,16 @@ export function connectionOf(c: Config['kafka'], clientId: string = c.clientId):
     ...(c.ssl.key === undefined ? {} : { key: readPem(c.ssl.key, 'key') }),
   };
   const sasl = c.sasl === undefined ? undefined : ({ mechanism: c.sasl.mechanism, username: c.sasl.username, password: c.sasl.password } as SASLOptions);
-  return { clientId, brokers: c.brokers, ssl, ...(sasl === undefined ? {} : { sasl }), retry: { retries: 8, initialRetryTime: 100 } };
+  // kafkajs gives a connection 1 s by default, TLS handshake included: on a loaded host (2 shared
+  // cores under the security tests) a handshake took longer, and every client reconnected.
+  const slow = ssl === false ? {} : { connectionTimeout: 3000 };
+  return { clientId, brokers: c.brokers, ssl, ...(sasl === undefined ? {} : { sasl }), retry: { retries: 8, initialRetryTime: 100 }, ...slow };
+}
+
+/** The TLS settings of the connection (undefined without TLS), for the start-up handshake check. */
+export function tlsOf(c: Config['kafka']): ConnectionOptions | undefined {
+  const ssl = connectionOf(c).ssl;
+  return ssl === true ? {} : ssl === false || ssl === undefined ? undefined : ssl;
 }
 
 /**

@@ -1,7 +1,12 @@
 // Dead letters as the tools see them: a record of the dead-letter (or late) topic read back
 // into where it came from, why, and its original bytes; selection by time, code and source
 // topic; and redrive, which produces the original key and value back into the original
-// topic (the event keeps its id, so an alert it raises has the id it would have had).
+// topic (the event keeps its id, so an alert it raises has the id it would have had), into
+// the partition it was read from and in the order it was read there: a stream's time is its
+// partition's, so an operator who reset that partition's watermark gets the records back
+// where the reset applies, in their order (dead letters spread over the dead-letter topic's
+// partitions by key, so reading them back does not give that order by itself). A redriven
+// record gets a new Kafka timestamp (now): the future-event guard judges it against that.
 import { Partitioners } from 'kafkajs';
 import type { Kafka } from 'kafkajs';
 import type { TopicRecord } from './topic-reader.ts';
@@ -77,27 +82,76 @@ export interface RedriveResult {
   readonly skipped: readonly { readonly id: string; readonly reason: string }[];
 }
 
-/** Produces each redrivable dead letter's key and value back into its source topic. */
+/** Dead letters in the order their records were read: by source topic, partition, offset (those without a source last, as they came). */
+export function inSourceOrder(letters: readonly DeadLetter[]): DeadLetter[] {
+  const rank = (d: DeadLetter): [string, number, number] => (d.source === null ? ['\uffff', 0, 0] : [d.source.topic, d.source.partition, d.source.offset]);
+  return letters.map((d, i) => ({ d, i, r: rank(d) }))
+    .sort((a, b) => (a.r[0] < b.r[0] ? -1 : a.r[0] > b.r[0] ? 1 : a.r[1] - b.r[1] || a.r[2] - b.r[2] || a.i - b.i))
+    .map((x) => x.d);
+}
+
+/** Produces each redrivable dead letter's key and value back into the partition of its source topic it was read from, in source order. */
+/** A record to produce again, where it was read. */
+export interface Redriven {
+  readonly topic: string;
+  readonly message: { readonly key: Buffer | null; readonly value: Buffer; readonly partition: number; readonly headers: Record<string, string> };
+}
+
+/**
+ * Bytes of keys, values and headers per produce request: a partition's records of one request
+ * form one record batch, which the broker refuses over the topic's max.message.bytes (1 MiB by
+ * default); a redrive of thousands of records must not be one request.
+ */
+export const REDRIVE_CHUNK_BYTES = 256 * 1024;
+
+const sizeOf = (r: Redriven): number => (r.message.key?.length ?? 0) + r.message.value.length + Object.entries(r.message.headers).reduce((n, [k, v]) => n + k.length + v.length, 0) + 64;
+
+/** Consecutive runs of records, each run at most `bytes` (a record bigger than that alone), in order. */
+export function chunks(records: readonly Redriven[], bytes = REDRIVE_CHUNK_BYTES): Redriven[][] {
+  const out: Redriven[][] = [];
+  let current: Redriven[] = [];
+  let size = 0;
+  for (const r of records) {
+    const n = sizeOf(r);
+    if (current.length > 0 && size + n > bytes) {
+      out.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(r);
+    size += n;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
 export async function redrive(kafka: Kafka, letters: readonly DeadLetter[], dryRun: boolean): Promise<RedriveResult> {
   const byTopic: Record<string, number> = {};
   const skipped: { id: string; reason: string }[] = [];
-  const out = new Map<string, { key: Buffer | null; value: Buffer; headers: Record<string, string> }[]>();
-  for (const d of letters) {
+  const out: Redriven[] = [];
+  for (const d of inSourceOrder(letters)) {
     const why = notRedrivable(d);
     if (why !== null || d.source === null || d.value === null) {
       skipped.push({ id: d.id, reason: why ?? 'not redrivable' });
       continue;
     }
-    const list = out.get(d.source.topic) ?? [];
-    list.push({ key: d.key, value: d.value, headers: { [DL.REDRIVEN_FROM]: d.id } });
-    out.set(d.source.topic, list);
+    out.push({ topic: d.source.topic, message: { key: d.key, value: d.value, partition: d.source.partition, headers: { [DL.REDRIVEN_FROM]: d.id } } });
     byTopic[d.source.topic] = (byTopic[d.source.topic] ?? 0) + 1;
   }
-  if (!dryRun && out.size > 0) {
+  if (!dryRun && out.length > 0) {
+    // One request at a time (idempotent, one in flight): the records land in the order given.
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
     try {
-      await producer.sendBatch({ acks: -1, topicMessages: [...out].map(([topic, messages]) => ({ topic, messages })) });
+      for (const chunk of chunks(out)) {
+        const topics = new Map<string, Redriven['message'][]>();
+        for (const r of chunk) {
+          const list = topics.get(r.topic) ?? [];
+          list.push(r.message);
+          topics.set(r.topic, list);
+        }
+        await producer.sendBatch({ acks: -1, topicMessages: [...topics].map(([topic, messages]) => ({ topic, messages })) });
+      }
     } finally {
       await producer.disconnect();
     }

@@ -7,6 +7,7 @@ import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-sc
 import { CepError } from '../core/errors.ts';
 import type { Logger } from 'pino';
 import type { SchemaSpec } from '../io/kafka-value.ts';
+import { tlsProblem } from './kafka-errors.ts';
 import { retry } from './retry.ts';
 
 const UNKNOWN_TTL_MS = 60_000;
@@ -40,6 +41,10 @@ async function subjectCompatibility(o: RegistryOptions, subject: string): Promis
   if (o.username !== undefined) headers['authorization'] = `Basic ${Buffer.from(`${o.username}:${o.password ?? ''}`).toString('base64')}`;
   const res = await fetch(`${o.url.replace(/\/$/, '')}/config/${encodeURIComponent(subject)}`, { headers, signal: AbortSignal.timeout(10_000) });
   if (res.status === 404) return undefined;
+  if (res.status === 401 || res.status === 403) {
+    throw new CepError('CEP_ERR_REGISTRY', `schema registry ${o.url}: GET /config/${subject} answered ${res.status}: the registry refused ${o.username === undefined ? 'a request without credentials' : `user ${o.username}`}`,
+      ['set registry.username and registry.password (or passwordFile, or CEPHEUS_REGISTRY_USERNAME / CEPHEUS_REGISTRY_PASSWORD / _FILE)']);
+  }
   if (!res.ok) throw new CepError('CEP_ERR_REGISTRY', `schema registry ${o.url}: GET /config/${subject} answered ${res.status}`);
   const level = String(((await res.json()) as { compatibilityLevel?: unknown }).compatibilityLevel ?? '').toUpperCase();
   return COMPATIBILITY_LEVELS.has(level) ? level as COMPATIBILITY : undefined;
@@ -104,7 +109,17 @@ export class SchemaResolver {
    */
   async register(schema: string, subject: string): Promise<number> {
     const o = OPTIONS.get(this.registry);
-    const level = o === undefined ? undefined : await subjectCompatibility(o, subject);
+    let level: COMPATIBILITY | undefined;
+    try {
+      level = o === undefined ? undefined : await subjectCompatibility(o, subject);
+    } catch (err) {
+      // The first request of a start: an untrusted certificate is said plainly.
+      const tls = tlsProblem(err);
+      if (tls === undefined) throw err;
+      throw new CepError('CEP_ERR_REGISTRY', `the TLS handshake with the schema registry ${o?.url ?? ''} failed: ${tls}`, [
+        'for a private CA start the service with NODE_EXTRA_CA_CERTS=<ca.pem> (Node\'s trust store, used for every HTTPS request)',
+      ], { cause: err });
+    }
     try {
       const { id } = await this.registry.register({ type: SchemaType.AVRO, schema }, { subject, ...(level === undefined ? {} : { compatibility: level }) });
       return id;

@@ -5,6 +5,7 @@
 import { Partitioners } from 'kafkajs';
 import type { Kafka, Message, Producer, Transaction } from 'kafkajs';
 import { retry } from './retry.ts';
+import { authorizationFailure } from './kafka-errors.ts';
 
 export interface OutputRecord {
   readonly key: Buffer | string | null;
@@ -137,6 +138,26 @@ export class KafkaTransactionalSink implements TransactionalSink {
   /** Connecting initialises the transactional id: an open transaction of a crashed instance is aborted. */
   async connect(): Promise<void> {
     await this.producer.connect();
+  }
+
+  /**
+   * Whether the brokers let this producer write `topic` in a transaction: one record with an
+   * empty value (key cepheus.acl-probe) in a transaction that is always aborted, so no
+   * read_committed reader ever sees it. Only after a refused commit, to name the topic.
+   */
+  async mayWrite(topic: string): Promise<boolean> {
+    const tx = await this.producer.transaction();
+    try {
+      await tx.send({ topic, messages: [{ key: 'cepheus.acl-probe', value: null }], acks: -1 });
+      return true;
+    } catch (err) {
+      if (authorizationFailure(err) !== undefined) return false;
+      throw err;
+    } finally {
+      await tx.abort().catch(() => {
+        this.stale = true;
+      });
+    }
   }
 
   async commit(batches: readonly OutputBatch[], offsets: readonly OffsetCommit[], groupId: string, topicLimit?: (topic: string) => number): Promise<void> {

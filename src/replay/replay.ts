@@ -1,12 +1,17 @@
 // Replay: runs rules over a finite stream of events on the same core the service uses, and
 // summarises what happened. Deterministic: the same events give the same alerts in the same
 // order (the engine is fed one event at a time; `batchSize` only sets how often effects are
-// collected, and a test proves it changes nothing).
+// collected, and a test proves it changes nothing). With `maxAheadMs`, events too far ahead of
+// their stream (the file: core/time-guard.ts, file rule) are quarantined before they reach the
+// engine, so one event dated 2099 cannot make the rest of the file late; each is decided once
+// the next AHEAD_WINDOW events are read, which delays nothing but the order effects are collected in.
 import type { Alert } from '../core/alert.ts';
 import type { Effect } from '../core/effects.ts';
 import { createEngine } from '../core/engine/index.ts';
 import type { EngineOptions, KeySpaceStats, RuleInfo } from '../core/engine/index.ts';
 import type { AnyRule } from '../core/rule-types.ts';
+import { StreamAheadGuard } from '../core/time-guard.ts';
+import type { AheadDecision } from '../core/time-guard.ts';
 import type { AnyEvent, SourceRef } from '../events/types.ts';
 
 /** One record of input: an event, or a record that could not be read (kept, counted, reported). */
@@ -23,6 +28,10 @@ export interface ReplayOptions {
   /** Every non-alert effect (late events, overflow, rule errors, evictions). */
   readonly onEffect?: (effect: Exclude<Effect, { kind: 'alert' }>) => void;
   readonly onInputError?: (error: { readonly code: string; readonly message: string }) => void;
+  /** Quarantine events more than this ahead of their stream (the file rule of core/time-guard.ts); undefined: every event goes in. */
+  readonly maxAheadMs?: number;
+  /** Each quarantined event, with what it was compared with. */
+  readonly onQuarantine?: (d: AheadDecision<AnyEvent>) => void;
   /** Called about every `progressEvery` events with the count so far. */
   readonly onProgress?: (events: number) => void;
   readonly progressEvery?: number;
@@ -33,6 +42,8 @@ export interface ReplayOptions {
 export interface ReplaySummary {
   readonly events: number;
   readonly inputErrors: number;
+  /** Events quarantined as too far ahead of their stream (maxAheadMs), not processed. */
+  readonly futureEvents: number;
   readonly late: number;
   readonly lateAccepted: number;
   readonly alerts: number;
@@ -61,6 +72,7 @@ export async function replay(input: AsyncIterable<ReplayItem> | Iterable<ReplayI
   let evictedIdle = 0;
   let evictedActive = 0;
   let inputErrors = 0;
+  let futureEvents = 0;
   let events = 0;
   let minTs = Infinity;
   let maxTs = -Infinity;
@@ -84,14 +96,8 @@ export async function replay(input: AsyncIterable<ReplayItem> | Iterable<ReplayI
 
   const started = clock();
   let inBatch = 0;
-  for await (const item of input) {
-    if ('error' in item) {
-      inputErrors++;
-      options.onInputError?.(item.error);
-      continue;
-    }
-    const e = item.event;
-    engine.push(e, item.source ?? null);
+  const process = (e: AnyEvent, source: SourceRef | null): void => {
+    engine.push(e, source);
     events++;
     if (e.ts < minTs) minTs = e.ts;
     if (e.ts > maxTs) maxTs = e.ts;
@@ -100,14 +106,34 @@ export async function replay(input: AsyncIterable<ReplayItem> | Iterable<ReplayI
       inBatch = 0;
     }
     if (events % progressEvery === 0) options.onProgress?.(events);
+  };
+  const guard = options.maxAheadMs === undefined ? undefined : new StreamAheadGuard<{ event: AnyEvent; source: SourceRef | null }>(options.maxAheadMs);
+  const decided = (ds: readonly AheadDecision<{ event: AnyEvent; source: SourceRef | null }>[]): void => {
+    for (const d of ds) {
+      if (!d.quarantined) process(d.item.event, d.item.source);
+      else {
+        futureEvents++;
+        options.onQuarantine?.({ ...d, item: d.item.event });
+      }
+    }
+  };
+  for await (const item of input) {
+    if ('error' in item) {
+      inputErrors++;
+      options.onInputError?.(item.error);
+      continue;
+    }
+    if (guard === undefined) process(item.event, item.source ?? null);
+    else decided(guard.push(item.event.ts, { event: item.event, source: item.source ?? null }));
   }
+  if (guard !== undefined) decided(guard.end());
   engine.flush();
   collect();
   const wallMs = clock() - started;
   const stats = engine.stats();
   const rules = engine.rules();
   return {
-    events, inputErrors, late: stats.late, lateAccepted: stats.lateAccepted, alerts, alertsByRule, ruleErrors,
+    events, inputErrors, futureEvents, late: stats.late, lateAccepted: stats.lateAccepted, alerts, alertsByRule, ruleErrors,
     overflowDropped: rules.reduce((n, r) => n + r.stats.overflowDropped, 0),
     evicted: { idle: evictedIdle, active: evictedActive }, keySpaces: stats.spaces,
     firstEventTime: events > 0 ? new Date(minTs).toISOString() : null,

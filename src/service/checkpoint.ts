@@ -26,6 +26,8 @@ export interface CheckpointStream {
   /** Largest event time seen on the stream (null: none yet). */
   readonly maxTs: number | null;
   readonly active: boolean;
+  /** Held at an operator's watermark reset until its next record (not idle meanwhile); absent: false. */
+  readonly held?: boolean;
 }
 
 export interface CheckpointManifest {

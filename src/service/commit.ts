@@ -85,7 +85,7 @@ const finite = (n: number): number | null => (Number.isFinite(n) ? n : null);
 export function checkpointStreams(streams: readonly Stream[], cut: Pick<Cut, 'maxTs' | 'active'>): CheckpointStream[] {
   return streams.map((s) => ({
     topic: s.tp.topic, partition: s.tp.partition, offset: s.committable >= 0 ? String(s.committable) : null,
-    maxTs: finite(cut.maxTs[s.index] ?? -Infinity), active: cut.active[s.index] ?? true,
+    maxTs: finite(cut.maxTs[s.index] ?? -Infinity), active: cut.active[s.index] ?? true, ...(s.held ? { held: true } : {}),
   }));
 }
 

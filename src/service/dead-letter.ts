@@ -1,7 +1,9 @@
 // Dead letters: the original record (key and value bytes, untouched: a null value stays null,
 // an empty one stays empty) with headers saying why and where it came from, so it can be
 // inspected, fixed and replayed. Late events go the same way (to the late topic, which
-// defaults to the dead-letter topic) with code CEP_ERR_LATE_EVENT.
+// defaults to the dead-letter topic) with code CEP_ERR_LATE_EVENT; events dated too far ahead
+// of their record's Kafka timestamp (core/time-guard.ts) to the dead-letter topic with code
+// CEP_ERR_FUTURE_EVENT, and a warning per commit that carried some.
 //
 // A record too big for the dead-letter topic (its max.message.bytes) goes by reference: its
 // coordinates (the source headers), the size of its value and key, its Confluent schema id
@@ -12,8 +14,10 @@ import { DL } from '../kafka/dead-letters.ts';
 import { fitsAlone } from '../kafka/sink.ts';
 import type { OutputRecord } from '../kafka/sink.ts';
 import type { RawRecord } from '../workers/protocol.ts';
+import type { Committed } from './counters.ts';
 
 export const LATE_EVENT = 'CEP_ERR_LATE_EVENT';
+export const FUTURE_EVENT = 'CEP_ERR_FUTURE_EVENT';
 
 /** Bytes of the key and value a dead letter by reference keeps (and characters of its message). */
 export const PREVIEW_BYTES = 1024;
@@ -57,3 +61,14 @@ export function deadLetter(
 
 /** True for a dead letter that carries a reference instead of the whole record. */
 export const byReference = (r: OutputRecord): boolean => r.headers?.[DL.TRUNCATED] === 'true';
+
+/** The warning for a commit that quarantined events dated too far ahead (none: undefined). */
+export function futureEventsWarning(c: Pick<Committed, 'codes' | 'output'>): { fields: Record<string, unknown>; msg: string } | undefined {
+  const count = c.codes.get(FUTURE_EVENT) ?? 0;
+  if (count === 0) return undefined;
+  const first = c.output.rejected.find((r) => r.code === FUTURE_EVENT);
+  return {
+    fields: { code: FUTURE_EVENT, count, first: first?.message },
+    msg: 'events dated too far ahead of their records\' Kafka timestamps quarantined to the dead-letter topic (they moved no watermark): fix their producer or its clock, then `cepheus dlq redrive --code CEP_ERR_FUTURE_EVENT` if they were meant',
+  };
+}

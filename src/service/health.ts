@@ -97,7 +97,9 @@ export class Health {
   restored(now: number): void {
     this.ok(now);
     this.restores = NO_FAILURES;
+    // A new run: its event time is judged afresh (a restore is neither a stall nor the end of one).
     this.watermark = undefined;
+    this.said.time = '';
   }
 
   /** Periodic: follows the watermark and logs what changed (the broker's reachability, event time). */
@@ -108,7 +110,9 @@ export class Health {
       this.said.broker = true;
       this.log.error({ code: 'CEP_ERR_KAFKA_UNREACHABLE' }, broker);
     }
-    const time = p.status === 'live' ? watermarkReasons(this.watermark, now, p.lastInput, this.bounds) : [];
+    // Judged while live only: leaving live (a restore, a rebalance) does not make event time move.
+    if (p.status !== 'live') return;
+    const time = watermarkReasons(this.watermark, now, p.lastInput, this.bounds);
     const kinds = time.map((r) => r.slice(0, r.indexOf(':'))).join(', ');
     if (kinds !== this.said.time) {
       if (kinds === '') this.log.info('event time moves again');

@@ -4,7 +4,8 @@
 // whole idle period: that record is then a transaction marker, which the consumer never
 // delivers. An idle stream stops holding event time back; when every stream is idle, what
 // waits for later events is released (a flush, as at the end of a replay). A stream with a
-// backlog is never idle, however slow the pipeline. Both depend on the wall clock, so each
+// backlog is never idle, however slow the pipeline, nor is one an operator's watermark reset
+// holds until its next record (Stream.held). Both depend on the wall clock, so each
 // change forces a checkpoint: a recovery never replays across one.
 import type { Rounds } from '../workers/rounds.ts';
 import type { Stream } from './stream-table.ts';
@@ -31,6 +32,8 @@ export interface IdleView {
   readonly paused: boolean;
   readonly lastData: number;
   readonly next: number;
+  /** Held at a watermark reset until its next record: never quiet. */
+  readonly held?: boolean;
 }
 
 export interface IdleClock {
@@ -49,7 +52,7 @@ export const fetching = (now: number, lastFetch: number, idleTimeoutMs: number):
  * (some stream is quiet, or every stream is and events wait for a flush).
  */
 export function idleProbe(streams: readonly IdleView[], c: IdleClock): { readonly poll: boolean; readonly quiet: number[] } {
-  const quiet = streams.filter((s) => s.active && s.pending === 0 && !s.paused && c.now - s.lastData >= c.idleTimeoutMs).map((s) => s.index);
+  const quiet = streams.filter((s) => s.active && s.held !== true && s.pending === 0 && !s.paused && c.now - s.lastData >= c.idleTimeoutMs).map((s) => s.index);
   const allQuiet = streams.length > 0 && streams.every((s) => !s.active || quiet.includes(s.index));
   return { poll: quiet.length > 0 || (allQuiet && c.maxTs > c.flushedTo), quiet };
 }
@@ -73,12 +76,12 @@ export function idleVerdict(streams: readonly IdleView[], quiet: readonly number
   for (const i of quiet) {
     const s = streams[i];
     const hw = hws.get(i);
-    if (s === undefined || hw === undefined || s.lastData > c.now) continue;
+    if (s === undefined || hw === undefined || s.lastData > c.now || s.held === true) continue;
     const r = readToEnd(s.next, oneShort.get(i), hw, c.now, c.idleTimeoutMs);
     marks.set(i, r.oneShort);
     if (r.end) inactive.push(i);
   }
-  const flush = streams.every((s) => !s.active || inactive.includes(s.index)) && c.maxTs > c.flushedTo;
+  const flush = streams.every((s) => s.held !== true && (!s.active || inactive.includes(s.index))) && c.maxTs > c.flushedTo;
   return { inactive, oneShort: marks, flush };
 }
 
@@ -140,9 +143,14 @@ export class IdleWatch {
     }
   }
 
+  /** An operator lowered the watermark to `watermark`: what lies after it may be flushed again. */
+  rewound(watermark: number): void {
+    if (watermark < this.flushedTo) this.flushedTo = watermark;
+  }
+
   private views(): IdleView[] {
     const clock = this.d.rounds.clock;
-    return this.d.streams.map((s) => ({ index: s.index, active: clock.isActive(s.index), pending: s.pending.length, paused: s.pausedFor.size > 0, lastData: s.lastData, next: s.next }));
+    return this.d.streams.map((s) => ({ index: s.index, active: clock.isActive(s.index), pending: s.pending.length, paused: s.pausedFor.size > 0, lastData: s.lastData, next: s.next, held: s.held }));
   }
 }
 

@@ -60,6 +60,7 @@ export async function takeBatch(h: InputHost, b: InputBatch): Promise<void> {
   if (taken.next === stream.next) return;
   stream.next = taken.next;
   stream.lastData = h.now();
+  stream.held = false;
   for (const m of taken.pending) stream.pending.push(m);
   if (hold !== undefined) {
     hold.hold(stream.index, taken.held);

@@ -38,9 +38,9 @@ import { AlertLatency, recordDelivered } from './alert-latency.ts';
 import { ArrivalLog } from './arrivals.ts';
 import type { Checkpoint } from './checkpoint.ts';
 import { restartDelayMs, restoreRetryMs, type CommitFailure } from './commit-failure.ts';
-import { countCommitted, createCounters } from './counters.ts';
+import { countCommitted, createCounters, type Committed, type Counters } from './counters.ts';
+import { futureEventsWarning } from './dead-letter.ts';
 import { Health, type PipelineView } from './health.ts';
-import type { Committed, Counters } from './counters.ts';
 import { asError, interval, pause } from './clock.ts';
 import { idleCheckEveryMs } from './idle.ts';
 import { KeySpaceWatch } from './key-spaces.ts';
@@ -49,8 +49,7 @@ import type { Readiness } from './readiness.ts';
 import { restoreWithRetry, type RestoreDeps } from './restore.ts';
 import { mergeRuleInfos } from './rule-info.ts';
 import type { Run } from './run.ts';
-import { consuming, leftBehind, runOf } from './service-state.ts';
-import type { ServiceState, Status } from './service-state.ts';
+import { consuming, leftBehind, runOf, type ServiceState, type Status } from './service-state.ts';
 import type { TopicLimits } from './topic-limits.ts';
 
 export interface PipelineDeps {
@@ -188,9 +187,9 @@ export class Pipeline {
     return true;
   }
 
-  /** The shard rounds of the run holding the partitions (state queries: state-query.ts); undefined when none. */
-  heldRounds(): Run['rounds'] | undefined {
-    return runOf(this.state)?.rounds;
+  /** The run holding the partitions (state queries: state-query.ts, stream control: stream-control.ts); undefined when none. */
+  heldRun(): Run | undefined {
+    return runOf(this.state);
   }
 
   readiness(): Readiness {
@@ -303,8 +302,7 @@ export class Pipeline {
 
   private idleChanged(run: Run, flushedTo: number | undefined): void {
     if (flushedTo !== undefined) {
-      // Nothing arrives anywhere: what waits for later events was released (as at the end of
-      // a replay). Events older than this that arrive later are late.
+      // Nothing arrives anywhere: what waits was released (as at a replay's end); older events arriving later are late.
       this.log.info({ eventTime: new Date(flushedTo).toISOString() }, 'input idle: flushed buffered events and due timers up to the latest event time');
     }
     run.committer.requestCheckpoint();
@@ -323,6 +321,8 @@ export class Pipeline {
     this.health.committed(this.now());
     countCommitted(this.counters, this.deadLettersByCode, c);
     if (c.byReference > 0) this.log.warn({ count: c.byReference, topic: this.d.config.output.deadLetter }, 'dead letters too big for their topic written by reference (cepheus.value.truncated): the records stay in their source topics');
+    const future = futureEventsWarning(c);
+    if (future !== undefined) this.log.warn(future.fields, future.msg);
     for (const t of c.trimmed) this.log.warn({ alert: t.id, rule: t.ruleId, kept: t.kept, matched: t.total }, 'alert too big for the alerts topic written with fewer matched events (the first and last of each step)');
     this.alertLatency.committed(c.output.alerts, this.now());
     for (const e of c.output.ruleErrors.slice(0, 5)) this.log.warn({ rule: e.ruleId, key: e.key, event: e.eventId, error: e.error }, 'rule error (the rule skipped this event; other rules ran)');

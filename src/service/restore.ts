@@ -65,7 +65,7 @@ export async function restore(d: RestoreDeps, assignment: readonly TopicPartitio
   const rounds = await Rounds.start<RoundTag>({
     backend: d.backend(), maxInFlight: c.maxInFlight, watermark: plan.watermark,
     init: {
-      rules: c.rules, engine: engineOf(c.engine), kindsByTopic: d.inputs.topics.map((t) => [t.topic, t.kinds] as const),
+      rules: c.rules, engine: engineOf(c.engine), maxFutureSkewMs: c.maxFutureSkewMs, kindsByTopic: d.inputs.topics.map((t) => [t.topic, t.kinds] as const),
       streams: plan.streams.map((s) => s.spec), schemas: d.schemas.slice(0, schemasAtInit), restore: cp?.snapshots ?? [],
     },
     onDeliver: d.onDeliver,
@@ -81,7 +81,7 @@ export async function restore(d: RestoreDeps, assignment: readonly TopicPartitio
     if (st.lost !== null) {
       d.log.error({ topic: s.spec.topic, partition: s.spec.partition, from: st.lost, low: st.start }, 'records the checkpoint needs were deleted (retention); starting at the first record left: alerts that needed them are missed');
     }
-    return startStream(i, { topic: s.spec.topic, partition: s.spec.partition }, s.spec.format, st.start, st.committed, s.highWatermark, now);
+    return startStream(i, { topic: s.spec.topic, partition: s.spec.partition }, s.spec.format, st.start, st.committed, s.highWatermark, now, s.held);
   });
   if (plan.stateLost) {
     d.log.warn('no checkpoint in the state topic but the group has committed offsets: starting from them with empty state (alerts that needed earlier events are missed)');

@@ -15,7 +15,7 @@ import { AlertBus } from '../store/alert-bus.ts';
 import { buildApi } from '../http/server.ts';
 import type { Config } from '../config/config.ts';
 import { KafkaAdmin } from '../kafka/admin.ts';
-import { kafkaClient } from '../kafka/client.ts';
+import { kafkaClient, tlsOf } from '../kafka/client.ts';
 import { checkBrokers } from '../kafka/preflight.ts';
 import { listenOrExplain } from '../http/listen.ts';
 import { SchemaResolver, registryClient } from '../kafka/registry.ts';
@@ -28,13 +28,21 @@ import type { AlertWire } from '../store/alert-codec.ts';
 import { startAlertFeed } from '../store/alert-feed.ts';
 import type { AlertFeed } from '../store/alert-feed.ts';
 import { AlertStore } from '../store/alert-store.ts';
+import { AuditLog } from '../store/audit-log.ts';
 import { WorkerShards, defaultShards } from '../workers/shard-pool.ts';
 import { inputsOf } from '../config/inputs.ts';
 import { shardHeapMb } from '../config/heap-limits.ts';
+import { scrubber, secretsOf } from '../config/secrets.ts';
+import { CepError } from '../core/errors.ts';
+import { refusedGrants } from '../kafka/access.ts';
+import type { Grant } from '../kafka/access.ts';
+import { retry } from '../kafka/retry.ts';
+import { AccessGuard } from './access-guard.ts';
 import { readCheckpoint } from './checkpoint.ts';
 import { signalsOf } from './counters.ts';
 import { Pipeline } from './pipeline.ts';
 import { serviceStateQuery } from './state-query.ts';
+import { serviceStreamControl } from './stream-control.ts';
 import { HEADER_ROOM, TopicLimits, checkTopicLimits, createdTopicBytes } from './topic-limits.ts';
 
 export interface ServiceOptions {
@@ -54,7 +62,8 @@ export interface Service {
 
 export async function startService(config: Config, o: ServiceOptions = {}): Promise<Service> {
   const instance = o.instance ?? `${hostname()}-${process.pid}`;
-  const log = o.log ?? pino({ level: config.log.level, base: { service: 'cepheus', instance } });
+  // No secret reaches the log: every line is scrubbed of the config's passwords and tokens.
+  const log = o.log ?? pino({ level: config.log.level, base: { service: 'cepheus', instance }, hooks: { streamWrite: scrubber(secretsOf(config)) } });
   const startedAt = Date.now();
   const inputs = inputsOf(config);
   const loaded = await loadRules(config.rules);
@@ -63,25 +72,34 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
   const shardHeap = shardHeapMb(config.engine, shards, config.engine.heapLimitMb);
   // Connection errors of any client are evidence that the broker is unreachable (/readyz).
   let connectionError: (message: string) => void = () => undefined;
-  await checkBrokers(config.kafka.brokers);
+  await checkBrokers(config.kafka.brokers, 3000, tlsOf(config.kafka));
   const kafka = kafkaClient(config.kafka, log, config.kafka.clientId, (m) => connectionError(m));
+  const transactionalId = `cepheus-${config.kafka.groupId}`;
+  // Each Kafka step with the ACLs it relies on: a refusal stops the start with a coded error naming them.
+  const guard = new AccessGuard(config, inputs.topics, transactionalId);
+  const grants = (op: Grant['operation'], topics: readonly string[]): Grant[] => guard.of((g) => g.type === 'topic' && g.operation === op && topics.includes(g.name));
+  const groupGrants = (name: string, pattern: Grant['pattern']): Grant[] => guard.of((g) => g.type === 'group' && g.name === name && g.pattern === pattern);
   const admin = new KafkaAdmin(kafka);
-  await admin.connect();
+  await guard.step('connect', [], () => admin.connect());
   const cleanup: (() => Promise<void>)[] = [() => admin.disconnect()];
   try {
     const inputTopics = inputs.topics.map((t) => t.topic);
-    await admin.partitionsOf(inputTopics);
+    await guard.step('read its input topics', grants('Read', inputTopics), () => admin.partitionsOf(inputTopics), (g) => admin.probeTopic(g.name));
     const out = config.output;
-    const inputLimits = await admin.maxMessageBytes(inputTopics);
+    const inputLimits = await guard.step("describe its input topics' configs", grants('DescribeConfigs', inputTopics), () => admin.maxMessageBytes(inputTopics), (g) => admin.maxMessageBytes([g.name]));
     const sizes = createdTopicBytes(out, inputLimits.values());
     const sized = (topic: string): Record<string, string> => ({ 'max.message.bytes': String(sizes.get(topic)) });
-    const created = await admin.ensureTopics([
+    // A topic the principal may not describe looks missing and would be created: a refusal names
+    // the output topic the principal cannot see (each probed).
+    const visible = [...grants('Read', [out.state]), ...grants('Write', [out.state]), ...(out.createTopics ? grants('Write', [out.alerts, out.deadLetter, out.late ?? out.deadLetter]) : [])];
+    const created = await guard.step('see its output and state topics (created beforehand: it has no Create permission)', visible, () => admin.ensureTopics([
       { topic: out.state, partitions: 1, replicationFactor: out.replicationFactor, config: { 'cleanup.policy': 'compact', 'segment.ms': '600000', 'min.cleanable.dirty.ratio': '0.1', ...sized(out.state) } },
       ...(out.createTopics ? [out.alerts, out.deadLetter, out.late ?? out.deadLetter].map((topic) => ({ topic, partitions: out.partitions, replicationFactor: out.replicationFactor, config: sized(topic) })) : []),
-    ]);
+    ]), (g) => admin.probeTopic(g.name));
     if (created.length > 0) log.info({ topics: created, maxMessageBytes: Object.fromEntries(created.map((t) => [t, sizes.get(t)])) }, 'created missing topics');
     const outputTopics = [...sizes.keys()];
-    const limits = new TopicLimits(await admin.maxMessageBytes(outputTopics), () => admin.maxMessageBytes(outputTopics));
+    const outputLimits = await guard.step("describe its output topics' configs", grants('DescribeConfigs', outputTopics), () => admin.maxMessageBytes(outputTopics), (g) => admin.maxMessageBytes([g.name]));
+    const limits = new TopicLimits(outputLimits, () => admin.maxMessageBytes(outputTopics));
     checkTopicLimits(limits.all);
     const largestInput = Math.max(0, ...inputLimits.values());
     log.info({ inputs: Object.fromEntries(inputLimits), outputs: Object.fromEntries(limits.all) }, 'topic limits (max.message.bytes)');
@@ -100,19 +118,44 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
       wire = plainAlertWire();
     }
 
-    const sink = new KafkaTransactionalSink(kafka, `cepheus-${config.kafka.groupId}`);
-    await sink.connect();
+    const sink = new KafkaTransactionalSink(kafka, transactionalId);
     cleanup.push(() => sink.disconnect());
+    // The transactional id is first used by the first commit, not here: initialising it would
+    // fence the active instance's producer when this one starts as a standby.
+    await guard.step('start its idempotent producer', guard.of((g) => g.type === 'topic' && g.operation === 'Write'), () => sink.connect());
+    // A fresh broker's group coordinator may still be loading: that is retried, a refusal is not.
+    const groupStep = groupGrants(config.kafka.groupId, 'literal');
+    await guard.step("read its group's committed offsets", groupStep, () => retry(() => admin.committed(config.kafka.groupId, inputTopics), {
+      attempts: 10, baseMs: 200, maxMs: 2000, retryable: (err) => refusedGrants(err, groupStep) === undefined,
+    }));
+    // Until the service is up, a fatal error (a consumer refused at once) waits for the handler.
+    let early: Error | undefined;
+    let fatal: (err: Error) => void = (err) => {
+      early ??= err;
+    };
+    // A refused commit, checkpoint read or consumer stops the service with the permission it lacks.
+    const guarded = <T>(doing: string, step: readonly Grant[], f: () => Promise<T>): Promise<T> => f().catch((err: unknown) => {
+      const denied = guard.explain(err, doing, step);
+      if (denied !== undefined) fatal(denied);
+      throw err;
+    });
     const source = new KafkaSource(kafka, {
       groupId: config.kafka.groupId, topics: inputs.topics.map((t) => t.topic), sessionTimeoutMs: config.kafka.sessionTimeoutMs,
       fromBeginning: config.startFrom === 'earliest', startedAt, instance, log,
     });
     const latency = new LatencyRecorder();
-    let fatal: (err: Error) => void = () => undefined;
+    const commitSink = {
+      commit: (...a: Parameters<KafkaTransactionalSink['commit']>) => sink.commit(...a).catch(async (err: unknown) => {
+        const denied = await guard.explainCommit(err, (topic) => sink.mayWrite(topic));
+        if (denied !== undefined) fatal(denied);
+        throw err;
+      }),
+    };
     const pipeline = new Pipeline({
-      config, inputs, log, source, sink, admin, resolver, rules, latency,
+      config, inputs, log, source, sink: commitSink, admin, resolver, rules, latency,
       encodeAlert: wire.encode,
-      readCheckpoint: () => readCheckpoint(kafka, out.state, config.kafka.groupId, log),
+      readCheckpoint: () => guarded('read its checkpoints', [...grants('Read', [out.state]), ...groupGrants(`${config.kafka.groupId}.state.`, 'prefixed')],
+        () => readCheckpoint(kafka, out.state, config.kafka.groupId, log)),
       backend: () => new WorkerShards(shards, shardHeap),
       onFatal: (err) => fatal(err),
       limits,
@@ -120,24 +163,30 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
     connectionError = (m) => pipeline.brokerError(m);
 
     let store: AlertStore | undefined;
+    let audit: AuditLog | undefined;
     let feed: AlertFeed | undefined;
     let api: FastifyInstance | undefined;
     const bus = new AlertBus();
     if (config.api.enabled) {
       mkdirSync(dirname(config.store.path), { recursive: true });
-      store = new AlertStore(config.store.path);
-      if (config.store.retentionDays !== undefined) store.prune(Date.now() - config.store.retentionDays * 86_400_000, undefined);
+      const st = new AlertStore(config.store.path);
+      store = st;
+      audit = new AuditLog(config.store.path);
+      if (config.store.retentionDays !== undefined) st.prune(Date.now() - config.store.retentionDays * 86_400_000, undefined);
       const feedKafka = kafkaClient(config.kafka, log, `${config.kafka.clientId}-store`, (m) => connectionError(m));
-      feed = await startAlertFeed({
-        kafka: feedKafka, wire, topic: out.alerts, groupId: `${config.kafka.groupId}.store.${instance}`, store, bus,
+      const feedGrants = [...grants('Read', [out.alerts]), ...groupGrants(`${config.kafka.groupId}.store.`, 'prefixed')];
+      feed = await guard.step('feed the alert store from the alerts topic', feedGrants, () => startAlertFeed({
+        kafka: feedKafka, wire, topic: out.alerts, groupId: `${config.kafka.groupId}.store.${instance}`, store: st, bus,
         onError: (err, offset) => log.warn({ offset, err }, 'alerts topic record not readable; skipped by the store'),
-      });
+        onCrash: (err) => fatal(guard.explain(err, 'feed the alert store from the alerts topic', feedGrants) ?? err),
+      }));
       const s = store;
       const f = feed;
       api = await buildApi({
         store: s, bus, latency, tokens: config.api.tokens, ruleModules: loaded, engineOptions: config.engine, mcp: config.api.mcp, instance,
         rules: { list: () => pipeline.rules(), setEnabled: (id, on) => pipeline.setEnabled(id, on) },
         state: serviceStateQuery(pipeline, loaded, config.engine),
+        streams: serviceStreamControl(pipeline, config.engine.outOfOrdernessMs, log), audit,
         ready: () => pipeline.readiness(),
         onInternalError: (err) => log.error({ err }, 'API request failed (500)'),
         signals: () => signalsOf(pipeline.counters, pipeline.deadLettersByCode, {
@@ -156,7 +205,8 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
       log.info({ url: `http://${config.api.host}:${config.api.port}` }, 'REST API listening');
     }
 
-    await source.start(pipeline.handlers());
+    const consumeGrants = [...grants('Read', inputTopics), ...groupGrants(config.kafka.groupId, 'literal')];
+    await guard.step('consume its input topics in its group', consumeGrants, () => source.start(pipeline.handlers()));
     pipeline.start();
     log.info({
       group: config.kafka.groupId, topics: inputs.topics.map((t) => t.topic), shards, rules: rules.length, store: store === undefined ? null : config.store.path,
@@ -185,6 +235,7 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
           await step('store', () => feed?.stop());
           await step('api', () => api?.close());
           store?.close();
+          audit?.close();
           await step('clients', async () => {
             for (const c of cleanup.reverse()) await c().catch(() => undefined);
           });
@@ -195,10 +246,12 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
       })();
       return stopping;
     };
-    fatal = (err) => {
-      log.fatal({ err }, 'fatal: stopping');
+    fatal = (e) => {
+      const err = guard.explain(e, 'consume its input topics in its group', consumeGrants) ?? e;
+      log.fatal({ err, code: err instanceof CepError ? err.code : undefined }, 'fatal: stopping');
       void stop(1);
     };
+    if (early !== undefined) fatal(early);
     return { pipeline, api, stop: () => stop(0), done };
   } catch (err) {
     for (const c of cleanup.reverse()) await c().catch(() => undefined);

@@ -47,6 +47,8 @@ export interface StreamPlan {
   readonly start: StreamStart;
   /** Offset after the partition's last record when the restore looked (-1: unknown). */
   readonly highWatermark: number;
+  /** Held at a watermark reset at the checkpoint (see Stream.held). */
+  readonly held: boolean;
 }
 
 export interface RestorePlan {
@@ -87,6 +89,7 @@ export function planRestore(i: RestoreInputs): RestorePlan {
       spec: { topic: tp.topic, partition: tp.partition, format: t?.format ?? 'confluent', schemaId: t?.schemaId ?? 0, maxTs: p?.maxTs ?? -Infinity, active: p?.active ?? true },
       start: planStart(p, c === undefined ? undefined : Number(c), b === undefined ? undefined : { low: Number(b.low), high: Number(b.high) }, i.startFrom),
       highWatermark: b === undefined ? -1 : Number(b.high),
+      held: p?.held === true,
     };
   });
   const was = new Map((i.checkpoint?.rules ?? []).map((r) => [r.id, r.version]));

@@ -9,12 +9,17 @@ import { explainAlert } from '../core/explain/alert.ts';
 import { sourceOf } from '../explain/run-explain.ts';
 import type { StateQuery } from '../http/state-query.ts';
 import type { LoadedRule } from '../rules/load-rules.ts';
-import type { Pipeline } from './pipeline.ts';
+import type { Rounds } from '../workers/rounds.ts';
 
-export function serviceStateQuery(pipeline: Pipeline, loaded: readonly LoadedRule[], engine: Partial<Omit<EngineOptions, 'owns' | 'explain' | 'sweepIntervalMs'>>): StateQuery {
+/** What the answers read of the pipeline (pipeline.ts): the shards of the run holding the partitions, if any. */
+export interface HeldShards {
+  heldRun(): { readonly rounds: Pick<Rounds, 'state' | 'context'> } | undefined;
+}
+
+export function serviceStateQuery(pipeline: HeldShards, loaded: readonly LoadedRule[], engine: Partial<Omit<EngineOptions, 'owns' | 'explain' | 'sweepIntervalMs'>>): StateQuery {
   const rules = loaded.map((l) => l.rule);
   const rounds = () => {
-    const r = pipeline.heldRounds();
+    const r = pipeline.heldRun()?.rounds;
     if (r === undefined) throw new CepError('CEP_ERR_STATE_UNAVAILABLE', 'this instance holds no partitions (standby, restoring or stopped); ask the instance that does');
     return r;
   };

@@ -27,6 +27,12 @@ export interface Stream {
   highWatermark: number;
   /** Wall ms of the last record (or of the run's start). */
   lastData: number;
+  /**
+   * An operator reset its watermark and it has read no record since: it holds event time at
+   * the new watermark (never idle meanwhile), so the records about to be redriven into it are
+   * on time whenever they come.
+   */
+  held: boolean;
   pending: InputMessage[];
   pausedFor: ReadonlySet<PauseReason>;
 }
@@ -34,8 +40,8 @@ export interface Stream {
 export type SourceControl = Pick<InputSource, 'pause' | 'resume' | 'seek'>;
 
 /** A stream as a run starts it: everything before `start` is in the restored state. */
-export function startStream(index: number, tp: TopicPartition, format: 'confluent' | 'avro', start: number, committed: number | null, highWatermark: number, now: number): Stream {
-  return { index, tp, format, next: start, dispatched: start, committed, committable: start, highWatermark, lastData: now, pending: [], pausedFor: new Set() };
+export function startStream(index: number, tp: TopicPartition, format: 'confluent' | 'avro', start: number, committed: number | null, highWatermark: number, now: number, held = false): Stream {
+  return { index, tp, format, next: start, dispatched: start, committed, committable: start, highWatermark, lastData: now, held, pending: [], pausedFor: new Set() };
 }
 
 /** Pausing (`on`) or resuming for one reason: the reasons after, and what the consumer must be told. */

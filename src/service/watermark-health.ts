@@ -3,8 +3,12 @@
 //   stalled   input keeps arriving (a record within the last `stallMs`) but the watermark has
 //             not moved for `stallMs`: some partition holds time back (events with old times,
 //             a partition that is quiet but not yet idle), so windows and absences wait
-//   ahead     the watermark is more than `aheadMs` past the wall clock: an event with a future
-//             time moved it, and every event with a true time is now late
+//   ahead     the watermark is more than `aheadMs` past the wall clock: every event with a true
+//             time is now late. The future-event guard (core/time-guard.ts) quarantines events
+//             more than maxFutureSkewMs (< aheadMs) past their record's Kafka timestamp, so an
+//             event it let in cannot cause this while record timestamps are true: when this
+//             fires, the timestamps themselves are ahead (a producer's clock, or CreateTime set
+//             from the event time); the remedy is at the producer, then a watermark reset.
 //
 // The track starts again with each run (a restore is not a stall).
 
@@ -36,7 +40,7 @@ export function watermarkReasons(t: WatermarkTrack | undefined, now: number, las
     out.push(`watermark stalled: input keeps arriving but event time has stood ${at} for ${Math.round(still / 1000)} s (a partition holds it back)`);
   }
   if (Number.isFinite(t.value) && t.value - now > b.aheadMs) {
-    out.push(`watermark far ahead of the wall clock: ${iso(t.value)} is ${Math.round((t.value - now) / 60_000)} min in the future (an event with a future time moved it; events on time are now late)`);
+    out.push(`watermark far ahead of the wall clock: ${iso(t.value)} is ${Math.round((t.value - now) / 60_000)} min in the future (records whose Kafka timestamps are in the future too passed the future-event guard; events on time are now late: fix the producer's clock or timestamps, then reset the watermark)`);
   }
   return out;
 }

@@ -18,6 +18,8 @@ export interface AlertFeedOptions {
   readonly bus?: AlertBus;
   /** Called for a record that cannot be decoded (it is skipped, counted by the caller). */
   readonly onError?: (err: unknown, offset: string) => void;
+  /** The consumer stopped for good (kafkajs will not restart it: a refused group, ...). */
+  readonly onCrash?: (err: Error) => void;
   readonly now?: () => number;
 }
 
@@ -34,6 +36,9 @@ export async function startAlertFeed(o: AlertFeedOptions): Promise<AlertFeed> {
   let records = 0;
   let stored = 0;
   let errors = 0;
+  consumer.on(consumer.events.CRASH, (e) => {
+    if (!e.payload.restart) o.onCrash?.(e.payload.error);
+  });
   await consumer.connect();
   await consumer.subscribe({ topic: o.topic, fromBeginning: true });
   await consumer.run({

@@ -45,6 +45,19 @@ export interface InitTask {
   readonly restore: readonly Uint8Array[];
   /** The watermark the restored shards were at (-Infinity: none); a one-shard round moves it on. */
   readonly watermark: number;
+  /** Quarantine events more than this ahead of their record's Kafka timestamp (core/time-guard.ts); absent: no guard. */
+  readonly maxFutureSkewMs?: number;
+}
+
+/**
+ * An operator's watermark reset, applied at a round boundary by every shard before anything
+ * else of the round (ShardCore.resetStream): the stream's max event time lowered to `maxTs`,
+ * the engine's watermark to `watermark` when ahead.
+ */
+export interface StreamReset {
+  readonly stream: number;
+  readonly maxTs: number;
+  readonly watermark: number;
 }
 
 /**
@@ -85,6 +98,7 @@ export interface IngestTask {
   readonly op: 'ingest';
   readonly schemas: readonly SchemaSpec[];
   readonly parts: readonly IngestPart[];
+  readonly resets?: readonly StreamReset[];
 }
 
 export interface DeliverTask {
@@ -96,6 +110,8 @@ export interface DeliverTask {
   readonly flushTo: number | null;
   readonly enable: readonly string[];
   readonly disable: readonly string[];
+  /** Applied before the forwards are accepted (a no-op when this shard's ingest applied them). */
+  readonly resets?: readonly StreamReset[];
 }
 
 /**
@@ -114,6 +130,8 @@ export interface RoundTask {
   readonly flush: boolean;
   readonly enable: readonly string[];
   readonly disable: readonly string[];
+  /** Applied after `activity` and before the parts are read, to the shard and its copy of the clock. */
+  readonly resets?: readonly StreamReset[];
 }
 
 export interface SnapshotTask {

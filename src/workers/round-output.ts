@@ -25,6 +25,24 @@ export interface OutputPart {
   readonly values?: number;
 }
 
+/** The outputs of the done rounds up to some round, and the tags of those rounds. */
+export interface Taken<T> {
+  readonly output: RoundsOutput;
+  readonly tags: readonly T[];
+  /** Id of the last round included (0: none). */
+  readonly through: number;
+}
+
+/** A consistent cut: shard snapshots after round `through`, and the streams' time at that point. */
+export interface Cut {
+  readonly through: number;
+  /** v8-serialized engine snapshots, one per shard (uncompressed). */
+  readonly snapshots: Promise<Uint8Array[]>;
+  readonly maxTs: readonly number[];
+  readonly active: readonly boolean[];
+  readonly watermark: number;
+}
+
 export const emptyOutput = (): RoundsOutput => ({ alerts: [], rejected: [], late: [], ruleErrors: [], overflowDropped: 0, values: 0 });
 
 /** Appends `part` to `into` (lists in order, counts added). */

@@ -12,7 +12,9 @@
 //   one shard:  round r (ingest, W_r, deliver) ─ round r+1 ─ ...   nothing can be forwarded,
 //               so a round is one task: one thread round trip instead of two
 //
-// Both paths run the same shard code in the same order, so they give the same outputs.
+// Both paths run the same shard code in the same order, so they give the same outputs. A
+// round carrying an operator's watermark reset (stream-reset.ts) waits until every earlier
+// round is delivered, so no shard has a later task queued when it lowers its clocks.
 // Up to `maxInFlight` rounds are outstanding; submit() waits beyond that (backpressure the
 // caller passes on to its source). Rounds complete in order (each shard runs its tasks in
 // order), so the done rounds are always a prefix: take() returns the outputs of that prefix
@@ -30,11 +32,15 @@ import type {
 import { packRecords } from './record-pack.ts';
 import { RoundClock } from './round-clock.ts';
 import { emptyOutput, mergeOutput } from './round-output.ts';
-import type { RoundsOutput } from './round-output.ts';
+import type { Cut, RoundsOutput, Taken } from './round-output.ts';
+import { hasControl, noControl } from './round-control.ts';
+import type { Control } from './round-control.ts';
+import { applyReset, resetTask } from './stream-reset.ts';
+import type { PendingReset, ResetOutcome } from './stream-reset.ts';
 import type { StreamValues } from './rounds-of.ts';
 import type { ShardBackend } from './shard-pool.ts';
 
-export type { RoundsOutput } from './round-output.ts';
+export type { Cut, RoundsOutput, Taken } from './round-output.ts';
 export type { StreamValues } from './rounds-of.ts';
 
 export interface RoundsOptions {
@@ -54,15 +60,6 @@ export interface RoundsOptions {
   readonly onIngest?: (r: IngestResult) => void;
 }
 
-interface Control {
-  advance: boolean;
-  flush: boolean;
-  enable: string[];
-  disable: string[];
-}
-
-const noControl = (): Control => ({ advance: false, flush: false, enable: [], disable: [] });
-
 interface Round<T> {
   readonly id: number;
   readonly tag: T | undefined;
@@ -70,24 +67,6 @@ interface Round<T> {
   done: boolean;
   readonly completed: Promise<void>;
   readonly complete: () => void;
-}
-
-/** The outputs of the done rounds up to some round, and the tags of those rounds. */
-export interface Taken<T> {
-  readonly output: RoundsOutput;
-  readonly tags: readonly T[];
-  /** Id of the last round included (0: none). */
-  readonly through: number;
-}
-
-/** A consistent cut: shard snapshots after round `through`, and the streams' time at that point. */
-export interface Cut {
-  readonly through: number;
-  /** v8-serialized engine snapshots, one per shard (uncompressed). */
-  readonly snapshots: Promise<Uint8Array[]>;
-  readonly maxTs: readonly number[];
-  readonly active: readonly boolean[];
-  readonly watermark: number;
 }
 
 export class Rounds<T = unknown> {
@@ -106,6 +85,8 @@ export class Rounds<T = unknown> {
   private ordered: Promise<void> = Promise.resolve();
   private readonly waiters: (() => void)[] = [];
   private control: Control = noControl();
+  /** Resets asked for and not yet applied (failed with the driver, or when it closes). */
+  private readonly unsettled = new Set<PendingReset>();
   /** Submitted rounds not yet taken, in order. */
   private readonly rounds: Round<T>[] = [];
   private seq = 0;
@@ -160,6 +141,19 @@ export class Rounds<T = unknown> {
     (enabled ? this.control.enable : this.control.disable).push(ruleId);
   }
 
+  /**
+   * Lowers a stream's watermark to `to` (and W when ahead of it) at the next round boundary,
+   * on every shard alike; resolves with the stream's time before and after, once applied.
+   */
+  resetStream(stream: number, to: number): Promise<ResetOutcome> {
+    return new Promise<ResetOutcome>((settle, fail) => {
+      this.check();
+      const r = { stream, to, settle, fail };
+      this.control.resets.push(r);
+      this.unsettled.add(r);
+    });
+  }
+
   /** Releases everything up to the largest event time seen, at the next round (idle input). */
   requestFlush(): void {
     this.control.flush = true;
@@ -181,7 +175,7 @@ export class Rounds<T = unknown> {
    */
   async submit(parts: readonly StreamValues[], tag?: T): Promise<void> {
     this.check();
-    while (this.outstanding >= this.maxInFlight) {
+    while (this.outstanding >= (this.control.resets.length > 0 ? 1 : this.maxInFlight)) {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
       this.check();
     }
@@ -195,8 +189,10 @@ export class Rounds<T = unknown> {
       byHome.set(home, list);
     }
     const control = this.control;
-    if (byHome.size === 0 && !control.advance && !control.flush && control.enable.length === 0 && control.disable.length === 0) return;
+    if (byHome.size === 0 && !hasControl(control)) return;
     this.control = noControl();
+    // A flush asked for before a reset would undo it: the reset wins (idle input asks again).
+    if (control.resets.length > 0) control.flush = false;
     this.outstanding++;
     let complete!: () => void;
     const completed = new Promise<void>((resolve) => {
@@ -288,6 +284,8 @@ export class Rounds<T = unknown> {
   }
 
   async close(): Promise<void> {
+    for (const r of this.unsettled) r.fail(new CepError('CEP_ERR_STATE_UNAVAILABLE', 'the shards stopped (a restore or a stop) before the reset was applied; ask again'));
+    this.unsettled.clear();
     await this.backend.close();
   }
 
@@ -295,12 +293,14 @@ export class Rounds<T = unknown> {
   private oneTask(round: Round<T>, parts: IngestPart[], control: Control, submittedAt: number): void {
     const task: RoundTask = {
       op: 'round', schemas: this.takeSchemas(0), parts, activity: this.time.takeActivity(), flush: control.flush, enable: control.enable, disable: control.disable,
+      resets: control.resets.map((r) => resetTask(this.time, r)),
     };
     const result = this.enqueue(0, task) as Promise<RoundResult>;
     const prev = this.ordered;
     this.ordered = (async () => {
       const r = await result;
       await prev;
+      this.applyResets(control.resets);
       this.onIngest?.(r.ingest);
       this.time.observeIngest(r.ingest.maxTs);
       this.w = r.watermark;
@@ -312,11 +312,13 @@ export class Rounds<T = unknown> {
 
   /** Ingest at the home shards; once all are back, deliver to every shard with W_r. */
   private twoPhases(round: Round<T>, byHome: ReadonlyMap<number, IngestPart[]>, control: Control, submittedAt: number): void {
-    const ingests = [...byHome].map(([shard, parts]) => this.enqueue(shard, { op: 'ingest', schemas: this.takeSchemas(shard), parts }) as Promise<IngestResult>);
+    const resets = control.resets.map((r) => resetTask(this.time, r));
+    const ingests = [...byHome].map(([shard, parts]) => this.enqueue(shard, { op: 'ingest', schemas: this.takeSchemas(shard), parts, resets }) as Promise<IngestResult>);
     const prev = this.ordered;
     this.ordered = (async () => {
       const results = await Promise.all(ingests);
       await prev;
+      this.applyResets(control.resets);
       const forwards = new Map<number, Forward[]>();
       for (const r of results) {
         this.onIngest?.(r);
@@ -331,7 +333,7 @@ export class Rounds<T = unknown> {
       const { watermark, flushTo } = this.time.roundWatermark(this.w, control.flush);
       this.w = watermark;
       const deliveries = Array.from({ length: this.shards }, (_, shard) => this.enqueue(shard, {
-        op: 'deliver', schemas: this.takeSchemas(shard), forwards: forwards.get(shard) ?? [], watermark, flushTo, enable: control.enable, disable: control.disable,
+        op: 'deliver', schemas: this.takeSchemas(shard), forwards: forwards.get(shard) ?? [], watermark, flushTo, enable: control.enable, disable: control.disable, resets,
       }) as Promise<DeliverResult>);
       void Promise.all(deliveries).then((rs) => {
         for (const r of rs) {
@@ -357,9 +359,21 @@ export class Rounds<T = unknown> {
     if (this.failure !== undefined) throw this.failure;
   }
 
+  /** A reset round's boundary on the driver's clock: before this round's ingest is observed, as the shards did. */
+  private applyResets(resets: readonly PendingReset[]): void {
+    for (const r of resets) {
+      const { global, outcome } = applyReset(this.time, r, this.w);
+      this.w = global;
+      this.unsettled.delete(r);
+      r.settle(outcome);
+    }
+  }
+
   private fail(err: unknown): void {
     this.failure ??= err instanceof Error ? err : new Error(String(err));
     for (const w of this.waiters.splice(0)) w();
+    for (const r of this.unsettled) r.fail(this.failure);
+    this.unsettled.clear();
   }
 
   private takeSchemas(shard: number): SchemaSpec[] {

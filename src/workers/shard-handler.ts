@@ -3,10 +3,12 @@
 // the bench's single-thread runs), so both paths are one code path.
 //
 //   init     rules, engine options, streams, writer schemas, snapshots to restore
-//   ingest   decode the values of the streams this shard is home for; late ones and bad
-//            ones are reported by (stream, offset); others go to the owners of their keys
+//   ingest   decode the values of the streams this shard is home for; events too far ahead of
+//            their record's Kafka timestamp (quarantined: CEP_ERR_FUTURE_EVENT), late ones and
+//            bad ones are reported by (stream, offset); others go to the owners of their keys
 //   deliver  accept what other shards forwarded, apply rule toggles, advance the watermark
 //            (or flush), return the alerts and other effects
+//            (every task applies an operator's watermark resets first: protocol.ts StreamReset)
 //   round    one shard only: ingest, then W_r from its copy of the driver's clock
 //            (round-clock.ts), then deliver: the same two functions, so the same effects
 //   snapshot the engine's state, v8-serialized (restore takes it deflated)
@@ -14,7 +16,7 @@
 //            shard saw them); context: a context of a key
 import { serialize } from 'node:v8';
 import type { AnyRule } from '../core/rule-types.ts';
-import { ShardCore } from '../core/shard-core.ts';
+import { FUTURE, LATE, ShardCore } from '../core/shard-core.ts';
 import type { AnyEvent, EventKind, EventTimeMs, SourceRef } from '../events/types.ts';
 import type { InputError } from '../io/input-error.ts';
 import { KafkaValueDecoder } from '../io/kafka-value.ts';
@@ -23,7 +25,7 @@ import { RecentKeyIssues } from '../explain/recent.ts';
 import { BufferedRuleTimer } from '../metrics/rule-timer.ts';
 import type {
   ContextResult, ContextTask, DeliverResult, DeliverTask, InfoResult, IngestResult, IngestTask, InitResult, InitTask, LateRef, RawRecord, Rejected, RoundResult, RoundTask,
-  RuleErrorRef, SchemaSpec, ShardResult, ShardTask, SnapshotResult, StateResult, StateTask, StreamSpec,
+  RuleErrorRef, SchemaSpec, ShardResult, ShardTask, SnapshotResult, StateResult, StateTask, StreamReset, StreamSpec,
 } from './protocol.ts';
 import { ForwardBuilder, RecordCursor } from './record-pack.ts';
 import { ownSnapshots } from './own-snapshots.ts';
@@ -33,6 +35,13 @@ import { CepError } from '../core/errors.ts';
 /** Whether the bytes are the whole of their ArrayBuffer (so transferring it moves nothing else). */
 export const ownsMemory = (b: Uint8Array): boolean => b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer;
 
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** The dead letter's message for a quarantined event (ShardCore.route said FUTURE). */
+export function futureMessage(where: string, offset: number, e: AnyEvent, recordTs: number, maxFutureSkewMs: number): string {
+  return `CEP_ERR_FUTURE_EVENT: ${where}: offset ${offset}: event ${e.id} at ${iso(e.ts)} is ${e.ts - recordTs} ms ahead of its record's Kafka timestamp ${iso(recordTs)}`
+    + ` (maxFutureSkewMs ${maxFutureSkewMs}); quarantined: it moved no watermark`;
+}
 
 export type ShardHandler = (task: ShardTask) => Promise<ShardResult>;
 
@@ -81,7 +90,7 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
 
   async function init(t: InitTask): Promise<InitResult> {
     const loaded = rules ?? (await loadRules(t.rules)).map((l) => l.rule);
-    core = new ShardCore(loaded, { ...t.engine, probe: timer }, t.shard, t.shards, ownSnapshots(t.restore, t.shard, t.shards, t.engine.keyGroups));
+    core = new ShardCore(loaded, { ...t.engine, probe: timer }, t.shard, t.shards, ownSnapshots(t.restore, t.shard, t.shards, t.engine.keyGroups), t.maxFutureSkewMs ?? Infinity);
     ruleSet = loaded;
     recent = new RecentKeyIssues(loaded);
     streams = t.streams;
@@ -97,9 +106,15 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
     return { op: 'init', keys: core.engine.stats().keys };
   }
 
+  /** Resets are idempotent (they only lower), so a shard may apply a round's in ingest and again in deliver. */
+  const applyResets = (resets: readonly StreamReset[] | undefined): void => {
+    for (const r of resets ?? []) ready().core.resetStream(r.stream, r.maxTs, r.watermark);
+  };
+
   function ingest(t: Omit<IngestTask, 'op'>, started: number): IngestResult {
     const { core: c, decoder: d } = ready();
     addSchemas(t.schemas);
+    applyResets(t.resets);
     const forwards = new Map<number, ForwardBuilder>();
     const rejected: Rejected[] = [];
     const late: LateRef[] = [];
@@ -117,8 +132,13 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
           rejected.push({ stream, offset, code: e.code, message: e.message, record: cur.raw(value) });
           continue;
         }
-        const n = c.route(stream, e, sourceOf(stream, offset), out);
-        if (n < 0) {
+        const recordTs = cur.timestamp();
+        const n = c.route(stream, e, sourceOf(stream, offset), out, recordTs);
+        if (n === FUTURE) {
+          rejected.push({ stream, offset, code: 'CEP_ERR_FUTURE_EVENT', message: futureMessage(where[stream] as string, offset, e, recordTs, c.maxFutureSkewMs), record: cur.raw(value) });
+          continue;
+        }
+        if (n === LATE) {
           late.push({ stream, offset, eventId: e.id, ts: e.ts, watermark: c.streams.watermarkOf(stream), record: cur.raw(value) });
           recent.record({ kind: 'late', event: e, source: null, watermark: c.streams.watermarkOf(stream) as EventTimeMs }, c.engine.watermark);
           continue;
@@ -145,6 +165,7 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
   function deliver(t: Omit<DeliverTask, 'op'>, started: number): DeliverResult {
     const { core: c, decoder: d } = ready();
     addSchemas(t.schemas);
+    applyResets(t.resets);
     for (const id of t.enable) c.engine.setEnabled(id, true);
     for (const id of t.disable) c.engine.setEnabled(id, false);
     for (const f of t.forwards) {
@@ -200,12 +221,17 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
       const c = ready().core;
       throw new CepError('CEP_ERR_SHARD', `a round in one task needs exactly one shard (it decides the watermark itself); this is shard ${c.shard} of ${c.shards}`);
     }
-    const ingested = ingest(t, started);
+    // The driver's order: activity changes made before the round, its resets, then its ingest.
     for (const [stream, active] of t.activity) clock.setActive(stream, active);
+    for (const r of t.resets ?? []) {
+      clock.reset(r.stream, r.maxTs);
+      if (r.watermark < watermark) watermark = r.watermark;
+    }
+    const ingested = ingest(t, started);
     clock.observeIngest(ingested.maxTs);
     const next = clock.roundWatermark(watermark, t.flush);
     watermark = next.watermark;
-    const delivered = deliver({ schemas: [], forwards: ingested.forwards, watermark, flushTo: next.flushTo, enable: t.enable, disable: t.disable }, performance.now());
+    const delivered = deliver({ schemas: [], forwards: ingested.forwards, watermark, flushTo: next.flushTo, enable: t.enable, disable: t.disable, resets: [] }, performance.now());
     return { op: 'round', ingest: ingested, deliver: delivered, watermark };
   }
 

@@ -54,7 +54,7 @@ describe.skipIf(!kafkaAvailable())('alert store fed by the alerts topic', () => 
     const ids = (s: AlertStore) => s.list({}, 500).items.map((a) => a.id).sort();
     expect(feed.stats()).toEqual({ records: 21, stored: 20, errors: 0 });
     expect(ids(store)).toEqual(committed.map((a) => a.id).sort());
-    expect(store.get(committed[3]?.id as string)).toEqual({ ...JSON.parse(JSON.stringify(committed[3])), status: 'open', storedAt: 1, history: [] });
+    expect(store.get(committed[3]?.id as string)).toEqual({ ...JSON.parse(JSON.stringify(committed[3])), status: 'open', storedAt: 1, updatedAt: 1, history: [], activity: [], assignee: null, disposition: null });
 
     const again = await startAlertFeed({ kafka: k, wire: registryAlertWire(reg, id), topic, groupId: `${topic}.store-2`, store, now: () => 2 });
     await until(() => again.stats().records >= 21);

@@ -138,7 +138,7 @@ describe.each<Transport>(['http', 'stdio'])('over %s', (kind) => {
     const entry = { at: expect.stringMatching(/^\d{4}-/) as unknown, from: 'open', to: 'acknowledged', actor: 'demo-admin', note: `calling the customer (${kind})` };
     expect([changed['status'], changed['history']]).toEqual(['acknowledged', [entry]]);
     const rest = (await (await fetch(`${demo.base}/api/v1/alerts/${id}`, { headers: { authorization: 'Bearer demo-read' } })).json()) as { status: string; history: unknown };
-    expect([rest.status, rest.history]).toEqual(['acknowledged', [{ at: expect.any(Number) as unknown, from: 'open', to: 'acknowledged', actor: 'demo-admin', note: `calling the customer (${kind})` }]]);
+    expect([rest.status, rest.history]).toEqual(['acknowledged', [{ at: expect.any(Number) as unknown, from: 'open', to: 'acknowledged', actor: 'demo-admin', disposition: null, note: `calling the customer (${kind})` }]]);
     const viaReader = structured(await reader.callTool({ name: 'get_alert', arguments: { id } }));
     expect(viaReader['history']).toEqual([entry]);
     await reader.close();

@@ -15,7 +15,7 @@ import { SchemaResolver } from '../../src/kafka/registry.ts';
 import { login, trade, transfer } from '../../src/testing.ts';
 import { byId, decodeAlerts, withoutSources } from './support/expect.ts';
 import { kafka, kafkaAvailable, kindTopics, produceToKindTopics, registry, uniqueTopic } from './support/kafka.ts';
-import { freePort, killAll, readTopic, sleep, startService, writeConfig } from './support/service.ts';
+import { freePort, killAll, readTopic, sleep, startService, writeConfig, metricsText } from './support/service.ts';
 
 afterAll(() => killAll());
 
@@ -61,7 +61,7 @@ describe.skipIf(!kafkaAvailable())('bad input', () => {
     await svc.waitFor(/input idle: flushed/, 90_000);
     await sleep(500);
     expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
-    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: 'Bearer test-read-token' } })).text();
+    const metrics = await metricsText(`http://127.0.0.1:${port}`);
     svc.child.kill('SIGTERM');
     expect(await svc.exited).toEqual({ code: 0, signal: null }); // it ran until asked to stop
 

@@ -12,7 +12,7 @@ import { generate } from '../../src/fixture-generator/generate.ts';
 import { Prng } from '../../src/fixture-generator/prng.ts';
 import { byId, decodeAlerts } from './support/expect.ts';
 import { kafka, kafkaAvailable, kindTopics, produceToKindTopics, registry, uniqueTopic } from './support/kafka.ts';
-import { STARTED, freePort, killAll, readTopic, sleep, startService, writeConfig } from './support/service.ts';
+import { STARTED, freePort, killAll, readTopic, sleep, startService, writeConfig, metricsText } from './support/service.ts';
 import type { ReadRecord, ServiceProcess } from './support/service.ts';
 
 afterAll(() => killAll());
@@ -22,7 +22,7 @@ const SEED = 0xc0ffee;
 
 async function lag(port: number): Promise<number | undefined> {
   try {
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: 'Bearer test-read-token' } })).text();
+    const text = await metricsText(`http://127.0.0.1:${port}`);
     const m = /^cepheus_consumer_lag_records (\d+)$/m.exec(text);
     const restores = /^cepheus_restores_total (\d+)$/m.exec(text);
     return m === null || restores === null || restores[1] === '0' ? undefined : Number(m[1]);

@@ -19,7 +19,7 @@ import { IN_CI } from './support/env.ts';
 import { byId, decodeAlerts, withoutSources } from './support/expect.ts';
 import { kafkaAvailable, registry } from './support/kafka.ts';
 import { ownBroker, ownBrokerMissing, stopAll } from './support/own-broker.ts';
-import { freePort, killAll, readTopic, sleep, startService, writeConfig } from './support/service.ts';
+import { freePort, killAll, readTopic, sleep, startService, writeConfig, metricsText } from './support/service.ts';
 
 afterAll(() => {
   killAll();
@@ -76,7 +76,7 @@ describe.skipIf(!kafkaAvailable() || (missing !== null && !IN_CI))('a broker out
       return { status: r.status, body: (await r.json()) as { ready: boolean; reasons: string[] } };
     };
     const unreachable = async (): Promise<string | undefined> =>
-      (await (await fetch(`${base}/metrics`, { headers: { authorization: 'Bearer test-read-token' } })).text()).match(/^cepheus_broker_unreachable .*$/m)?.[0];
+      (await metricsText(base)).match(/^cepheus_broker_unreachable .*$/m)?.[0];
     expect([await readyz(), await unreachable()]).toEqual([{ status: 200, body: { ready: true, reasons: [] } }, 'cepheus_broker_unreachable 0']);
 
     await broker.stop();

@@ -14,7 +14,7 @@ import { readEventsStrict } from '../../src/io/read-events.ts';
 import { SchemaResolver } from '../../src/kafka/registry.ts';
 import { byId, decodeAlerts, withoutSources } from './support/expect.ts';
 import { kafka, kafkaAvailable, produceToKindTopics, registry, uniqueTopic } from './support/kafka.ts';
-import { freePort, killAll, readTopic, sleep, startService, writeConfig } from './support/service.ts';
+import { freePort, killAll, readTopic, sleep, startService, writeConfig, metricsText } from './support/service.ts';
 
 afterAll(() => killAll());
 
@@ -52,7 +52,7 @@ describe.skipIf(!kafkaAvailable())('an oversized record', () => {
     await svc.waitFor(/input idle: flushed/, 90_000);
     await sleep(1500); // a few more commit intervals: any failing commit would show
     const ready = await (await fetch(`http://127.0.0.1:${port}/readyz`)).json();
-    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: 'Bearer test-read-token' } })).text();
+    const metrics = await metricsText(`http://127.0.0.1:${port}`);
     svc.child.kill('SIGTERM');
     expect(await svc.exited).toEqual({ code: 0, signal: null });
 

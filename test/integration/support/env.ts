@@ -2,3 +2,8 @@
 export const BROKERS = (process.env['CEPHEUS_KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',').map((s) => s.trim());
 export const REGISTRY_URL = process.env['CEPHEUS_REGISTRY_URL'] ?? 'http://127.0.0.1:8081/apis/ccompat/v7';
 export const IN_CI = process.env['CI'] === 'true' || process.env['CI'] === '1';
+
+// The secured broker (scripts/kafka/start-secure.sh): SASL_SSL, SCRAM-SHA-512, ACLs; its
+// directory holds tls/ca.pem and secrets/<user>.password.
+export const SECURE_BROKERS = (process.env['CEPHEUS_SECURE_KAFKA_BROKERS'] ?? '127.0.0.1:9094').split(',').map((s) => s.trim());
+export const SECURE_DIR = process.env['CEPHEUS_SECURE_KAFKA_DIR'] ?? `.run/kafka-secure-${SECURE_BROKERS[0]?.split(':')[1] ?? '9094'}`;

@@ -3,7 +3,9 @@
 // under CI=true that is a failure, never a skip.
 import { connect } from 'node:net';
 import type { TestProject } from 'vitest/node';
-import { BROKERS, IN_CI, REGISTRY_URL } from './env.ts';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { BROKERS, IN_CI, REGISTRY_URL, SECURE_BROKERS, SECURE_DIR } from './env.ts';
 
 function tcp(hostPort: string, timeoutMs = 2000): Promise<boolean> {
   const [host, port] = hostPort.split(':');
@@ -31,6 +33,7 @@ async function http(url: string): Promise<boolean> {
 declare module 'vitest' {
   export interface ProvidedContext {
     kafkaAvailable: boolean;
+    secureKafkaAvailable: boolean;
   }
 }
 
@@ -44,4 +47,11 @@ export default async function setup(project: TestProject): Promise<void> {
     console.log(`integration: no ${missing} — run \`npm run kafka:start\` first; skipping the integration tests`);
   }
   project.provide('kafkaAvailable', available);
+  // The secured broker, for the security tests only (they also need the registry).
+  const secure = await tcp(SECURE_BROKERS[0] ?? '127.0.0.1:9094') && existsSync(join(SECURE_DIR, 'tls', 'ca.pem'));
+  if (!secure) {
+    if (IN_CI) throw new Error(`integration: CI=true but no secured broker at ${SECURE_BROKERS.join(',')} (with ${SECURE_DIR}); .ci/run must start it (scripts/kafka/start-secure.sh)`);
+    console.log(`integration: no secured broker at ${SECURE_BROKERS.join(',')} — run \`bash scripts/kafka/start-secure.sh\` and set CEPHEUS_SECURE_KAFKA_BROKERS / CEPHEUS_SECURE_KAFKA_DIR; skipping the security tests`);
+  }
+  project.provide('secureKafkaAvailable', secure && available);
 }

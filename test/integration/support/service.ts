@@ -20,6 +20,8 @@ export function killAll(): void {
 
 export interface ServiceConfig {
   readonly group: string;
+  /** Replaces the test broker's `kafka:` settings (brokers, TLS, SASL). */
+  readonly kafka?: Readonly<Record<string, unknown>>;
   readonly topics: Readonly<Record<string, string>>;
   readonly output: { readonly alerts: string; readonly deadLetter: string; readonly state: string };
   readonly port: number;
@@ -31,7 +33,7 @@ export function writeConfig(c: ServiceConfig): string {
   const dir = mkdtempSync(join(tmpdir(), 'cepheus-svc-'));
   const file = join(dir, 'config.json');
   writeFileSync(file, JSON.stringify({
-    kafka: { brokers: BROKERS, groupId: c.group, clientId: c.group, sessionTimeoutMs: 3000 },
+    kafka: { brokers: BROKERS, groupId: c.group, clientId: c.group, sessionTimeoutMs: 3000, ...c.kafka },
     registry: { url: REGISTRY_URL },
     topics: c.topics,
     output: { ...c.output, partitions: 2 },
@@ -57,7 +59,7 @@ export interface ServiceProcess {
 }
 
 /** Starts the service; its output also goes to .run/test-logs/<name>.log when `name` is given. */
-export function startService(configFile: string, name?: string): ServiceProcess {
+export function startService(configFile: string, name?: string, args: readonly string[] = []): ServiceProcess {
   let log: WriteStream | undefined;
   if (name !== undefined) {
     mkdirSync('.run/test-logs', { recursive: true });
@@ -66,7 +68,7 @@ export function startService(configFile: string, name?: string): ServiceProcess 
   // The config file says everything: CEPHEUS_* variables of the test run (CI sets the broker
   // and registry ones) would override it.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CEPHEUS_')));
-  const child = spawn(process.execPath, ['src/cli.ts', 'run', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const child = spawn(process.execPath, ['src/cli.ts', 'run', '--config', configFile, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
   running.add(child);
   const lines: string[] = [];
   const waiters: { re: RegExp; resolve: (l: string) => void }[] = [];
@@ -163,3 +165,12 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 export const STARTED = /"msg":"(no checkpoint: starting with empty state|restored the checkpoint); (consuming|replaying up to the committed offsets)"/;
 /** Started from nothing (no checkpoint yet). */
 export const STARTED_FRESH = /"msg":"no checkpoint: starting with empty state; consuming"/;
+
+/**
+ * The service's /metrics text without the `cepheus_instance` label every sample carries (the
+ * instance name holds the pid), so tests can match whole sample lines.
+ */
+export async function metricsText(base: string, token = 'test-read-token'): Promise<string> {
+  const text = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
+  return text.replace(/\{cepheus_instance="[^"]*"\}/g, '').replace(/,cepheus_instance="[^"]*"/g, '').replace(/\{cepheus_instance="[^"]*",/g, '{');
+}

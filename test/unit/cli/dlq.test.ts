@@ -1,8 +1,9 @@
 // The dead-letter tools' pure parts: reading a record back, selecting, what cannot be
-// redriven and why, and how list prints.
+// redriven and why, the order redrive produces in, and how list prints.
 import { describe, expect, it } from 'vitest';
 import { formatLine, parseSince, selectionOf, toJson } from '../../../src/cli/dlq.ts';
-import { deadLetterOf, notRedrivable, selects } from '../../../src/kafka/dead-letters.ts';
+import { chunks, deadLetterOf, inSourceOrder, notRedrivable, selects } from '../../../src/kafka/dead-letters.ts';
+import type { Redriven } from '../../../src/kafka/dead-letters.ts';
 import type { TopicRecord } from '../../../src/kafka/topic-reader.ts';
 
 const NOW = Date.parse('2026-12-03T12:00:00Z');
@@ -48,5 +49,24 @@ describe('dead letters read back', () => {
     expect(notRedrivable(deadLetterOf('dlq', record({}, { 'cepheus.value.truncated': 'true' }))))
       .toBe('it holds only a reference to the record (too big to copy): read logins/0 at offset 7');
     expect(notRedrivable(deadLetterOf('dlq', { ...record(), headers: {} }))).toBe('no source topic in its headers');
+  });
+
+  it('redrives in the order the records were read: by source topic, partition, offset, whatever the dead-letter partitions', () => {
+    const at = (dlqPartition: number, dlqOffset: number, topic: string, partition: number, offset: number) => deadLetterOf('dlq', record({ partition: dlqPartition, offset: BigInt(dlqOffset) }, {
+      'cepheus.source.topic': topic, 'cepheus.source.partition': String(partition), 'cepheus.source.offset': String(offset),
+    }));
+    const noSource = deadLetterOf('dlq', { ...record({ partition: 0, offset: 9n }), headers: {} });
+    // As reading the dead-letter topic back gives them: partition by partition.
+    const read = [at(0, 0, 'logins', 0, 7), noSource, at(0, 1, 'logins', 1, 2), at(1, 0, 'logins', 0, 3), at(1, 1, 'trades', 0, 1), at(2, 0, 'logins', 0, 12)];
+    expect(inSourceOrder(read).map((d) => d.id)).toEqual(['dlq/1/0', 'dlq/0/0', 'dlq/2/0', 'dlq/0/1', 'dlq/1/1', 'dlq/0/9']);
+  });
+
+  it('produces in requests of bounded size, in order: one request of thousands of records would be refused as too large', () => {
+    const r = (i: number, bytes: number): Redriven => ({ topic: i % 2 === 0 ? 'logins' : 'trades', message: { key: null, value: Buffer.alloc(bytes), partition: 0, headers: { 'cepheus.redriven.from': `d/0/${i}` } } });
+    // 64 bytes of overhead per record, plus its header (21 + 5 characters): 90 + the value.
+    const sized = chunks([r(0, 100), r(1, 100), r(2, 100), r(3, 1000), r(4, 8)], 300);
+    expect(sized.map((c) => c.map((x) => x.message.headers['cepheus.redriven.from']))).toEqual([['d/0/0'], ['d/0/1'], ['d/0/2'], ['d/0/3'], ['d/0/4']]);
+    expect(chunks([r(0, 8), r(1, 8), r(2, 8), r(3, 1000), r(4, 8)], 300).map((c) => c.length)).toEqual([3, 1, 1]);
+    expect(chunks([])).toEqual([]);
   });
 });

@@ -32,6 +32,16 @@ describe('config', () => {
     });
     expect(c.output).toEqual({ alerts: 'cepheus.alerts', deadLetter: 'cepheus.dead-letter', state: 'cepheus.state', createTopics: true, partitions: 3, replicationFactor: -1 });
     expect([c.commitIntervalMs, c.snapshotIntervalMs, c.idleTimeoutMs, c.maxInFlight, c.roundMaxValues, c.startFrom]).toEqual([200, 30_000, 10_000, 4, 8192, 'earliest']);
+    expect([c.maxFutureSkewMs, c.health.watermarkAheadMs]).toEqual([300_000, 900_000]);
+  });
+
+  it('keeps the future-event guard below the readiness bound for a runaway watermark', () => {
+    const base = { kafka: { brokers: ['h:1'] }, topics: { login: 'l' }, output: { alerts: 'a', deadLetter: 'd', state: 's' } };
+    expect(validateConfig({ ...base, maxFutureSkewMs: 60_000, health: { watermarkAheadMs: 120_000 } }).maxFutureSkewMs).toBe(60_000);
+    expect(problems(() => validateConfig({ ...base, maxFutureSkewMs: 900_000 }))).toEqual({
+      code: 'CEP_ERR_CONFIG',
+      details: ['maxFutureSkewMs: expected less than health.watermarkAheadMs (an event the future-event guard lets in must not make /readyz report a runaway watermark): lower it or raise that'],
+    });
   });
 
   it('applies environment overrides over the file', () => {

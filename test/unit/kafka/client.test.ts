@@ -19,8 +19,8 @@ describe('kafka client', () => {
     const pem = '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n';
     const sasl = { mechanism: 'scram-sha-512', username: 'u', password: 'p' };
     const retry = { retries: 8, initialRetryTime: 100 };
-    expect(connectionOf(config({ ca: join(dir, 'ca.pem') }))).toEqual({ clientId: 'cepheus', brokers: ['h:9093'], ssl: { rejectUnauthorized: true, ca: [pem] }, sasl, retry });
-    expect(connectionOf(config(true), 'other')).toEqual({ clientId: 'other', brokers: ['h:9093'], ssl: true, sasl, retry });
+    expect(connectionOf(config({ ca: join(dir, 'ca.pem') }))).toEqual({ clientId: 'cepheus', brokers: ['h:9093'], ssl: { rejectUnauthorized: true, ca: [pem] }, sasl, retry, connectionTimeout: 3000 });
+    expect(connectionOf(config(true), 'other')).toEqual({ clientId: 'other', brokers: ['h:9093'], ssl: true, sasl, retry, connectionTimeout: 3000 });
     let err: unknown;
     try {
       kafkaClient(config({ ca: join(dir, 'missing.pem') }), pino({ level: 'silent' }));

@@ -1,6 +1,8 @@
-// Replay is deterministic whatever the batch size, and scoring counts what it should.
+// Replay is deterministic whatever the batch size, quarantines an event dated far ahead of the
+// file instead of letting it make the rest late, and scoring counts what it should.
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../../src/core/alert.ts';
+import { quarantineLine } from '../../../src/cli/replay.ts';
 import { replay } from '../../../src/replay/replay.ts';
 import type { ReplayItem } from '../../../src/replay/replay.ts';
 import { score } from '../../../src/replay/score.ts';
@@ -43,6 +45,29 @@ describe('replay', () => {
     const items: ReplayItem[] = [{ error: { code: 'CEP_ERR_INPUT_JSON', message: 'x' } }, ...stream().map((event) => ({ event }))];
     const s = await replay(items, { rules, clock: () => 0 });
     expect({ events: s.events, inputErrors: s.inputErrors, alerts: s.alertsByRule }).toEqual({ events: stream().length, inputErrors: 1, alerts: { 'account-takeover': 10 } });
+  });
+
+  it('quarantines an event dated 2099 in the middle of the file: the rest gives the alerts of the file without it', async () => {
+    const rules = (await loadRules(['account-takeover'])).map((l) => l.rule);
+    const events = stream();
+    const runaway = login('runaway-2099', Date.UTC(2099, 0, 1), { account: 'A3' });
+    const at = 40;
+    const withIt = [...events.slice(0, at), runaway, ...events.slice(at)].map((event): ReplayItem => ({ event }));
+    const quarantined: string[] = [];
+    const guarded = await replay(withIt, { rules, clock: () => 0, maxAheadMs: 3_600_000, onQuarantine: (d) => quarantined.push(quarantineLine(d)) });
+    const unguarded = await replay(withIt, { rules, clock: () => 0 });
+    const clean = await replay(events.map((event) => ({ event })), { rules, clock: () => 0 });
+    const counts = (s: typeof clean) => ({ events: s.events, futureEvents: s.futureEvents, late: s.late, alerts: s.alertsByRule, last: s.lastEventTime });
+    expect([counts(guarded), counts(unguarded)]).toEqual([
+      { ...counts(clean), futureEvents: 1 },
+      // Without the guard every event after it is late, and only the alerts before it are raised.
+      { events: events.length + 1, futureEvents: 0, late: events.length - at, alerts: { 'account-takeover': 2 }, last: '2099-01-01T00:00:00.000Z' },
+    ]);
+    expect(counts(clean)).toEqual({ events: events.length, futureEvents: 0, late: 0, alerts: { 'account-takeover': 10 }, last: new Date(events[events.length - 1]?.ts ?? 0).toISOString() });
+    const before = new Date(events[at - 1]?.ts ?? 0).toISOString();
+    expect(quarantined).toEqual([
+      `CEP_ERR_FUTURE_EVENT: event runaway-2099 at 2099-01-01T00:00:00.000Z is more than --max-ahead-ms ahead of its stream (median of the next events ${new Date(events[at + 7]?.ts ?? 0).toISOString()}, latest accepted before it ${before}); quarantined, not processed`,
+    ]);
   });
 });
 

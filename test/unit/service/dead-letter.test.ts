@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { DL, deadLetterOf, notRedrivable } from '../../../src/kafka/dead-letters.ts';
 import { fitsAlone } from '../../../src/kafka/sink.ts';
-import { PREVIEW_BYTES, byReference, deadLetter, schemaIdOf } from '../../../src/service/dead-letter.ts';
+import { PREVIEW_BYTES, byReference, deadLetter, futureEventsWarning, schemaIdOf } from '../../../src/service/dead-letter.ts';
+import { emptyOutput } from '../../../src/workers/round-output.ts';
 
 const where = (offset: number, timestamp: number) => ({
   'cepheus.source.topic': 'in', 'cepheus.source.partition': '3', 'cepheus.source.offset': String(offset), 'cepheus.source.timestamp': String(timestamp),
@@ -51,5 +52,19 @@ describe('dead letter', () => {
     expect([byReference(deadLetter(rec, 'in', 0, 0, 'CEP_ERR_INPUT_FRAME', 'm', {}, limit)), byReference(over), over.headers?.[DL.VALUE_SCHEMA_ID], over.headers?.[DL.VALUE_BYTES]])
       .toEqual([false, true, undefined, '1000']);
     expect([schemaIdOf(null), schemaIdOf(new Uint8Array([0, 0, 0, 1])), schemaIdOf(new Uint8Array([0, 0, 0, 1, 2])), schemaIdOf(new Uint8Array([1, 0, 0, 1, 2]))]).toEqual([undefined, undefined, 258, undefined]);
+  });
+
+  it('a commit that quarantined events dated too far ahead warns once, with the count and the first one', () => {
+    const record = { key: null, value: new Uint8Array([0]), timestamp: 1 };
+    const output = { ...emptyOutput(), rejected: [
+      { stream: 0, offset: 3, code: 'CEP_ERR_INPUT_FRAME', message: 'not framed', record },
+      { stream: 1, offset: 9, code: 'CEP_ERR_FUTURE_EVENT', message: 'CEP_ERR_FUTURE_EVENT: in/1: offset 9: event e1 at 2099-01-01T00:00:00.000Z is …', record },
+      { stream: 1, offset: 10, code: 'CEP_ERR_FUTURE_EVENT', message: 'second', record },
+    ] };
+    expect(futureEventsWarning({ codes: new Map([['CEP_ERR_INPUT_FRAME', 1], ['CEP_ERR_FUTURE_EVENT', 2]]), output })).toEqual({
+      fields: { code: 'CEP_ERR_FUTURE_EVENT', count: 2, first: 'CEP_ERR_FUTURE_EVENT: in/1: offset 9: event e1 at 2099-01-01T00:00:00.000Z is …' },
+      msg: 'events dated too far ahead of their records\' Kafka timestamps quarantined to the dead-letter topic (they moved no watermark): fix their producer or its clock, then `cepheus dlq redrive --code CEP_ERR_FUTURE_EVENT` if they were meant',
+    });
+    expect(futureEventsWarning({ codes: new Map([['CEP_ERR_INPUT_FRAME', 1]]), output: emptyOutput() })).toBeUndefined();
   });
 });

@@ -1,7 +1,8 @@
 // Idle input on a simulated clock (no timers): a stream is idle only while the consumer
 // fetches, it is quiet, unpaused, with nothing pending, and the broker confirms its end (one
 // record short only for a whole idle period: a transaction marker); when all are idle, a
-// flush, once per event time reached. The watch applies a verdict only while still live.
+// flush, once per event time reached, never while a stream is held at a watermark reset. The
+// watch applies a verdict only while still live.
 import { describe, expect, it } from 'vitest';
 import { StreamWatermarks } from '../../../src/core/watermarks.ts';
 import { IdleWatch, fetching, idleCheckEveryMs, idleProbe, idleVerdict, readToEnd } from '../../../src/service/idle.ts';
@@ -59,6 +60,15 @@ describe('idle input', () => {
     });
     expect(idleVerdict([view(0), view(1, { active: false })], [0], new Map([[0, 100]]), new Map(), clock)).toEqual({ inactive: [0], oneShort: new Map([[0, undefined]]), flush: true });
     expect(idleVerdict([view(0), view(1, { active: false })], [0], new Map([[0, 100]]), new Map(), { ...clock, flushedTo: 70 })).toEqual({ inactive: [0], oneShort: new Map([[0, undefined]]), flush: false });
+  });
+
+  it('a stream held at a watermark reset is never quiet, never goes inactive, and no flush happens while one is held', () => {
+    const clock = { now: 5000, idleTimeoutMs: IDLE, maxTs: 70, flushedTo: 50 };
+    const held = view(1, { lastData: 0, held: true });
+    expect(idleProbe([view(0, { lastData: 0 }), held], clock)).toEqual({ poll: true, quiet: [0] });
+    // Asked before the reset (quiet: [0, 1]), answered after it: the held stream is left alone, and nothing is flushed.
+    expect(idleVerdict([view(0), held], [0, 1], new Map([[0, 100], [1, 100]]), new Map(), clock)).toEqual({ inactive: [0], oneShort: new Map([[0, undefined]]), flush: false });
+    expect(idleVerdict([view(0), { ...held, active: false }], [0], new Map([[0, 100]]), new Map(), clock)).toEqual({ inactive: [0], oneShort: new Map([[0, undefined]]), flush: false });
   });
 
   it('the watch sets streams inactive, flushes once, asks for a checkpoint, and applies nothing once no longer live', async () => {

@@ -166,7 +166,7 @@ describe('pipeline failures', () => {
     const wm = h.p.watermark();
     h.fire(1000);
     expect(h.p.readiness()).toEqual({ ready: false, reasons: [
-      `watermark far ahead of the wall clock: ${iso(wm)} is ${Math.round((wm - h.clock.now) / 60_000)} min in the future (an event with a future time moved it; events on time are now late)`,
+      `watermark far ahead of the wall clock: ${iso(wm)} is ${Math.round((wm - h.clock.now) / 60_000)} min in the future (records whose Kafka timestamps are in the future too passed the future-event guard; events on time are now late: fix the producer's clock or timestamps, then reset the watermark)`,
     ] });
     expect(h.lines.filter((l) => l.level === 40).map((l) => l.msg)).toEqual([h.p.readiness().reasons[0]]);
     await h.p.stop();

@@ -24,7 +24,7 @@ function recorder(): { calls: string[]; control: { pause: (tps: readonly { topic
 describe('stream table', () => {
   it('starts a stream at its planned offset, everything before it in the restored state', () => {
     expect(startStream(2, { topic: 't', partition: 1 }, 'avro', 40, 55, 90, 1000)).toEqual({
-      index: 2, tp: { topic: 't', partition: 1 }, format: 'avro', next: 40, dispatched: 40, committed: 55, committable: 40, highWatermark: 90, lastData: 1000, pending: [], pausedFor: new Set(),
+      index: 2, tp: { topic: 't', partition: 1 }, format: 'avro', next: 40, dispatched: 40, committed: 55, committable: 40, highWatermark: 90, lastData: 1000, held: false, pending: [], pausedFor: new Set(),
     });
   });
 
