@@ -6,7 +6,7 @@
 //
 //   heap holding engine state        limit (MiB)
 //   replay process (main thread)     REPLAY_BASE_MB + keys           x BYTES_PER_KEY x HEADROOM
-//   each shard thread of `run`       SHARD_BASE_MB  + keys / shards  x BYTES_PER_KEY x HEADROOM
+//   each shard thread of `run`       SHARD_BASE_MB  + keys / shards  x BYTES_PER_KEY x SHARD_HEADROOM
 //   `run`'s main thread (no engine)  SERVICE_MAIN_MB
 //
 // The service's heaps also get a smaller young generation than V8 grows under a flood
@@ -25,6 +25,12 @@ import { totalmem } from 'node:os';
 export const BYTES_PER_KEY = 1200;
 /** Old-generation limit over the live state: room to collect without thrashing. */
 export const HEADROOM = 2;
+/**
+ * A shard's: a restore (start, rebalance, failure) holds a decoded snapshot and the state
+ * rebuilt from it at once, and at twice its share a shard ran out during restores in the 2M-key
+ * flood (docs/performance.md).
+ */
+export const SHARD_HEADROOM = 3;
 /** Replay's heap beside the engine state: rules, the TypeScript compiler, the reader. */
 export const REPLAY_BASE_MB = 256;
 /** A shard thread's heap beside the engine state: rules, decoders, rounds in flight. */
@@ -67,7 +73,7 @@ export function v8DefaultMb(totalBytes: number = totalmem()): number {
   return Math.max(256, Math.min(4096, Math.floor(totalBytes / 4 / MIB)));
 }
 
-const stateMb = (keys: number): number => Math.ceil((keys * BYTES_PER_KEY * HEADROOM) / MIB);
+const stateMb = (keys: number, headroom = HEADROOM): number => Math.ceil((keys * BYTES_PER_KEY * headroom) / MIB);
 
 /** The replay process's old-generation limit, or undefined for V8's default (an unbounded budget). */
 export function replayHeapMb(b: KeyBudget, setting: HeapLimitSetting = 'auto'): number | undefined {
@@ -80,7 +86,7 @@ export function replayHeapMb(b: KeyBudget, setting: HeapLimitSetting = 'auto'): 
 export function shardHeapMb(b: KeyBudget, shards: number, setting: HeapLimitSetting = 'auto', totalBytes?: number): number {
   if (setting !== 'auto') return setting;
   const keys = budgetKeys(b);
-  return Number.isFinite(keys) ? SHARD_BASE_MB + stateMb(Math.ceil(keys / Math.max(1, shards))) : v8DefaultMb(totalBytes);
+  return Number.isFinite(keys) ? SHARD_BASE_MB + stateMb(Math.ceil(keys / Math.max(1, shards)), SHARD_HEADROOM) : v8DefaultMb(totalBytes);
 }
 
 /** Whether node was given an old-generation limit already (its own flags or NODE_OPTIONS). */

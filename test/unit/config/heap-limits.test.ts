@@ -1,5 +1,6 @@
 // Heap limits derived from the key budget: replay's process and each shard thread get an
-// old-generation limit of a base plus twice the live state their share of the budget allows;
+// old-generation limit of a base plus two (replay) or three (shards: restores) times the live
+// state their share of the budget allows;
 // an unbounded budget keeps V8's default; an explicit limit wins; node's own flag is seen.
 import { describe, expect, it } from 'vitest';
 import { budgetKeys, heapFlagGiven, replayHeapMb, shardHeapMb, v8DefaultMb } from '../../../src/config/heap-limits.ts';
@@ -20,9 +21,9 @@ describe('heap limits', () => {
     expect(replayHeapMb({ maxKeys: 100_000, maxKeysBySpace: { ip: 300_000 } })).toBe(replayHeapMb({ maxKeys: 300_000 }));
   });
 
-  it('gives each shard 128 MiB plus twice the state of its share of the budget', () => {
-    expect([1, 2, 3, 8].map((shards) => shardHeapMb({ maxKeys: 500_000 }, shards))).toEqual([1273, 701, 510, 272]);
-    expect(shardHeapMb({ maxKeys: 250_000 }, 2)).toBe(415);
+  it('gives each shard 128 MiB plus three times the state of its share of the budget (a restore holds a snapshot and the state rebuilt from it)', () => {
+    expect([1, 2, 3, 8].map((shards) => shardHeapMb({ maxKeys: 500_000 }, shards))).toEqual([1845, 987, 701, 343]);
+    expect(shardHeapMb({ maxKeys: 250_000 }, 2)).toBe(558);
     expect(shardHeapMb({ maxKeys: 500_000 }, 2, 600)).toBe(600);
     expect(shardHeapMb({ maxKeys: Infinity }, 2, 'auto', 24 * GIB)).toBe(4096);
     expect(shardHeapMb({ maxKeys: Infinity }, 2, 'auto', 8 * GIB)).toBe(2048);
