@@ -9,7 +9,7 @@ import type { Config } from '../config/config.ts';
 import type { Inputs } from '../config/inputs.ts';
 import type { KafkaAdmin } from '../kafka/admin.ts';
 import type { TopicPartition } from '../kafka/source.ts';
-import type { DeliverResult, IngestResult, SchemaSpec } from '../workers/protocol.ts';
+import type { DeliverResult, IngestResult, RuleChangeSpec, SchemaSpec } from '../workers/protocol.ts';
 import { Rounds } from '../workers/rounds.ts';
 import type { ShardBackend } from '../workers/shard-pool.ts';
 import type { Checkpoint } from './checkpoint.ts';
@@ -33,6 +33,8 @@ export interface RestoreDeps extends RunContext {
   readonly onDeliver: (r: DeliverResult, submittedAt: number) => void;
   readonly onIngest: (r: IngestResult) => void;
   readonly log: Logger;
+  /** The control log's rule changes, read again (absent: the config's rules, no changes). */
+  readonly ruleChanges?: () => Promise<readonly RuleChangeSpec[]>;
 }
 
 export interface Restored {
@@ -56,6 +58,7 @@ function engineOf(e: Config['engine']): Omit<Config['engine'], 'heapLimitMb'> {
 export async function restore(d: RestoreDeps, assignment: readonly TopicPartition[], wanted: () => boolean): Promise<Restored | undefined> {
   const c = d.config;
   const cp = await d.readCheckpoint();
+  const changes = await d.ruleChanges?.();
   const committed = await d.admin.committed(c.kafka.groupId, d.inputs.topics.map((t) => t.topic));
   const bounds = await d.admin.bounds(assignment);
   if (!wanted()) return undefined;
@@ -65,8 +68,9 @@ export async function restore(d: RestoreDeps, assignment: readonly TopicPartitio
   const rounds = await Rounds.start<RoundTag>({
     backend: d.backend(), maxInFlight: c.maxInFlight, watermark: plan.watermark,
     init: {
-      rules: c.rules, engine: engineOf(c.engine), maxFutureSkewMs: c.maxFutureSkewMs, kindsByTopic: d.inputs.topics.map((t) => [t.topic, t.kinds] as const),
+      rules: c.rules.modules, engine: engineOf(c.engine), maxFutureSkewMs: c.maxFutureSkewMs, kindsByTopic: d.inputs.topics.map((t) => [t.topic, t.kinds] as const),
       streams: plan.streams.map((s) => s.spec), schemas: d.schemas.slice(0, schemasAtInit), restore: cp?.snapshots ?? [],
+      ...(changes === undefined ? {} : { changes }),
     },
     onDeliver: d.onDeliver,
     onIngest: d.onIngest,

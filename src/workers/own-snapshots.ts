@@ -7,14 +7,14 @@
 // does not own anyway: the result is the same.
 import { deserialize } from 'node:v8';
 import { inflateRawSync } from 'node:zlib';
-import type { EngineSnapshot } from '../core/engine/index.ts';
+import type { ShardSnapshot } from '../core/shard-core.ts';
 import { KEY_GROUPS, shardOf } from '../core/order.ts';
 
 /** deflateRaw(v8 snapshot), as checkpoints store it. */
-export const decodeSnapshot = (b: Uint8Array): EngineSnapshot => deserialize(inflateRawSync(b)) as EngineSnapshot;
+export const decodeSnapshot = (b: Uint8Array): ShardSnapshot => deserialize(inflateRawSync(b)) as ShardSnapshot;
 
 /** The snapshots of a checkpoint with only the keys of `shard` (of `shards`, over `groups` key groups). */
-export function ownSnapshots(restore: readonly Uint8Array[], shard: number, shards: number, groups: number = KEY_GROUPS): EngineSnapshot[] {
+export function ownSnapshots(restore: readonly Uint8Array[], shard: number, shards: number, groups: number = KEY_GROUPS): ShardSnapshot[] {
   return restore.map((bytes) => {
     const s = decodeSnapshot(bytes);
     if (shards === 1) return s;
