@@ -2,7 +2,7 @@
 // (all bundled rules). Throughput at full speed, latency at fixed offered rates (open loop,
 // measured from each event's intended send time, so coordinated omission is accounted for),
 // a rule-count sweep, and state held per idle key.
-import { createEngine } from '../../src/core/engine/index.ts';
+import { DEFAULT_ENGINE_OPTIONS, createEngine } from '../../src/core/engine/index.ts';
 import type { AnyRule } from '../../src/core/rule-types.ts';
 import type { AnyEvent } from '../../src/events/types.ts';
 import { CepError } from '../../src/core/errors.ts';
@@ -11,6 +11,7 @@ import { EVENT_KINDS } from '../../src/events/types.ts';
 import { Rounds } from '../../src/workers/rounds.ts';
 import { roundsOf } from '../../src/workers/rounds-of.ts';
 import { WorkerShards } from '../../src/workers/shard-pool.ts';
+import { shardHeapMb } from '../../src/config/heap-limits.ts';
 import { SCHEMA_ID, benchDecoder } from './input.ts';
 import type { FramedInput } from './input.ts';
 import { encodeHistogram, histogram, percentiles, withGc } from './stats.ts';
@@ -165,7 +166,7 @@ export async function shardedThroughput(shards: number, framed: FramedInput, run
   const { gcMs, maxGcMs } = await withGc(async () => {
     for (let r = 0; r < runs; r++) {
       const rounds = await Rounds.start({
-        backend: new WorkerShards(shards), maxInFlight: 4, ...(twoPhase ? { singleTask: false } : {}),
+        backend: new WorkerShards(shards, shardHeapMb(DEFAULT_ENGINE_OPTIONS, shards)), maxInFlight: 4, ...(twoPhase ? { singleTask: false } : {}),
         init: {
           rules: [], engine: { outOfOrdernessMs: 5000 }, kindsByTopic: [['bench', EVENT_KINDS]], restore: [],
           streams: Array.from({ length: streams }, (_, partition) => ({ topic: 'bench', partition, format: 'confluent' as const, schemaId: 0, maxTs: -Infinity, active: true })),

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import type { Alert } from '../core/alert.ts';
 import { CepError } from '../core/errors.ts';
+import { DEFAULT_ENGINE_OPTIONS } from '../core/engine/index.ts';
 import type { EngineOptions } from '../core/engine/index.ts';
 import type { AheadDecision } from '../core/time-guard.ts';
 import type { AnyEvent } from '../events/types.ts';
@@ -20,6 +21,8 @@ import { alertLine, replay } from '../replay/replay.ts';
 import type { ReplaySummary } from '../replay/replay.ts';
 import { score } from '../replay/score.ts';
 import type { Labels, RuleScore } from '../replay/score.ts';
+import { BYTES_PER_KEY, HEADROOM, MIN_HEAP_MB, REPLAY_BASE_MB, replayHeapMb } from '../config/heap-limits.ts';
+import type { HeapLimitSetting } from '../config/heap-limits.ts';
 import { collect, parseNonNegative, parsePositiveInt, printError } from './common.ts';
 
 export interface ReplayCliOptions {
@@ -41,6 +44,8 @@ export interface ReplayCliOptions {
   progress?: boolean;
   /** Type-check rule modules given by path before loading them (default true). */
   typeCheck?: boolean;
+  /** `replay` only: the heap limit the process was started with (heap-launch.ts applies it). */
+  heapLimitMb?: HeapLimitSetting;
 }
 
 /**
@@ -70,6 +75,14 @@ export function bundledFixture(cwd: string = process.cwd()): string {
 function parseMaxKeys(name: string): (value: string) => number {
   const int = parsePositiveInt(name);
   return (value) => (value === 'none' ? Infinity : int(value));
+}
+
+/** `--heap-limit-mb`: `auto` or a whole number of MiB >= 64. Read before the program loads (heap-launch.ts); here only checked. */
+function parseHeapLimit(value: string): HeapLimitSetting {
+  if (value === 'auto') return value;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < MIN_HEAP_MB) throw new CepError('CEP_ERR_CLI_ARG', `--heap-limit-mb must be \`auto\` or a whole number of MiB >= ${MIN_HEAP_MB} (got '${value}')`);
+  return n;
 }
 
 /** `--max-keys-by-space ip=200000,account=none` (repeatable). */
@@ -205,6 +218,7 @@ export function replayCommand(): Command {
     .description('run rules over an event file (Avro container .avro, or JSON Lines .jsonl) and print a JSON summary')
     .argument('<file>', 'event file: .avro (Avro object container) or .jsonl (one event per line with its kind)')
     .option('--out <file>', 'write alerts as JSON lines to this file')
+    .option('--heap-limit-mb <n>', `old-generation heap limit of this process in MiB, or \`auto\`: ${REPLAY_BASE_MB} + ${(BYTES_PER_KEY * HEADROOM).toLocaleString('en')} bytes per key of the budget (${String(replayHeapMb({ maxKeys: DEFAULT_ENGINE_OPTIONS.maxKeys }))} at the default --max-keys; V8's default when unbounded); node's own --max-old-space-size wins`, parseHeapLimit)
     .action(async (file: string, opts: ReplayCliOptions) => {
       try {
         const { summary } = await runReplay(file, opts);

@@ -9,6 +9,8 @@ import { DEFAULT_MCP_SETTINGS, McpSettingsSchema } from './mcp-settings.ts';
 import { PASSWORD_FIELDS, resolvePassword } from './secrets.ts';
 import { IDENTITY_NAME, IDENTITY_NAME_RULE, SCOPES } from './tokens.ts';
 import { DEFAULT_ENGINE_OPTIONS } from '../core/engine/index.ts';
+import { MAX_HEAP_MB, MIN_HEAP_MB } from './heap-limits.ts';
+import type { HeapLimitSetting } from './heap-limits.ts';
 
 const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port');
 const topic = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'expected a Kafka topic name (letters, digits, . _ -)');
@@ -35,6 +37,13 @@ const keyBudget = z.unknown().transform((v, ctx): number => {
   ctx.addIssue({ code: 'custom', message: `expected a whole number of keys >= 1, or \`none\` (got ${JSON.stringify(v)})` });
   return z.NEVER;
 });
+/** A heap limit: `auto` (from the key budget) or a whole number of MiB. */
+const heapLimit = z.unknown().transform((v, ctx): HeapLimitSetting => {
+  if (v === 'auto') return v;
+  if (typeof v === 'number' && Number.isInteger(v) && v >= MIN_HEAP_MB && v <= MAX_HEAP_MB) return v;
+  ctx.addIssue({ code: 'custom', message: `expected \`auto\` (from the key budget) or a whole number of MiB from ${MIN_HEAP_MB} to ${MAX_HEAP_MB} (got ${JSON.stringify(v)})` });
+  return z.NEVER;
+});
 const { maxKeys: DEFAULT_MAX_KEYS, keyGroups: DEFAULT_KEY_GROUPS } = DEFAULT_ENGINE_OPTIONS;
 
 const RULES_DEFAULTS: { readonly approvals: 1 | 2; readonly maxBundleBytes: number; readonly proposalTtlMs: number; readonly cacheDir: string } = {
@@ -54,7 +63,7 @@ const RulesSettings = z.object({
 
 const DEFAULT_ENGINE = {
   outOfOrdernessMs: 5000, allowedLatenessMs: 0, maxPartialMatches: 1000, maxWindowEvents: 10_000, idleKeyTtlMs: 45 * 86_400_000,
-  maxKeys: DEFAULT_MAX_KEYS, maxKeysBySpace: {}, keyGroups: DEFAULT_KEY_GROUPS,
+  maxKeys: DEFAULT_MAX_KEYS, maxKeysBySpace: {}, keyGroups: DEFAULT_KEY_GROUPS, heapLimitMb: 'auto' as HeapLimitSetting,
 };
 
 export const ConfigSchema = z.object({
@@ -111,6 +120,8 @@ export const ConfigSchema = z.object({
     maxKeysBySpace: z.record(z.string().min(1), keyBudget).default({}),
     /** Key groups: the unit of shard ownership and of the budget; at least 64 (the most shards). */
     keyGroups: z.number().int().min(64).max(65_536).default(DEFAULT_KEY_GROUPS),
+    /** Each shard thread's old-generation heap limit in MiB; `auto`: from the key budget (heap-limits.ts). */
+    heapLimitMb: heapLimit.default('auto'),
   }).strict().superRefine((e, ctx) => {
     const check = (path: (string | number)[], v: number): void => {
       if (v < e.keyGroups) ctx.addIssue({ code: 'custom', path, message: `expected at least keyGroups (${e.keyGroups}): every key group needs room for a key; or \`none\` for no bound` });

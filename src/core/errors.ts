@@ -46,6 +46,7 @@ export const ERRORS = {
   CEP_ERR_SHARD_NOT_INITIALISED: spec('engine', 500, 'A shard worker got work before its init task (internal).'),
   CEP_ERR_SHARD_STREAM: spec('engine', 500, 'A shard worker got records of a stream it does not know (internal).'),
   CEP_ERR_SHARD_FORWARD: spec('engine', 500, 'A record forwarded between shards no longer decodes (internal).'),
+  CEP_ERR_HEAP_LIMIT: spec('engine', 500, 'A shard thread reached its heap limit (engine.heapLimitMb; by default from the key budget) and was stopped: the service restores the last checkpoint. Raise engine.heapLimitMb, or lower engine.maxKeys.'),
   CEP_ERR_ROUNDS: spec('engine', 500, 'A round was submitted with inconsistent values and offsets (internal).'),
 
   // ---- event files

@@ -5,6 +5,7 @@
 // shards are up (another assignment, a stop) closes them and returns nothing.
 import type { Logger } from 'pino';
 import { CepError } from '../core/errors.ts';
+import type { Config } from '../config/config.ts';
 import type { Inputs } from '../config/inputs.ts';
 import type { KafkaAdmin } from '../kafka/admin.ts';
 import type { TopicPartition } from '../kafka/source.ts';
@@ -48,6 +49,12 @@ export interface Restored {
 
 const finite = (n: number): number | null => (Number.isFinite(n) ? n : null);
 
+/** The engine's options from the config (the heap limit is the pool's, not the engine's). */
+function engineOf(e: Config['engine']): Omit<Config['engine'], 'heapLimitMb'> {
+  const { heapLimitMb: _heap, ...engine } = e;
+  return engine;
+}
+
 export async function restore(d: RestoreDeps, assignment: readonly TopicPartition[], wanted: () => boolean): Promise<Restored | undefined> {
   const c = d.config;
   const cp = await d.readCheckpoint();
@@ -61,7 +68,7 @@ export async function restore(d: RestoreDeps, assignment: readonly TopicPartitio
   const rounds = await Rounds.start<RoundTag>({
     backend: d.backend(), maxInFlight: c.maxInFlight, watermark: plan.watermark,
     init: {
-      rules: c.rules.modules, engine: { ...c.engine }, maxFutureSkewMs: c.maxFutureSkewMs, kindsByTopic: d.inputs.topics.map((t) => [t.topic, t.kinds] as const),
+      rules: c.rules.modules, engine: engineOf(c.engine), maxFutureSkewMs: c.maxFutureSkewMs, kindsByTopic: d.inputs.topics.map((t) => [t.topic, t.kinds] as const),
       streams: plan.streams.map((s) => s.spec), schemas: d.schemas.slice(0, schemasAtInit), restore: cp?.snapshots ?? [],
       ...(changes === undefined ? {} : { changes }),
     },

@@ -6,6 +6,7 @@
 // read is processed and committed with a checkpoint), a second signal exits at once.
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
 import { dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
@@ -30,6 +31,7 @@ import { AlertStore } from '../store/alert-store.ts';
 import { AuditLog } from '../store/audit-log.ts';
 import { WorkerShards, defaultShards } from '../workers/shard-pool.ts';
 import { inputsOf } from '../config/inputs.ts';
+import { shardHeapMb } from '../config/heap-limits.ts';
 import { scrubber, secretsOf } from '../config/secrets.ts';
 import { CepError } from '../core/errors.ts';
 import { refusedGrants } from '../kafka/access.ts';
@@ -72,6 +74,7 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
   const loaded = await loadRules(config.rules.modules);
   const rules = loaded.map((l) => ({ id: l.rule.id, version: l.rule.version }));
   const shards = config.workers ?? defaultShards();
+  const shardHeap = shardHeapMb(config.engine, shards, config.engine.heapLimitMb);
   // Connection errors of any client are evidence that the broker is unreachable (/readyz).
   let connectionError: (message: string) => void = () => undefined;
   await checkBrokers(config.kafka.brokers, 3000, tlsOf(config.kafka));
@@ -173,7 +176,7 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
       encodeAlert: wire.encode,
       readCheckpoint: () => guarded('read its checkpoints', [...grants('Read', [out.state]), ...groupGrants(`${config.kafka.groupId}.state.`, 'prefixed')],
         () => readCheckpoint(kafka, out.state, config.kafka.groupId, log)),
-      backend: () => new WorkerShards(shards),
+      backend: () => new WorkerShards(shards, shardHeap),
       onFatal: (err) => fatal(err),
       limits, ruleLog,
     });
@@ -230,7 +233,10 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
     const consumeGrants = [...grants('Read', inputTopics), ...groupGrants(config.kafka.groupId, 'literal')];
     await guard.step('consume its input topics in its group', consumeGrants, () => source.start(pipeline.handlers()));
     pipeline.start();
-    log.info({ group: config.kafka.groupId, topics: inputs.topics.map((t) => t.topic), shards, rules: rules.length, store: store === undefined ? null : config.store.path }, 'cepheus service started');
+    log.info({
+      group: config.kafka.groupId, topics: inputs.topics.map((t) => t.topic), shards, rules: rules.length, store: store === undefined ? null : config.store.path,
+      mainHeapSizeLimitMb: Math.round(getHeapStatistics().heap_size_limit / 1048576), shardOldGenerationMb: shardHeap,
+    }, 'cepheus service started');
 
     let exit!: (code: number) => void;
     const done = new Promise<number>((resolve) => {

@@ -14,8 +14,7 @@
 //   snapshot the engine's state, v8-serialized (restore takes it deflated)
 //   state    a key's state for a rule and the key's recent late / overflow events (as this
 //            shard saw them); context: a context of a key
-import { deserialize, serialize } from 'node:v8';
-import { inflateRawSync } from 'node:zlib';
+import { serialize } from 'node:v8';
 import type { RuleChange } from '../core/rule-change.ts';
 import type { AnyRule } from '../core/rule-types.ts';
 import { FUTURE, LATE, ShardCore } from '../core/shard-core.ts';
@@ -31,10 +30,12 @@ import type {
   RuleChangeSpec, RuleErrorRef, SchemaSpec, ShardResult, ShardTask, SnapshotResult, StateResult, StateTask, StreamReset, StreamSpec,
 } from './protocol.ts';
 import { ForwardBuilder, RecordCursor } from './record-pack.ts';
+import { ownSnapshots } from './own-snapshots.ts';
 import { RoundClock } from './round-clock.ts';
 import { CepError } from '../core/errors.ts';
 
-const decodeSnapshot = (b: Uint8Array): ShardSnapshot => deserialize(inflateRawSync(b)) as ShardSnapshot;
+/** Whether the bytes are the whole of their ArrayBuffer (so transferring it moves nothing else). */
+export const ownsMemory = (b: Uint8Array): boolean => b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer;
 
 /** Rules of materialized bundles, by content hash (a bundle is loaded once per thread). */
 const bundles = new Map<string, Promise<readonly AnyRule[]>>();
@@ -121,7 +122,7 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
   };
 
   async function init(t: InitTask): Promise<InitResult> {
-    const snapshots = t.restore.map(decodeSnapshot);
+    const snapshots = ownSnapshots(t.restore, t.shard, t.shards, t.engine.keyGroups);
     const start = t.changes === undefined ? undefined : await startingRules(t.changes, snapshots);
     const loaded = start?.rules ?? rules ?? (await loadRules(t.rules)).map((l) => l.rule);
     core = new ShardCore(loaded, { ...t.engine, probe: timer }, t.shard, t.shards, snapshots, t.maxFutureSkewMs ?? Infinity, start?.pending, start?.applied);
@@ -278,9 +279,11 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
 
   function snapshot(): SnapshotResult {
     const { core: c } = ready();
-    // A copy of its own (a small result may sit in Buffer's shared pool, which must never be
-    // transferred). Compression is the caller's, off this thread: the shard has work to do.
-    const bytes = new Uint8Array(serialize(c.snapshot()));
+    // Transferred, so it must own its memory: a small result may sit in Buffer's shared pool
+    // (copied then), a large one has its own (not copied: a second copy of a state of hundreds
+    // of MiB raised the peak). Compression is the caller's, off this thread: the shard has work to do.
+    const serialized = serialize(c.snapshot());
+    const bytes = ownsMemory(serialized) ? new Uint8Array(serialized.buffer, 0, serialized.length) : new Uint8Array(serialized);
     return { op: 'snapshot', bytes, keys: c.engine.stats().keys };
   }
 

@@ -14,6 +14,7 @@ import type { ShardResult, ShardTask } from './protocol.ts';
 import { createShardHandler } from './shard-handler.ts';
 import type { ShardHandler } from './shard-handler.ts';
 import { CepError } from '../core/errors.ts';
+import { SHARD_YOUNG_MB } from '../config/heap-limits.ts';
 
 export interface ShardBackend {
   readonly shards: number;
@@ -28,22 +29,35 @@ export interface ShardBackend {
  */
 export const defaultShards = (): number => Math.max(1, availableParallelism() - 1);
 
+/** A shard thread stopped by V8 at its heap limit, as a coded error saying what to change; other errors unchanged. */
+export function heapLimitError(err: unknown, shard: number, heapLimitMb: number | undefined): unknown {
+  if ((err as { code?: unknown } | null)?.code !== 'ERR_WORKER_OUT_OF_MEMORY') return err;
+  const limit = heapLimitMb === undefined ? 'its heap limit' : `its heap limit of ${heapLimitMb} MiB`;
+  return new CepError('CEP_ERR_HEAP_LIMIT', `shard ${shard} reached ${limit} and was stopped (its state is lost: the service restores the last checkpoint); raise engine.heapLimitMb, or lower engine.maxKeys`, [], { cause: err });
+}
+
 export class WorkerShards implements ShardBackend {
   readonly shards: number;
+  /** Each shard thread's old-generation limit in MiB, with a young generation of SHARD_YOUNG_MB (undefined: V8's, from node's flags). */
+  readonly heapLimitMb: number | undefined;
   private readonly pools: Piscina[];
 
-  constructor(shards: number = defaultShards()) {
+  constructor(shards: number = defaultShards(), heapLimitMb?: number) {
     this.shards = shards;
+    this.heapLimitMb = heapLimitMb;
     const filename = new URL('./shard-worker.ts', import.meta.url).href;
     this.pools = Array.from({ length: shards }, () => new Piscina({
       filename, minThreads: 1, maxThreads: 1, idleTimeout: Number.MAX_SAFE_INTEGER, concurrentTasksPerWorker: 1, maxQueue: 'auto',
+      ...(heapLimitMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: heapLimitMb, maxYoungGenerationSizeMb: SHARD_YOUNG_MB } }),
     }));
   }
 
   run(shard: number, task: ShardTask): Promise<ShardResult> {
     const pool = this.pools[shard];
     if (pool === undefined) return Promise.reject(new CepError('CEP_ERR_SHARD', `no shard ${shard}`));
-    return pool.run(task, { transferList: transferablesOf(task) }) as Promise<ShardResult>;
+    return (pool.run(task, { transferList: transferablesOf(task) }) as Promise<ShardResult>).catch((err: unknown) => {
+      throw heapLimitError(err, shard, this.heapLimitMb);
+    });
   }
 
   async close(): Promise<void> {

@@ -28,7 +28,7 @@ describe('config', () => {
     const c = loadConfig('config/cepheus.example.yaml', {});
     expect(c.kafka).toEqual({ brokers: ['127.0.0.1:9092'], clientId: 'cepheus', groupId: 'cepheus', ssl: false, sessionTimeoutMs: 10_000 });
     expect(c.engine).toEqual({
-      outOfOrdernessMs: 5000, allowedLatenessMs: 0, maxPartialMatches: 1000, maxWindowEvents: 10_000, idleKeyTtlMs: 45 * 86_400_000, maxKeys: 500_000, maxKeysBySpace: {}, keyGroups: 256,
+      outOfOrdernessMs: 5000, allowedLatenessMs: 0, maxPartialMatches: 1000, maxWindowEvents: 10_000, idleKeyTtlMs: 45 * 86_400_000, maxKeys: 500_000, maxKeysBySpace: {}, keyGroups: 256, heapLimitMb: 'auto',
     });
     expect(c.output).toEqual({ alerts: 'cepheus.alerts', deadLetter: 'cepheus.dead-letter', state: 'cepheus.state', createTopics: true, partitions: 3, replicationFactor: -1 });
     expect([c.commitIntervalMs, c.snapshotIntervalMs, c.idleTimeoutMs, c.maxInFlight, c.roundMaxValues, c.startFrom]).toEqual([200, 30_000, 10_000, 4, 8192, 'earliest']);
@@ -104,7 +104,7 @@ describe('config', () => {
   it('takes a key budget per key space (`none`: unbounded) and refuses one smaller than the key groups', () => {
     const base = { kafka: { brokers: ['k:9092'] }, topics: { login: 'l' }, output: { alerts: 'a', deadLetter: 'd', state: 's' } };
     expect(validateConfig({ ...base, engine: { maxKeys: 'none', maxKeysBySpace: { ip: 100_000 } } }).engine).toEqual({
-      outOfOrdernessMs: 5000, allowedLatenessMs: 0, maxPartialMatches: 1000, maxWindowEvents: 10_000, idleKeyTtlMs: 45 * 86_400_000, maxKeys: Infinity, maxKeysBySpace: { ip: 100_000 }, keyGroups: 256,
+      outOfOrdernessMs: 5000, allowedLatenessMs: 0, maxPartialMatches: 1000, maxWindowEvents: 10_000, idleKeyTtlMs: 45 * 86_400_000, maxKeys: Infinity, maxKeysBySpace: { ip: 100_000 }, keyGroups: 256, heapLimitMb: 'auto',
     });
     expect(problems(() => validateConfig({ ...base, engine: { maxKeys: 100, maxKeysBySpace: { ip: 2.5, account: 'lots' } } }))).toEqual({
       code: 'CEP_ERR_CONFIG',
@@ -114,6 +114,16 @@ describe('config', () => {
       code: 'CEP_ERR_CONFIG', details: ['engine.maxKeys: expected at least keyGroups (256): every key group needs room for a key; or `none` for no bound'],
     });
     expect(problems(() => validateConfig({ ...base, engine: { keyGroups: 32 } })).details).toEqual(['engine.keyGroups: Too small: expected number to be >=64']);
+  });
+
+  it('takes a shard heap limit: `auto` (from the key budget) or whole MiB from 64, nothing else', () => {
+    const base = { kafka: { brokers: ['k:9092'] }, topics: { login: 'l' }, output: { alerts: 'a', deadLetter: 'd', state: 's' } };
+    expect([validateConfig(base).engine.heapLimitMb, validateConfig({ ...base, engine: { heapLimitMb: 'auto' } }).engine.heapLimitMb, validateConfig({ ...base, engine: { heapLimitMb: 700 } }).engine.heapLimitMb])
+      .toEqual(['auto', 'auto', 700]);
+    const expected = '`auto` (from the key budget) or a whole number of MiB from 64 to 1048576';
+    for (const v of [10, 512.5, 'big', '512', null, 2_000_000]) {
+      expect(problems(() => validateConfig({ ...base, engine: { heapLimitMb: v } }))).toEqual({ code: 'CEP_ERR_CONFIG', details: [`engine.heapLimitMb: expected ${expected} (got ${JSON.stringify(v)})`] });
+    }
   });
 
   it('says when the file is missing or not YAML', () => {
