@@ -124,10 +124,15 @@ export class RabbitStreamSource {
     this.alive.unref();
   }
 
-  /** Offset after the last message delivered (the tail as far as this reader knows). */
-  tail(topic: string): number {
+  /**
+   * Offset after the last message delivered (the tail as far as this reader knows); undefined
+   * while disconnected: a stream RabbitMQ cannot be asked about is unavailable, not idle, so
+   * it never lets event time run ahead without it.
+   */
+  tail(topic: string): number | undefined {
     const st = this.streams.get(topic);
-    return st === undefined ? 0 : Math.max(st.seen, st.next);
+    if (st === undefined || this.conn === undefined || this.connecting !== undefined) return undefined;
+    return Math.max(st.seen, st.next);
   }
 
   seek(topic: string, offset: number): void {
@@ -216,7 +221,8 @@ export class RabbitStreamSource {
         if (!this.running) return;
         try {
           await this.open();
-          this.o.log.info({ source: this.o.key, attempt }, 'RabbitMQ reconnected; resubscribing the streams');
+          const from = Object.fromEntries([...this.streams.values()].filter((st) => st.next >= 0).map((st) => [st.stream, st.next]));
+          this.o.log.info({ source: this.o.key, attempt, from }, 'RabbitMQ reconnected; resubscribing the streams');
           for (const st of this.streams.values()) if (st.next >= 0) await this.subscribe(st);
           return;
         } catch (err) {
@@ -271,7 +277,8 @@ export class RabbitStreamSource {
         for (const m of taken) {
           const offset = streamOffsetOf(m);
           if (offset === undefined) throw new CepError('CEP_ERR_RABBITMQ_STREAM', `${this.o.key}.streams: ${st.stream} delivered a message without x-stream-offset: it is not a stream (x-queue-type: stream)`);
-          messages.push({ offset, key: null, value: m.content, timestamp: recordTimeOf(m) });
+          // AMQP has no null body: an empty one is read as Kafka's null value (CEP_ERR_INPUT_EMPTY).
+          messages.push({ offset, key: null, value: m.content.length === 0 ? null : m.content, timestamp: recordTimeOf(m) });
           last = m;
         }
         if (last === undefined) continue;

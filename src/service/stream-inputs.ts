@@ -79,7 +79,7 @@ export function mixedSink(inner: Pick<TransactionalSink, 'commit'>, offsets: Str
 
 /** The admin: Kafka partitions asked of Kafka; streams answered from the state record and the readers. */
 export function mixedAdmin(
-  admin: Pick<KafkaAdmin, 'committed' | 'bounds' | 'highWatermarks'>, offsets: StreamOffsets, read: () => Promise<Map<string, bigint>>, tail: (topic: string) => number,
+  admin: Pick<KafkaAdmin, 'committed' | 'bounds' | 'highWatermarks'>, offsets: StreamOffsets, read: () => Promise<Map<string, bigint>>, tail: (topic: string) => number | undefined,
 ): Pick<KafkaAdmin, 'committed' | 'bounds' | 'highWatermarks'> {
   const kafkaOnly = (tps: readonly TopicPartition[]): TopicPartition[] => tps.filter((tp) => !isRabbitStream(tp.topic));
   return {
@@ -100,7 +100,13 @@ export function mixedAdmin(
     async highWatermarks(tps: readonly TopicPartition[]): Promise<Map<string, bigint>> {
       const k = kafkaOnly(tps);
       const out = k.length === 0 ? new Map<string, bigint>() : await admin.highWatermarks(k);
-      for (const tp of tps) if (isRabbitStream(tp.topic)) out.set(tpKey(tp.topic, 0), BigInt(tail(tp.topic)));
+      for (const tp of tps) {
+        if (!isRabbitStream(tp.topic)) continue;
+        const t = tail(tp.topic);
+        // Disconnected: no answer (an idle check then decides nothing, as with a broker down).
+        if (t === undefined) throw new Error(`${tp.topic}: RabbitMQ is not connected; its tail is unknown`);
+        out.set(tpKey(tp.topic, 0), BigInt(t));
+      }
       return out;
     },
   };
@@ -194,7 +200,7 @@ export function wireStreams<A extends Pick<KafkaAdmin, 'committed' | 'bounds' | 
   const readers = streamReadersOf(c.sources, o.log);
   const offsets = new StreamOffsets();
   const hasKafka = Object.values(c.topics).some((t) => t !== undefined);
-  const tail = (topic: string): number => readers.find((r) => r.topics.includes(topic))?.tail(topic) ?? 0;
+  const tail = (topic: string): number | undefined => readers.find((r) => r.topics.includes(topic))?.tail(topic);
   return {
     source: new MixedSource(hasKafka ? o.kafkaSource() : undefined, readers, o.log),
     admin: mixedAdmin(o.admin, offsets, () => readStreamOffsets(o.kafka, c.output.state, c.kafka.groupId), tail),

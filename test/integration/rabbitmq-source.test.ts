@@ -15,7 +15,11 @@ import { readEventsStrict } from '../../src/io/read-events.ts';
 import { Prng } from '../../src/fixture-generator/prng.ts';
 import { byId, decodeAlerts, inputEvents, lateByPartition, withoutSources } from './support/expect.ts';
 import { kafka, kindTopics, produceToKindTopics, registry, uniqueTopic } from './support/kafka.ts';
-import { createStreams, publishEvents, rabbitAvailable, rabbitSource } from './support/rabbitmq.ts';
+import { pino } from 'pino';
+import { loadEventSchemas } from '../../src/events/schemas.ts';
+import { encodeConfluentValue } from '../../src/io/confluent-frame.ts';
+import { SchemaResolver } from '../../src/kafka/registry.ts';
+import { crashAndRestartRabbit, createStreams, publishEvents, rabbitAvailable, rabbitSource } from './support/rabbitmq.ts';
 import { STARTED, freePort, killAll, metricsText, readTopic, sleep, startService, writeConfig } from './support/service.ts';
 import type { ReadRecord, ServiceProcess } from './support/service.ts';
 
@@ -36,16 +40,28 @@ function streamsFor(name: string): Record<EventKind, string> {
 }
 
 /** Where each published event landed: stream offsets count from 0 per stream, in publish order. */
-function coordinates(events: readonly AnyEvent[], streams: Readonly<Partial<Record<EventKind, string>>>): { topic: string; partition: number; offset: string; event: AnyEvent }[] {
+/** Raw messages go before the event at index `at` (as publishEvents sends them), taking offsets too. */
+function coordinates(events: readonly AnyEvent[], streams: Readonly<Partial<Record<EventKind, string>>>, raw: readonly Raw[] = []): { topic: string; partition: number; offset: string; event: AnyEvent }[] {
   const next = new Map<string, number>();
-  return events.flatMap((event) => {
+  const take = (stream: string): string => {
+    const offset = next.get(stream) ?? 0;
+    next.set(stream, offset + 1);
+    return String(offset);
+  };
+  return events.flatMap((event, i) => {
+    for (const r of raw) if (r.at === i) r.offset = take(r.stream);
     const stream = streams[event.kind];
     if (stream === undefined) return [];
-    const topic = `rabbitmq-stream:${stream}`;
-    const offset = next.get(topic) ?? 0;
-    next.set(topic, offset + 1);
-    return [{ topic, partition: 0, offset: String(offset), event }];
+    return [{ topic: `rabbitmq-stream:${stream}`, partition: 0, offset: take(stream), event }];
   });
+}
+
+interface Raw {
+  readonly at: number;
+  readonly stream: string;
+  readonly body: Buffer;
+  readonly code: string;
+  offset?: string;
 }
 
 const outputsOf = (group: string): { alerts: string; deadLetter: string; state: string } => ({ alerts: `${group}.alerts`, deadLetter: `${group}.dlq`, state: `${group}.state` });
@@ -143,5 +159,88 @@ describe.skipIf(!rabbitAvailable())('RabbitMQ streams: crash recovery', () => {
     const lines = logs.flat();
     expect(lines.filter((l) => l.includes('restored the checkpoint')).length).toBeGreaterThanOrEqual(2);
     expect(lines.some((l) => l.includes('recovered: caught up with the committed offsets'))).toBe(true);
+  }, 400_000);
+});
+
+describe.skipIf(!rabbitAvailable())('RabbitMQ streams: bad messages and a node restart', () => {
+  it("poison messages go to the dead-letter topic with their code and coordinates; the alerts are still replay's", async () => {
+    const events = await fixture();
+    const expected = await runReplay(FIXTURE, { rules: [], batchSize: 1024, outOfOrderMs: 5000, allowedLatenessMs: 0, progress: false });
+    const streams = streamsFor('poison');
+    await createStreams(Object.values(streams));
+    const unknownId = Buffer.concat([Buffer.from([0, 0x7f, 0xff, 0xff, 0x01]), Buffer.from([2, 4, 6])]);
+    const tradeSchema = JSON.stringify(loadEventSchemas().find((x) => x.kind === 'trade')?.schema);
+    const tradeId = await new SchemaResolver(registry(), pino({ level: 'silent' })).register(tradeSchema, `${streams.trade}-value`);
+    const truncated = encodeConfluentValue(events.find((e) => e.kind === 'trade') as AnyEvent, tradeId).subarray(0, 12);
+    const raw: Raw[] = [
+      { at: 100, stream: streams.login, body: Buffer.from('not avro at all'), code: 'CEP_ERR_INPUT_FRAME' },
+      { at: 2000, stream: streams.login, body: unknownId, code: 'CEP_ERR_INPUT_SCHEMA_UNKNOWN' },
+      { at: 5000, stream: streams.trade, body: truncated, code: 'CEP_ERR_INPUT_AVRO_DECODE' },
+      { at: 9000, stream: streams.transfer, body: Buffer.alloc(0), code: 'CEP_ERR_INPUT_EMPTY' },
+    ];
+    await publishEvents(events, streams, raw);
+    const inputs = coordinates(events, streams, raw);
+    const group = `rabbit-poison-${randomUUID().slice(0, 8)}`;
+    const output = outputsOf(group);
+    const svc = startService(writeConfig({ group, topics: {}, output, port: await freePort(), extra: { topics: {}, sources: [rabbitSource(streams)] } }), 'rabbit-poison');
+    await svc.waitFor(/input idle: flushed/, 120_000);
+    svc.child.kill('SIGTERM');
+    expect(await svc.exited).toEqual({ code: 0, signal: null });
+
+    const k = kafka();
+    const dead = await readTopic(k, output.deadLetter);
+    const poison = dead.filter((d) => d.headers['cepheus.error.code'] !== 'CEP_ERR_LATE_EVENT')
+      .map((d) => ({ code: d.headers['cepheus.error.code'], at: deadCoordinates(d).split(' ')[1], value: d.value === null ? null : d.value.toString('hex') }));
+    expect(poison.sort((a, b) => ((a.at ?? '') < (b.at ?? '') ? -1 : 1))).toEqual(raw.map((r) => ({
+      code: r.code, at: `rabbitmq-stream:${r.stream}/0/${r.offset ?? '?'}`, value: r.body.length === 0 ? null : r.body.toString('hex'),
+    })).sort((a, b) => (a.at < b.at ? -1 : 1)));
+    const at = new Map(inputs.map((x) => [`${x.topic}/${x.partition}/${x.offset}`, x.event.id]));
+    const late = dead.filter((d) => d.headers['cepheus.error.code'] === 'CEP_ERR_LATE_EVENT').map((d) => at.get(deadCoordinates(d).split(' ')[1] as string));
+    expect(late.sort()).toEqual(lateByPartition(inputs, 5000));
+    const alerts = await decodeAlerts(registry(), await readTopic(k, output.alerts));
+    expect(byId(alerts.map(withoutSources))).toEqual(byId(expected.alerts));
+  }, 240_000);
+
+  it("RabbitMQ crashes mid-stream and comes back: the service reconnects, resubscribes after what it took, and commits replay's alerts exactly once", async () => {
+    const events = await fixture();
+    const expected = await runReplay(FIXTURE, { rules: [], batchSize: 1024, outOfOrderMs: 5000, allowedLatenessMs: 0, progress: false });
+    const prefix = uniqueTopic('rabbit-restart');
+    const kafkaTopics = await kindTopics(prefix, 1);
+    const all = streamsFor('restart');
+    const streams = { order: all.order, trade: all.trade };
+    await createStreams(Object.values(streams));
+    await produceToKindTopics(events.filter((e) => e.kind === 'login' || e.kind === 'transfer'), kafkaTopics);
+    const published = await publishEvents(events, streams);
+    const output = outputsOf(prefix);
+    const port = await freePort();
+    const svc = startService(writeConfig({
+      group: prefix, topics: {}, output, port,
+      extra: { topics: { login: kafkaTopics.login, transfer: kafkaTopics.transfer }, sources: [rabbitSource(streams, { prefetch: 50 })], roundMaxValues: 256, maxInFlight: 1 },
+    }), 'rabbit-restart');
+    await svc.waitFor(STARTED, 60_000);
+    for (;;) {
+      const n = await commits(port);
+      if (n !== undefined && n >= 2) break;
+      await sleep(10);
+    }
+    await crashAndRestartRabbit();
+    const lost = await svc.waitFor(/RabbitMQ connection lost/, 60_000);
+    const back = await svc.waitFor(/RabbitMQ reconnected/, 180_000);
+    await svc.waitFor(/input idle: flushed/, 120_000);
+    svc.child.kill('SIGTERM');
+    expect(await svc.exited).toEqual({ code: 0, signal: null });
+    // The crash came mid-stream: before the input was flushed, with messages left to resubscribe for.
+    expect(svc.lines.findIndex((l) => /input idle: flushed/.test(l))).toBeGreaterThan(svc.lines.indexOf(lost));
+    const from = (JSON.parse(back) as { from: Record<string, number> }).from;
+    expect(Object.values(from).reduce((a, b) => a + b, 0)).toBeLessThan(published);
+
+    const k = kafka();
+    const alerts = await decodeAlerts(registry(), await readTopic(k, output.alerts));
+    expect(alerts.map((a) => a.id).sort()).toEqual(byId(expected.alerts).map((a) => a.id));
+    expect(byId(alerts.map(withoutSources))).toEqual(byId(expected.alerts));
+    const inputs = [...await inputEvents(k, registry(), [kafkaTopics.login, kafkaTopics.transfer]), ...coordinates(events, streams)];
+    const at = new Map(inputs.map((x) => [`${x.topic}/${x.partition}/${x.offset}`, x.event.id]));
+    const dead = await readTopic(k, output.deadLetter);
+    expect(dead.map((d) => at.get(deadCoordinates(d).split(' ')[1] as string)).sort()).toEqual(lateByPartition(inputs, 5000));
   }, 400_000);
 });

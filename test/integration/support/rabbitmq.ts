@@ -1,8 +1,9 @@
 // Helpers for the RabbitMQ source tests (scripts/rabbitmq/start.sh): streams created and
 // filled as the admin user, events Confluent-framed like the Kafka topics' (schemas
 // registered under <stream>-value), the service reading as the read-only `cepheus` user.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { connect } from 'amqplib';
 import type { ChannelModel } from 'amqplib';
 import { inject } from 'vitest';
@@ -74,3 +75,31 @@ export async function publishEvents(events: Iterable<AnyEvent>, streamOf: Readon
   }
   return n;
 }
+
+/**
+ * Crashes the node (SIGKILL to the server script and its Erlang VM, as a power cut would) and
+ * starts it again on the same data (CEPHEUS_RABBITMQ_KEEP_DATA=1): streams, users, passwords kept.
+ */
+export async function crashAndRestartRabbit(): Promise<void> {
+  const dir = dirname(RABBITMQ_SECRETS);
+  const pid = Number(readFileSync(join(dir, 'server.pid'), 'utf8').trim());
+  const children = await run('pgrep', ['-P', String(pid)]).then((o) => o.split('\n').filter(Boolean).map(Number), () => []);
+  const alive = (p: number): boolean => {
+    try {
+      process.kill(p, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  for (const p of [...children, pid]) if (alive(p)) process.kill(p, 'SIGKILL');
+  // start.sh sees a node whose pid still answers as running: wait until they are gone.
+  for (let i = 0; i < 300 && [...children, pid].some(alive); i++) await new Promise((r) => setTimeout(r, 100));
+  rmSync(join(dir, 'server.pid'), { force: true });
+  const port = new URL(RABBITMQ_URL).port || '5672';
+  await run('bash', ['scripts/rabbitmq/start.sh'], { ...process.env, CEPHEUS_RABBITMQ_KEEP_DATA: '1', CEPHEUS_RABBITMQ_PORT: port });
+}
+
+const run = (cmd: string, args: readonly string[], env?: NodeJS.ProcessEnv): Promise<string> => new Promise((resolve, reject) => {
+  execFile(cmd, [...args], { env, timeout: 120_000 }, (err, stdout, stderr) => (err === null ? resolve(stdout) : reject(new Error(`${cmd} ${args.join(' ')}: ${err.message}\n${stderr}`))));
+});
