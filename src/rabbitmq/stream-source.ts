@@ -101,27 +101,40 @@ export class RabbitStreamSource {
     return [...this.streams.keys()];
   }
 
-  /** Connects and checks every stream exists and is readable; nothing is consumed before seek(). */
+  /** Connects and checks every stream exists and is readable (a failure closes the connection). */
+  async connect(): Promise<void> {
+    if (this.conn !== undefined) return;
+    this.running = true;
+    try {
+      const conn = await this.open();
+      for (const st of this.streams.values()) await this.check(conn, st.stream);
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+  }
+
+  /** Connected (connect() first if not yet), reporting to `h`; nothing is consumed before seek(). */
   async start(h: StreamHandlers): Promise<void> {
     this.h = h;
-    this.running = true;
-    const conn = await this.open();
-    for (const st of this.streams.values()) {
-      const ch = await conn.createChannel().catch((err: unknown) => {
-        throw rabbitError(err, this.o.key);
-      });
-      ch.on('error', () => undefined);
-      try {
-        await ch.checkQueue(st.stream);
-      } catch (err) {
-        throw rabbitError(err, `${this.o.key}.streams`, st.stream);
-      }
-      await ch.close().catch(() => undefined);
-    }
+    await this.connect();
     this.alive = setInterval(() => {
       if (this.conn !== undefined) this.h?.fetched();
     }, ALIVE_MS);
     this.alive.unref();
+  }
+
+  private async check(conn: ChannelModel, stream: string): Promise<void> {
+    const ch = await conn.createChannel().catch((err: unknown) => {
+      throw rabbitError(err, this.o.key);
+    });
+    ch.on('error', () => undefined);
+    try {
+      await ch.checkQueue(stream);
+    } catch (err) {
+      throw rabbitError(err, `${this.o.key}.streams`, stream);
+    }
+    await ch.close().catch(() => undefined);
   }
 
   /**

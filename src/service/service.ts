@@ -151,6 +151,9 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
       fromBeginning: config.startFrom === 'earliest', startedAt, instance, log,
     }) });
     const source = inputSide.source;
+    // A RabbitMQ node that refuses stops the start here, before the API is up.
+    cleanup.push(() => inputSide.close());
+    await inputSide.prepare();
     const pipeline = new Pipeline({
       config, inputs, log, source, sink: inputSide.sink, admin: inputSide.admin, resolver, rules, latency,
       encodeAlert: wire.encode,

@@ -113,7 +113,7 @@ export function mixedAdmin(
 }
 
 /** What the mixed source needs of a stream reader. */
-export type StreamReader = Pick<RabbitStreamSource, 'topics' | 'start' | 'seek' | 'pause' | 'resume' | 'unsubscribeAll' | 'stop'>;
+export type StreamReader = Pick<RabbitStreamSource, 'topics' | 'connect' | 'start' | 'seek' | 'pause' | 'resume' | 'unsubscribeAll' | 'stop'>;
 
 /** The Kafka consumer (optional) and the stream readers as one InputSource. */
 export class MixedSource implements InputSource {
@@ -127,13 +127,34 @@ export class MixedSource implements InputSource {
     this.log = log;
   }
 
+  /** Connects every reader and checks its streams (before anything else starts: a refusal stops the start early). */
+  async prepare(): Promise<void> {
+    try {
+      for (const r of this.readers) await r.connect();
+    } catch (err) {
+      await this.close();
+      throw err;
+    }
+  }
+
+  /** Closes the readers' connections (idempotent). */
+  async close(): Promise<void> {
+    for (const r of this.readers) await r.stop();
+  }
+
   private readerOf(topic: string): StreamReader | undefined {
     return this.readers.find((r) => r.topics.includes(topic));
   }
 
   async start(h: SourceHandlers): Promise<void> {
     const streams: TopicPartition[] = this.readers.flatMap((r) => r.topics.map((topic) => ({ topic, partition: 0 })));
-    for (const r of this.readers) await r.start({ batch: h.batch, progress: h.progress, fetched: h.fetched, crashed: h.crashed });
+    try {
+      for (const r of this.readers) await r.start({ batch: h.batch, progress: h.progress, fetched: h.fetched, crashed: h.crashed });
+    } catch (err) {
+      // The start fails: no connection of a reader may hold the process.
+      for (const r of this.readers) await r.stop();
+      throw err;
+    }
     const stopStreams = (): void => {
       for (const r of this.readers) r.unsubscribeAll();
     };
@@ -186,6 +207,10 @@ export interface StreamWiring<A, S> {
   readonly source: InputSource;
   readonly admin: A;
   readonly sink: S;
+  /** Connects to the other sources and checks their streams (nothing without `sources:`). */
+  readonly prepare: () => Promise<void>;
+  /** Closes those connections (idempotent; for a start that fails later). */
+  readonly close: () => Promise<void>;
 }
 
 /**
@@ -196,13 +221,14 @@ export function wireStreams<A extends Pick<KafkaAdmin, 'committed' | 'bounds' | 
   o: { readonly config: Config; readonly kafka: Kafka; readonly kafkaSource: () => InputSource; readonly admin: A; readonly sink: S; readonly log: Logger },
 ): StreamWiring<A | ReturnType<typeof mixedAdmin>, S | ReturnType<typeof mixedSink>> {
   const c = o.config;
-  if (c.sources.length === 0) return { source: o.kafkaSource(), admin: o.admin, sink: o.sink };
+  if (c.sources.length === 0) return { source: o.kafkaSource(), admin: o.admin, sink: o.sink, prepare: async () => undefined, close: async () => undefined };
   const readers = streamReadersOf(c.sources, o.log);
   const offsets = new StreamOffsets();
   const hasKafka = Object.values(c.topics).some((t) => t !== undefined);
   const tail = (topic: string): number | undefined => readers.find((r) => r.topics.includes(topic))?.tail(topic);
+  const source = new MixedSource(hasKafka ? o.kafkaSource() : undefined, readers, o.log);
   return {
-    source: new MixedSource(hasKafka ? o.kafkaSource() : undefined, readers, o.log),
+    source, prepare: () => source.prepare(), close: () => source.close(),
     admin: mixedAdmin(o.admin, offsets, () => readStreamOffsets(o.kafka, c.output.state, c.kafka.groupId), tail),
     sink: mixedSink(o.sink, offsets, c.output.state),
   };

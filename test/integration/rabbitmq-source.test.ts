@@ -6,6 +6,9 @@
 // points, restarts resume from the stream offsets committed in the Kafka transaction: the
 // committed alerts and dead letters are still exactly replay's, none lost, none twice.
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runReplay } from '../../src/cli/replay.ts';
 import type { Alert } from '../../src/core/alert.ts';
@@ -20,6 +23,7 @@ import { loadEventSchemas } from '../../src/events/schemas.ts';
 import { encodeConfluentValue } from '../../src/io/confluent-frame.ts';
 import { SchemaResolver } from '../../src/kafka/registry.ts';
 import { crashAndRestartRabbit, createStreams, publishEvents, rabbitAvailable, rabbitSource } from './support/rabbitmq.ts';
+import { RABBITMQ_URL } from './support/env.ts';
 import { STARTED, freePort, killAll, metricsText, readTopic, sleep, startService, writeConfig } from './support/service.ts';
 import type { ReadRecord, ServiceProcess } from './support/service.ts';
 
@@ -243,4 +247,27 @@ describe.skipIf(!rabbitAvailable())('RabbitMQ streams: bad messages and a node r
     const dead = await readTopic(k, output.deadLetter);
     expect(dead.map((d) => at.get(deadCoordinates(d).split(' ')[1] as string)).sort()).toEqual(lateByPartition(inputs, 5000));
   }, 400_000);
+});
+
+describe.skipIf(!rabbitAvailable())('RabbitMQ streams: refused at start', () => {
+  it('a missing stream, a wrong password and an unreachable node each stop the start with their code, naming the source', async () => {
+    const [stream] = Object.values(streamsFor('refused'));
+    await createStreams([stream as string]);
+    const wrong = join(mkdtempSync(join(tmpdir(), 'cepheus-rabbit-')), 'wrong.password');
+    writeFileSync(wrong, 'not-the-password\n');
+    const down = new URL(RABBITMQ_URL);
+    down.port = String(await freePort());
+    const cases = [
+      { source: rabbitSource({ trade: 'no-such-stream' }), line: /^CEP_ERR_RABBITMQ_STREAM: sources\.0\.streams: stream no-such-stream does not exist on that virtual host/ },
+      { source: rabbitSource({ trade: stream as string }, { passwordFile: wrong }), line: /^CEP_ERR_RABBITMQ_AUTHENTICATION: sources\.0: RabbitMQ refused the login or the virtual host/ },
+      { source: rabbitSource({ trade: stream as string }, { url: down.toString() }), line: /^CEP_ERR_RABBITMQ_UNREACHABLE: sources\.0: no RabbitMQ node answered/ },
+    ];
+    const got: { exit: unknown; refused: boolean }[] = [];
+    for (const [i, c] of cases.entries()) {
+      const group = `rabbit-refused-${randomUUID().slice(0, 8)}`;
+      const svc = startService(writeConfig({ group, topics: {}, output: outputsOf(group), port: await freePort(), extra: { topics: {}, sources: [c.source] } }), `rabbit-refused-${i}`);
+      got.push({ exit: await svc.exited, refused: svc.lines.some((l) => c.line.test(l)) });
+    }
+    expect(got).toEqual(cases.map(() => ({ exit: { code: 1, signal: null }, refused: true })));
+  }, 240_000);
 });

@@ -78,6 +78,9 @@ class FakeReader implements StreamReader {
     this.topics = topics;
     this.calls = calls;
   }
+  async connect(): Promise<void> {
+    this.calls.push('reader connect');
+  }
   async start(h: StreamHandlers): Promise<void> {
     this.h = h;
     this.calls.push('reader start');
@@ -144,5 +147,17 @@ describe('MixedSource', () => {
       'reader start', 'reader unsubscribe', `assigned k/0,${T}/0`, 'kafka seek k 1', `reader seek ${T} 2`, 'kafka pause k', `reader pause ${T}`,
       'reader unsubscribe', 'revoking', 'reader unsubscribe', 'assigned ', 'kafka stop', 'reader stop',
     ]);
+  });
+
+  it('prepare: a reader that refuses closes every reader and stops the start', async () => {
+    const calls: string[] = [];
+    const bad = new FakeReader([L], calls);
+    bad.connect = async () => {
+      calls.push('reader connect refused');
+      throw new Error('CEP_ERR_RABBITMQ_AUTHENTICATION: refused');
+    };
+    const s = new MixedSource(undefined, [new FakeReader([T], calls), bad], log);
+    await expect(s.prepare()).rejects.toThrow('CEP_ERR_RABBITMQ_AUTHENTICATION: refused');
+    expect(calls).toEqual(['reader connect', 'reader connect refused', 'reader stop', 'reader stop']);
   });
 });
