@@ -7,9 +7,12 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { loadRules } from '../src/rules/load-rules.ts';
+import { against } from './lib/against.ts';
+import type { AgainstResult } from './lib/against.ts';
 import { compare, formatRatios } from './lib/compare.ts';
 import { framedFixture } from './lib/input.ts';
 import { kafkaScenarios } from './lib/kafka.ts';
+import type { AlertCommitSetting } from './lib/kafka-service.ts';
 import type { KafkaResult } from './lib/kafka.ts';
 import { kafkaTarget } from './lib/kafka-env.ts';
 import { machineInfo } from './lib/machine.ts';
@@ -35,8 +38,14 @@ interface RunOptions {
   readonly kafkaRates: number[];
   readonly kafkaSeconds: number;
   readonly kafkaWorkers?: number;
+  /** The service's alert commit policy in the through-Kafka latency runs (`off`: the fixed tick only). */
+  readonly kafkaAlertCommit?: AlertCommitSetting;
   /** In-process scenarios to run, by name (max-throughput, rules-10, workers-1, fixed-50k, state-idle-accounts); all when absent. */
   readonly only?: string[];
+  /** A git ref to measure against, interleaved in this run (against.ts). */
+  readonly against?: string;
+  readonly againstRuns: number;
+  readonly againstScenarios: string[];
 }
 
 async function run(opts: RunOptions): Promise<void> {
@@ -80,6 +89,13 @@ async function run(opts: RunOptions): Promise<void> {
       latency.push(await fixedRate(`fixed-${rate / 1000}k`, rules, slice, rate));
     }
   }
+  let againstResult: AgainstResult | undefined;
+  if (opts.against !== undefined) {
+    log(`against ${opts.against}: ${opts.againstScenarios.join(', ')}, ${opts.againstRuns} interleaved runs each`);
+    againstResult = await against({
+      ref: opts.against, scenarios: opts.againstScenarios, runs: opts.againstRuns, values: framedFixture(opts.events, opts.seed).values, stateAccounts: opts.stateAccounts, log,
+    });
+  }
   let kafkaResult: KafkaResult | undefined;
   let kafkaMissing: string | undefined = kafka.status === 'unavailable' ? kafka.reason : undefined;
   if (kafka.status === 'available') {
@@ -89,6 +105,7 @@ async function run(opts: RunOptions): Promise<void> {
       kafkaResult = await kafkaScenarios(kafka.target, {
         events: opts.kafkaEvents, rates: opts.kafkaRates, seconds: opts.kafkaSeconds, seed: opts.seed,
         ...(opts.kafkaWorkers === undefined ? {} : { workers: opts.kafkaWorkers }),
+        ...(opts.kafkaAlertCommit === undefined ? {} : { alertCommit: opts.kafkaAlertCommit }),
       }, log);
     } catch (err) {
       // The in-process results are still written; the run fails so nobody takes it as complete.
@@ -106,6 +123,7 @@ async function run(opts: RunOptions): Promise<void> {
     format: 1, startedAt, machine: machineInfo(), config: { events: opts.events, rates: opts.rates, seed: opts.seed, stateAccounts: opts.stateAccounts },
     throughput, latency, state,
     ...(kafkaResult === undefined ? {} : { kafka: kafkaResult }),
+    ...(againstResult === undefined ? {} : { against: againstResult }),
     notMeasured: [
       ...(kafkaMissing === undefined ? [] : [{ scenario: 'through Kafka', reason: kafkaMissing }]),
       ...(opts.inProcess ? [] : [{ scenario: 'in-process', reason: 'skipped with --no-in-process' }]),
@@ -128,6 +146,12 @@ async function run(opts: RunOptions): Promise<void> {
     throughput: Object.fromEntries(throughput.map((t) => [t.name, t.eventsPerSec])),
     latencyUs: Object.fromEntries(latency.map((l) => [l.name, { achieved: l.achievedPerSec, ...l.latencyUs }])),
     bytesPerIdleAccount: state[0]?.bytesPerAccount,
+    ...(againstResult === undefined ? {} : {
+      against: {
+        ref: againstResult.ref, commit: againstResult.commit.slice(0, 12), runs: againstResult.runs,
+        scenarios: Object.fromEntries(againstResult.scenarios.map((x) => [`${x.name} ${x.metric}`, { ours: x.medianOurs, theirs: x.medianTheirs, ratio: x.ratio, oursRuns: x.ours, theirsRuns: x.theirs }])),
+      },
+    }),
     kafka: k === undefined ? `not measured: ${kafkaMissing ?? ''}` : {
       throughput: {
         eventsPerSec: k.throughput.eventsPerSec, target: k.throughput.target, startupMs: k.throughput.startupMs, wallMs: k.throughput.wallMs,
@@ -145,6 +169,14 @@ async function run(opts: RunOptions): Promise<void> {
 }
 
 const program = new Command('bench').description('Cepheus bench: throughput and latency of the in-process pipeline (decode + bundled rules) and of the service through Kafka');
+/** `delay,gap` in ms, or `off`: a delay no commit interval reaches (the tick alone commits). */
+function parseAlertCommit(v: string): AlertCommitSetting {
+  if (v === 'off') return { delayMs: 60_000, gapMs: 0 };
+  const [delayMs, gapMs] = v.split(',').map(Number);
+  if (delayMs === undefined || gapMs === undefined || !Number.isInteger(delayMs) || !Number.isInteger(gapMs)) throw new Error(`--kafka-alert-commit: expected <delayMs>,<gapMs> or off, got ${v}`);
+  return { delayMs, gapMs };
+}
+
 program.command('run', { isDefault: true })
   .description('run the bench and write results to bench/results/<stamp>/')
   .option('--events <n>', 'events in the generated fixture', (v) => Number(v), 500_000)
@@ -158,6 +190,10 @@ program.command('run', { isDefault: true })
   .option('--kafka-rates <list>', 'offered rates for the through-Kafka latency runs, events/s', (v) => v.split(',').map(Number), [20_000])
   .option('--kafka-seconds <n>', 'seconds of load per through-Kafka latency run', (v) => Number(v), 15)
   .option('--only <names>', 'in-process scenarios to run, by result name (e.g. workers-1,max-throughput); default: all', (v) => v.split(','))
+  .option('--against <ref>', 'also run the in-process scenarios of another git ref (built in a temp folder), interleaved with this tree\'s, and report the ratios of the medians')
+  .option('--against-runs <n>', 'interleaved runs per side with --against', (v) => Number(v), 3)
+  .option('--against-scenarios <names>', 'scenarios compared with --against (also replay-jsonl, replay-avro: each side\'s cepheus replay of one generated file)', (v) => v.split(','), ['max-throughput', 'fixed-100k', 'state-idle-accounts'])
+  .option('--kafka-alert-commit <delay,gap|off>', 'the service\'s alertCommitDelayMs,alertCommitGapMs in the latency runs; off: commits on the fixed commitIntervalMs tick only (the policy before alert commits)', parseAlertCommit)
   .option('--kafka-workers <n>', 'shard workers of the service (default: cores - 1)', (v) => Number(v))
   .action(run);
 program.command('compare')

@@ -37,6 +37,7 @@ import type { KafkaTarget } from './kafka-env.ts';
 import { waitPast, watermarks } from './event-time-floor.ts';
 import type { SendLog } from './event-time-floor.ts';
 import { INPUT_PARTITIONS, KafkaRun, benchConfig, freePort, inputTopics, until } from './kafka-service.ts';
+import type { AlertCommitSetting } from './kafka-service.ts';
 import { startPacedProducer, wallNow } from './paced-producer.ts';
 import { encodeHistogram, histogram, percentiles, withGc } from './stats.ts';
 import type { Percentiles } from './stats.ts';
@@ -94,6 +95,7 @@ export interface KafkaLatencyOptions {
   readonly seconds: number;
   readonly seed: number;
   readonly workers?: number | undefined;
+  readonly alertCommit?: AlertCommitSetting | undefined;
 }
 
 interface Received {
@@ -141,7 +143,7 @@ export async function kafkaFixedRate(target: KafkaTarget, o: KafkaLatencyOptions
   const run = new KafkaRun(`lat-${o.rate}`, target);
   const token = randomUUID();
   const port = await freePort();
-  const config = benchConfig(target, run.names, { workers: o.workers, api: { port, token, storePath: join(run.tempDir(), 'alerts.db') } });
+  const config = benchConfig(target, run.names, { workers: o.workers, alertCommit: o.alertCommit, api: { port, token, storePath: join(run.tempDir(), 'alerts.db') } });
   const events = Math.max(1000, Math.round(o.rate * o.seconds));
   try {
     await run.createInputTopics();

@@ -61,6 +61,13 @@ export interface ConfigOptions {
   /** The REST API on this loopback port with one read token; absent: no API (and no alert store). */
   readonly api?: { readonly port: number; readonly token: string; readonly storePath: string };
   readonly idleTimeoutMs?: number;
+  /** The alert commit policy (config alertCommitDelayMs / alertCommitGapMs); the defaults when absent. */
+  readonly alertCommit?: AlertCommitSetting | undefined;
+}
+
+export interface AlertCommitSetting {
+  readonly delayMs: number;
+  readonly gapMs: number;
 }
 
 /** The service config of one run, validated as `cepheus run` would (defaults filled in). */
@@ -72,6 +79,7 @@ export function benchConfig(target: KafkaTarget, n: RunNames, o: ConfigOptions =
     output: { alerts: n.alerts, deadLetter: n.deadLetter, state: n.state, partitions: INPUT_PARTITIONS },
     ...(o.workers === undefined ? {} : { workers: o.workers }),
     ...(o.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: o.idleTimeoutMs }),
+    ...(o.alertCommit === undefined ? {} : { alertCommitDelayMs: o.alertCommit.delayMs, alertCommitGapMs: o.alertCommit.gapMs }),
     api: o.api === undefined ? { enabled: false } : { enabled: true, host: '127.0.0.1', port: o.api.port, tokens: { [o.api.token]: 'read' } },
     ...(o.api === undefined ? {} : { store: { path: o.api.storePath } }),
     log: { level: 'info' },

@@ -6,6 +6,7 @@ import { kafkaFixedRate } from './kafka-latency.ts';
 import type { KafkaLatencyResult } from './kafka-latency.ts';
 import { kafkaThroughput } from './kafka-throughput.ts';
 import type { KafkaThroughputResult } from './kafka-throughput.ts';
+import type { AlertCommitSetting } from './kafka-service.ts';
 
 export type { KafkaLatencyResult } from './kafka-latency.ts';
 export type { KafkaThroughputResult } from './kafka-throughput.ts';
@@ -19,6 +20,8 @@ export interface KafkaOptions {
   readonly seed: number;
   /** Shard workers; the service's default (cores - 1) when absent. */
   readonly workers?: number | undefined;
+  /** The service's alert commit policy in the latency runs; its defaults when absent. */
+  readonly alertCommit?: AlertCommitSetting | undefined;
 }
 
 /** The `kafka` section of a result file. */
@@ -37,7 +40,7 @@ export async function kafkaScenarios(target: KafkaTarget, o: KafkaOptions, log: 
   const latency: KafkaLatencyResult[] = [];
   for (const rate of o.rates) {
     log(`through Kafka: produce-to-alert latency at ${rate.toLocaleString('en')} events/s offered for ${o.seconds} s`);
-    const l = await kafkaFixedRate(target, { rate, seconds: o.seconds, seed: o.seed, workers: o.workers }, log);
+    const l = await kafkaFixedRate(target, { rate, seconds: o.seconds, seed: o.seed, workers: o.workers, alertCommit: o.alertCommit }, log);
     log(`  ${l.measured} alerts measured: p50 ${l.latencyUs.p50} µs, p99 ${l.latencyUs.p99} µs, max ${l.latencyUs.max} µs (event-time floor p50 ${l.eventTimeFloorUs.p50} µs, p99 ${l.eventTimeFloorUs.p99} µs)`);
     latency.push(l);
   }

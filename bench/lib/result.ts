@@ -1,5 +1,6 @@
 // The shape of a bench result file (bench/results/<stamp>/result.json, bench/baseline/*.json).
 // Sections added later are optional, so every format-1 file stays readable.
+import type { AgainstResult } from './against.ts';
 import type { KafkaResult } from './kafka.ts';
 import type { MachineInfo } from './machine.ts';
 import type { LatencyResult, StateResult, ThroughputResult } from './scenarios.ts';
@@ -14,6 +15,8 @@ export interface BenchResult {
   readonly state: readonly StateResult[];
   /** Through a real broker; absent in files written before it existed and when not measured. */
   readonly kafka?: KafkaResult;
+  /** `--against <ref>`: this tree and another commit, interleaved in the same run. */
+  readonly against?: AgainstResult;
   /** Scenarios the issue asks for that this run could not measure, and why. */
   readonly notMeasured: readonly { readonly scenario: string; readonly reason: string }[];
 }

@@ -19,12 +19,29 @@ export interface AccountContext {
 export const EWMA_ALPHA = 0.1;
 const MAX_REMEMBERED = 8;
 
-function remember(list: string[], value: string): void {
-  if (list[list.length - 1] === value) return;
-  const i = list.indexOf(value);
-  if (i >= 0) list.splice(i, 1);
-  list.push(value);
-  if (list.length > MAX_REMEMBERED) list.shift();
+/**
+ * `list` with `value` last (moved there when present), at most MAX_REMEMBERED (the oldest
+ * dropped). Unchanged lists are returned as they are; a changed one is a new array of exactly
+ * its length: an idle account's context then holds no spare capacity (an array grown by push
+ * keeps room for 17 entries).
+ */
+function remember(list: readonly string[], value: string): string[] {
+  if (list[list.length - 1] === value) return list as string[];
+  const at = list.indexOf(value);
+  const others = at >= 0 ? list.length - 1 : list.length;
+  let drop = Math.max(0, others + 1 - MAX_REMEMBERED);
+  const out = new Array<string>(others - drop + 1);
+  let n = 0;
+  for (let i = 0; i < list.length; i++) {
+    if (i === at) continue;
+    if (drop > 0) {
+      drop--;
+      continue;
+    }
+    out[n++] = list[i] as string;
+  }
+  out[n] = value;
+  return out;
 }
 
 export const accountContext = defineContext<AccountContext>({
@@ -33,8 +50,8 @@ export const accountContext = defineContext<AccountContext>({
   fold: {
     login: (c, e) => {
       if (e.success) {
-        remember(c.knownDevices, e.device);
-        remember(c.countries, e.country);
+        c.knownDevices = remember(c.knownDevices, e.device);
+        c.countries = remember(c.countries, e.country);
         c.lastLoginTs = e.ts;
       }
       c.lastActivityTs = e.ts;

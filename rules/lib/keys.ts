@@ -1,5 +1,5 @@
 // Key spaces shared by the bundled rules. Rules that share a key space share its context.
-import { keyBy } from 'cepheus';
+import { joinKey, keyBy } from 'cepheus';
 
 /** Per account: every event kind carries the account. */
 export const byAccount = keyBy('account', {
@@ -17,6 +17,6 @@ export const byInstrument = keyBy('instrument', { trade: (e) => e.instrument });
 
 /** Per account and instrument: the order book behaviour of one account on one instrument. */
 export const byAccountInstrument = keyBy('account-instrument', {
-  order: (e) => `${e.account}|${e.instrument}`,
-  trade: (e) => `${e.account}|${e.instrument}`,
+  order: (e) => joinKey(e.account, e.instrument),
+  trade: (e) => joinKey(e.account, e.instrument),
 });

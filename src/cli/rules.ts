@@ -2,12 +2,17 @@
 import { Command } from 'commander';
 import { loadRules } from '../rules/load-rules.ts';
 import { collect, printError } from './common.ts';
+import { rulesChangesCommand, rulesDecideCommand, rulesDeployCommand } from './rules-deploy.ts';
 
 export function rulesCommand(): Command {
   return new Command('rules')
     .description('list rules (bundled by default) with id, version, kind, severity and description')
     .option('--rules <spec>', 'bundled rule id, rule module or folder (repeatable or comma-separated)', collect, [])
     .option('--json', 'print JSON instead of a table')
+    .addCommand(rulesDeployCommand())
+    .addCommand(rulesChangesCommand())
+    .addCommand(rulesDecideCommand('approve'))
+    .addCommand(rulesDecideCommand('reject'))
     .action(async (opts: { rules: string[]; json?: boolean }) => {
       try {
         const loaded = await loadRules(opts.rules);

@@ -38,6 +38,21 @@ const keyBudget = z.unknown().transform((v, ctx): number => {
 });
 const { maxKeys: DEFAULT_MAX_KEYS, keyGroups: DEFAULT_KEY_GROUPS } = DEFAULT_ENGINE_OPTIONS;
 
+const RULES_DEFAULTS: { readonly approvals: 1 | 2; readonly maxBundleBytes: number; readonly proposalTtlMs: number; readonly cacheDir: string } = {
+  approvals: 1, maxBundleBytes: 1_048_576, proposalTtlMs: 86_400_000, cacheDir: '.run/bundles',
+};
+const RulesSettings = z.object({
+  modules: z.array(z.string().min(1)).default([]),
+  /** 2: a change one admin proposes applies only once another admin approves it (four eyes). */
+  approvals: z.union([z.literal(1), z.literal(2)], 'expected 1 or 2').default(RULES_DEFAULTS.approvals),
+  /** A bundle (the sources of its modules) over this many bytes is refused. */
+  maxBundleBytes: z.number().int().min(1024).max(8_388_608).default(RULES_DEFAULTS.maxBundleBytes),
+  /** A proposal not approved within this long expires. */
+  proposalTtlMs: z.number().int().min(1000).default(RULES_DEFAULTS.proposalTtlMs),
+  /** Where bundles from the control topic are written to be loaded (one folder per content hash). */
+  cacheDir: z.string().min(1).default(RULES_DEFAULTS.cacheDir),
+}).strict();
+
 const DEFAULT_ENGINE = {
   outOfOrdernessMs: 5000, allowedLatenessMs: 0, maxPartialMatches: 1000, maxWindowEvents: 10_000, idleKeyTtlMs: 45 * 86_400_000,
   maxKeys: DEFAULT_MAX_KEYS, maxKeysBySpace: {}, keyGroups: DEFAULT_KEY_GROUPS,
@@ -80,8 +95,14 @@ export const ConfigSchema = z.object({
     partitions: z.number().int().min(1).max(10_000).default(3),
     /** -1: the broker's default. */
     replicationFactor: z.number().int().min(-1).max(32).default(-1),
+    /** Compacted topic holding the rule set (bundles and changes); default `<state>.rules`. Created when missing. */
+    control: topic.optional(),
   }).strict(),
-  rules: z.array(z.string().min(1)).default([]),
+  /**
+   * Rule modules (bundled ids, files, folders: the initial bundle of the control log), or the
+   * long form with the rule lifecycle's settings (docs/operations.md, Changing rules in production).
+   */
+  rules: z.union([z.array(z.string().min(1)).transform((modules) => ({ ...RULES_DEFAULTS, modules })), RulesSettings]).default({ ...RULES_DEFAULTS, modules: [] }),
   workers: z.number().int().min(1).max(64).optional(),
   engine: z.object({
     outOfOrdernessMs: nonNeg.default(5000), allowedLatenessMs: nonNeg.default(0),
@@ -104,6 +125,10 @@ export const ConfigSchema = z.object({
   startFrom: z.enum(['earliest', 'latest']).default('earliest'),
   /** Alerts, dead letters and consumed offsets commit together at this interval. */
   commitIntervalMs: z.number().int().min(10).max(60_000).default(200),
+  /** A pending alert starts a commit this soon (rounds done meanwhile join it): alerts visible in milliseconds, not at the next interval. */
+  alertCommitDelayMs: z.number().int().min(0).max(60_000).default(2),
+  /** ...but never sooner than this after the previous commit started: at most 1000 / this commits a second, whatever the alert rate. */
+  alertCommitGapMs: z.number().int().min(0).max(60_000).default(20),
   /** Engine state is checkpointed with a commit at this interval (a restart replays at most this much input). */
   snapshotIntervalMs: z.number().int().min(100).max(3_600_000).default(30_000),
   /**
@@ -147,6 +172,9 @@ export const ConfigSchema = z.object({
 
 export type Config = z.infer<typeof ConfigSchema>;
 
+/** The control topic of a config: `output.control`, or `<output.state>.rules`. */
+export const controlTopicOf = (c: Pick<Config, 'output'>): string => c.output.control ?? `${c.output.state}.rules`;
+
 /** Environment overrides, applied over the file: name → config path and type. */
 export const ENV_OVERRIDES: Readonly<Record<string, { readonly path: readonly string[]; readonly type: 'list' | 'string' | 'int' }>> = {
   CEPHEUS_KAFKA_BROKERS: { path: ['kafka', 'brokers'], type: 'list' },
@@ -161,7 +189,7 @@ export const ENV_OVERRIDES: Readonly<Record<string, { readonly path: readonly st
   CEPHEUS_REGISTRY_USERNAME: { path: ['registry', 'username'], type: 'string' },
   CEPHEUS_REGISTRY_PASSWORD: { path: ['registry', 'password'], type: 'string' },
   CEPHEUS_REGISTRY_PASSWORD_FILE: { path: ['registry', 'passwordFile'], type: 'string' },
-  CEPHEUS_RULES: { path: ['rules'], type: 'list' },
+  CEPHEUS_RULES: { path: ['rules', 'modules'], type: 'list' },
   CEPHEUS_WORKERS: { path: ['workers'], type: 'int' },
   CEPHEUS_LOG_LEVEL: { path: ['log', 'level'], type: 'string' },
   CEPHEUS_API_HOST: { path: ['api', 'host'], type: 'string' },
@@ -218,6 +246,8 @@ export function loadConfig(file: string | undefined, env: Readonly<Record<string
     }
     if (typeof raw !== 'object' || raw === null) throw new CepError('CEP_ERR_CONFIG', `${file} must hold a mapping of settings`);
   }
+  // The short form of `rules` (a list of modules) as the long one, so CEPHEUS_RULES replaces only the modules.
+  if (Array.isArray(raw['rules'])) raw['rules'] = { modules: raw['rules'] as unknown[] };
   for (const [name, spec] of Object.entries(ENV_OVERRIDES)) {
     const v = env[name];
     if (v === undefined || v === '') continue;

@@ -15,3 +15,4 @@ export { validateRules, ruleProblems } from './validate.ts';
 export { aggregate } from './threshold-operator.ts';
 export { ms, seconds, minutes, hours, days, eventTime } from '../events/time.ts';
 export type * from '../events/types.ts';
+export { joinKey } from './join-key.ts';

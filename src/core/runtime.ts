@@ -59,6 +59,14 @@ export class Timer {
 }
 
 /**
+ * The rule slots of a key holding no rule state (a new key, an idle one: engine/keys.ts), and
+ * the contexts of a key space without any: shared, so such a key costs no array of its own.
+ * Frozen: a write meant for a key's own slots fails loudly (see setRuleState).
+ */
+export const NO_RULES: (RuleKeyState | undefined)[] = Object.freeze([]) as unknown as (RuleKeyState | undefined)[];
+export const NO_CONTEXTS: unknown[] = Object.freeze([]) as unknown as unknown[];
+
+/**
  * Everything held for one key of one key space: context values and per-rule states, and its
  * place in its key group's recency list (engine/keys.ts: least recently active first).
  */
@@ -66,21 +74,28 @@ export class KeyState {
   readonly key: string;
   lastSeen: number;
   readonly ctx: unknown[];
-  readonly rules: (RuleKeyState | undefined)[];
+  /** By CompiledRule.local; NO_RULES while the key holds no rule state. */
+  rules: (RuleKeyState | undefined)[];
   /** keyGroupOf(key): the group whose budget and recency list the key is in. */
   readonly group: number;
   /** Neighbours in the group's recency list (prev: less recently active). */
   prev: KeyState | null;
   next: KeyState | null;
-  constructor(key: string, ctx: unknown[], ruleCount: number, group: number) {
+  constructor(key: string, ctx: unknown[], group: number) {
     this.key = key;
     this.lastSeen = -Infinity;
     this.ctx = ctx;
-    this.rules = new Array<RuleKeyState | undefined>(ruleCount).fill(undefined);
+    this.rules = NO_RULES;
     this.group = group;
     this.prev = null;
     this.next = null;
   }
+}
+
+/** Puts `rs` in its slot at the key, giving the key slots for its space's `count` rules first when it has none. */
+export function setRuleState(ks: KeyState, local: number, count: number, rs: RuleKeyState): void {
+  if (ks.rules === NO_RULES) ks.rules = new Array<RuleKeyState | undefined>(count).fill(undefined);
+  ks.rules[local] = rs;
 }
 
 /**

@@ -23,7 +23,14 @@ import { shardOf } from './order.ts';
 import type { AnyRule } from './rule-types.ts';
 import { StreamWatermarks } from './watermarks.ts';
 import { CepError } from './errors.ts';
+import { boundaryOf } from './rule-change.ts';
+import type { RuleChange } from './rule-change.ts';
 import { aheadOfRecord } from './time-guard.ts';
+
+/** A shard's snapshot: the engine's, and how many rule changes (control log seq) it had applied. */
+export interface ShardSnapshot extends EngineSnapshot {
+  readonly ruleChangesApplied?: number;
+}
 
 /** route(): the event is late for its stream. */
 export const LATE = -1;
@@ -33,7 +40,8 @@ export const FUTURE = -2;
 export class ShardCore {
   readonly shard: number;
   readonly shards: number;
-  readonly engine: Engine;
+  /** Replaced when a deploy applies (rule-change.ts); read it anew each time. */
+  engine: Engine;
   /** Per-stream watermarks of the streams this shard is home for. */
   readonly streams: StreamWatermarks;
   /** Quarantine bound: event time past the record's Kafka timestamp (Infinity: no guard). */
@@ -44,8 +52,21 @@ export class ShardCore {
    * watermark (possible after an idle flush, or with allowed lateness): it is reported late.
    */
   lateHere = false;
+  /** Seq of the last rule change applied (0: none). */
+  applied = 0;
+  /** Changes scheduled and not applied yet, in seq order, and an engine per pending deploy for routing. */
+  private pending: { change: RuleChange; router: Engine | undefined }[] = [];
+  private readonly options: Partial<EngineOptions>;
+  private readonly scratch2 = new Int32Array(64);
+  /** Effects of engines replaced by a deploy, not drained yet. */
+  private carried: Effect[] = [];
 
-  constructor(rules: readonly AnyRule[], options: Partial<Omit<EngineOptions, 'owns'>>, shard: number, shards: number, from?: readonly EngineSnapshot[], maxFutureSkewMs = Infinity) {
+  /**
+   * `pending`: rule changes after the snapshot's (`applied` of them were applied when it was
+   * taken); their rules route events already, so a restore keeps what they will own.
+   */
+  constructor(rules: readonly AnyRule[], options: Partial<Omit<EngineOptions, 'owns'>>, shard: number, shards: number, from?: readonly EngineSnapshot[], maxFutureSkewMs = Infinity,
+    pending: readonly RuleChange[] = [], applied = 0) {
     if (!Number.isInteger(shards) || shards < 1 || shards > 64 || !Number.isInteger(shard) || shard < 0 || shard >= shards) {
       throw new CepError('CEP_ERR_SHARD', `shard ${shard} of ${shards} (1..64 shards)`);
     }
@@ -56,7 +77,10 @@ export class ShardCore {
     // Always set, even for one shard: it also tells the engine that routing (ownersOf)
     // reports key-extractor errors, so they are reported once.
     const owns = (_space: string, key: string): boolean => shardOf(key, shards, groups) === shard;
-    this.engine = createEngine(rules, { ...options, owns }, from === undefined || from.length === 0 ? undefined : from);
+    this.options = { ...options, owns };
+    this.applied = applied;
+    for (const c of pending) this.queue(c);
+    this.engine = createEngine(rules, { ...this.options, keepBuffered: this.keepForPending() }, from === undefined || from.length === 0 ? undefined : from);
     this.streams = new StreamWatermarks(this.engine.options.outOfOrdernessMs, this.engine.options.allowedLatenessMs);
     this.maxFutureSkewMs = maxFutureSkewMs;
   }
@@ -71,7 +95,9 @@ export class ShardCore {
     this.lateHere = false;
     if (aheadOfRecord(e.ts, recordTs, this.maxFutureSkewMs)) return FUTURE;
     if (!this.streams.observe(stream, e.ts)) return LATE;
-    const n = this.engine.ownersOf(e, this.shards, this.scratch);
+    let n = this.engine.ownersOf(e, this.shards, this.scratch);
+    // Events at or after a pending change's boundary reach the owners under its rules too.
+    for (const p of this.pending) if (p.router !== undefined) n = this.union(n, p.router.ownersOf(e, this.shards, this.scratch2));
     let others = 0;
     for (let i = 0; i < n; i++) {
       const owner = this.scratch[i] as number;
@@ -101,7 +127,92 @@ export class ShardCore {
   }
 
   advance(watermark: number): void {
+    this.applyDue(watermark);
     this.engine.advanceWatermark(watermark);
+  }
+
+  /** End of input / idle: changes due by `to` apply first, then everything up to `to` is released (Engine.flush). */
+  flush(to: number): void {
+    this.applyDue(to);
+    this.engine.flush(to);
+  }
+
+  /**
+   * Schedules a rule change (once: a seq already applied or pending is ignored). It applies
+   * when the watermark reaches its boundary; one due already applies at the next advance.
+   */
+  schedule(c: RuleChange): void {
+    this.queue(c);
+  }
+
+  /** Seqs of the changes scheduled and not yet applied. */
+  get pendingChanges(): number[] {
+    return this.pending.map((p) => p.change.seq);
+  }
+
+  snapshot(): ShardSnapshot {
+    return { ...this.engine.snapshot(), ruleChangesApplied: this.applied };
+  }
+
+  private queue(c: RuleChange): void {
+    if (c.seq <= this.applied || this.pending.some((p) => p.change.seq === c.seq)) return;
+    const router = c.kind === 'deploy' ? createEngine(c.rules, this.options) : undefined;
+    this.pending.push({ change: c, router });
+    this.pending.sort((a, b) => a.change.seq - b.change.seq);
+  }
+
+  /**
+   * Applies the changes whose boundary is at or before `limit`, in seq order: first the engine
+   * processes everything before the boundary (its watermark moves to it), then the change.
+   * A deploy rebuilds the engine from its own snapshot with the new rules: rules with the same
+   * id and version keep their state, changed ones start empty, removed ones are freed.
+   */
+  private applyDue(limit: number): void {
+    for (;;) {
+      const next = this.pending[0];
+      if (next === undefined || boundaryOf(next.change) > limit) return;
+      const at = boundaryOf(next.change);
+      if (at !== -Infinity) this.engine.advanceWatermark(at);
+      this.pending.shift();
+      const c = next.change;
+      switch (c.kind) {
+        case 'deploy':
+          // Effects of the old engine not drained yet go out first, in order.
+          for (const f of this.engine.drain()) this.carried.push(f);
+          this.engine = createEngine(c.rules, { ...this.options, keepBuffered: this.keepForPending() }, this.engine.snapshot());
+          break;
+        case 'switch':
+          this.engine.setEnabled(c.ruleId, c.enabled);
+          break;
+        default: {
+          const never: never = c;
+          throw new Error(`unknown rule change ${JSON.stringify(never)}`);
+        }
+      }
+      this.applied = c.seq;
+    }
+  }
+
+  /** Buffered events a pending deploy's rules give this shard (undefined: none pending). */
+  private keepForPending(): ((e: AnyEvent) => boolean) | undefined {
+    const routers = this.pending.flatMap((p) => (p.router === undefined ? [] : [p.router]));
+    if (routers.length === 0) return undefined;
+    return (e) => routers.some((r) => {
+      const n = r.ownersOf(e, this.shards, this.scratch2);
+      for (let i = 0; i < n; i++) if (this.scratch2[i] === this.shard) return true;
+      return false;
+    });
+  }
+
+  /** Adds the `m` owners in scratch2 to the `n` in scratch, once each; returns the new count. */
+  private union(n: number, m: number): number {
+    for (let i = 0; i < m; i++) {
+      const o = this.scratch2[i] as number;
+      let dup = false;
+      for (let k = 0; k < n; k++) if (this.scratch[k] === o) dup = true;
+      if (!dup) this.scratch[n++] = o;
+    }
+    return n;
   }
 
   /**
@@ -109,7 +220,11 @@ export class ShardCore {
    * engine.stats().spaces, which the service reads); engine.drain() has them all.
    */
   drain(): Exclude<Effect, { kind: 'evicted' }>[] {
-    const all = this.engine.drain();
+    let all = this.engine.drain();
+    if (this.carried.length > 0) {
+      all = [...this.carried, ...all];
+      this.carried = [];
+    }
     let evicted = 0;
     for (let i = 0; i < all.length; i++) if ((all[i] as Effect).kind === 'evicted') evicted++;
     if (evicted === 0) return all as Exclude<Effect, { kind: 'evicted' }>[];

@@ -28,7 +28,7 @@ import type { RouteContext } from './context.ts';
 import { installErrorHandlers } from './errors.ts';
 import { createMetrics, NO_SIGNALS } from './metrics.ts';
 import type { Signals } from './metrics.ts';
-import type { RuleControl } from './rule-control.ts';
+import type { BundleControl, RuleControl } from './rule-control.ts';
 import type { StateQuery } from './state-query.ts';
 import type { StreamControl } from './stream-control.ts';
 import { alertStreamRoute } from './routes/alert-stream.ts';
@@ -36,6 +36,7 @@ import { alertActionRoutes } from './routes/alert-actions.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { consoleRoutes } from './routes/console.ts';
 import { auditRoutes } from './routes/audit.ts';
+import { ruleBundleRoutes } from './routes/rule-bundles.ts';
 import { ruleRoutes } from './routes/rules.ts';
 import { stateRoutes } from './routes/state.ts';
 import { streamRoutes } from './routes/streams.ts';
@@ -76,6 +77,8 @@ export interface ApiOptions {
   readonly streams?: StreamControl;
   /** Where changes are recorded (GET /api/v1/audit); needed with `streams`. */
   readonly audit?: AuditLog;
+  /** The rule set as a log (the service): /api/v1/rule-bundles; bodies up to twice `maxBundleBytes`. */
+  readonly bundles?: { readonly control: BundleControl; readonly maxBundleBytes: number };
 }
 
 export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
@@ -109,6 +112,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   consoleRoutes(app, ctx);
   alertStreamRoute(app, ctx, opts.heartbeatMs ?? 15_000);
   ruleRoutes(app, ctx);
+  ruleBundleRoutes(app, ctx, opts.bundles?.control, opts.bundles?.maxBundleBytes ?? 1_048_576);
   stateRoutes(app, ctx, opts.state);
   streamRoutes(app, ctx, opts.streams, opts.audit);
   auditRoutes(app, ctx, opts.audit);

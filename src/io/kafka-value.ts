@@ -9,6 +9,8 @@
 // failure is an InputError with a code (dead-lettered by the service), never a throw.
 import avro from 'avsc';
 import type { AnyEvent, EventKind } from '../events/types.ts';
+import { AvroCursor, fastReaderOf } from './avro-fast.ts';
+import type { FastRead } from './avro-fast.ts';
 import { recordTypeOf } from './confluent-frame.ts';
 import { KIND_BY_NAME } from './event-schema.ts';
 import { inputError } from './input-error.ts';
@@ -32,6 +34,8 @@ interface Reader {
   readonly kind: EventKind;
   readonly type: avro.Type;
   readonly resolver: avro.Resolver | undefined;
+  /** Bytes written with Cepheus's own schema: read in place (avro-fast.ts); avsc when it gives up. */
+  readonly fast: FastRead | undefined;
 }
 
 type Resolution = Reader | { readonly error: InputError['code']; readonly why: string };
@@ -49,13 +53,20 @@ export function kindOfSchema(schema: string | null, fallback?: EventKind): Event
   }
 }
 
+const fastReaders = new Map<EventKind, FastRead | undefined>();
+/** One fast reader per kind and process: its intern tables are shared by every schema id of the kind. */
+function fastOf(kind: EventKind): FastRead | undefined {
+  if (!fastReaders.has(kind)) fastReaders.set(kind, fastReaderOf(kind, recordTypeOf(kind)));
+  return fastReaders.get(kind);
+}
+
 function resolve(schema: string | null, kind: EventKind): Resolution {
   const type = recordTypeOf(kind);
-  if (schema === null) return { kind, type, resolver: undefined };
+  if (schema === null) return { kind, type, resolver: undefined, fast: fastOf(kind) };
   try {
     const writer = avro.Type.forSchema(JSON.parse(schema) as avro.Schema, { wrapUnions: 'auto' });
-    if (writer.equals(type)) return { kind, type, resolver: undefined };
-    return { kind, type, resolver: type.createResolver(writer) };
+    if (writer.equals(type)) return { kind, type, resolver: undefined, fast: fastOf(kind) };
+    return { kind, type, resolver: type.createResolver(writer), fast: undefined };
   } catch (err) {
     return { error: 'CEP_ERR_INPUT_SCHEMA_INCOMPATIBLE', why: `cannot read it as Cepheus's ${kind} schema: ${err instanceof Error ? err.message : String(err)}` };
   }
@@ -65,6 +76,7 @@ export class KafkaValueDecoder {
   private readonly byId = new Map<number, Resolution>();
   /** Kinds each topic may carry (by topic name). */
   private readonly kinds: ReadonlyMap<string, readonly EventKind[]>;
+  private readonly cursor = new AvroCursor();
 
   constructor(kindsByTopic: ReadonlyMap<string, readonly EventKind[]>) {
     this.kinds = kindsByTopic;
@@ -92,7 +104,7 @@ export class KafkaValueDecoder {
     const id = value.readInt32BE(1);
     const r = this.byId.get(id);
     if (r === undefined) return inputError('CEP_ERR_INPUT_SCHEMA_UNKNOWN', where, offset, 'offset', `schema id ${id} is not in the schema registry`);
-    return this.read(r, value.subarray(5), topic, where, offset, `schema id ${id}`);
+    return this.read(r, value, 5, topic, where, offset, `schema id ${id}`);
   }
 
   /** A plain Avro value written with the topic's schema (registered with `add` under `id`). */
@@ -100,18 +112,27 @@ export class KafkaValueDecoder {
     if (value.length === 0) return inputError('CEP_ERR_INPUT_EMPTY', where, offset, 'offset', 'empty value (a tombstone?); events need a value');
     const r = this.byId.get(id);
     if (r === undefined) return inputError('CEP_ERR_INPUT_SCHEMA_UNKNOWN', where, offset, 'offset', `no schema configured for topic ${topic}`);
-    return this.read(r, value, topic, where, offset, `the schema of ${topic}`);
+    return this.read(r, value, 0, topic, where, offset, `the schema of ${topic}`);
   }
 
-  private read(r: Resolution, body: Buffer, topic: string, where: string, offset: number, what: string): AnyEvent | InputError {
+  /** The record at `from` to the end of `value`. */
+  private read(r: Resolution, value: Buffer, from: number, topic: string, where: string, offset: number, what: string): AnyEvent | InputError {
     if ('error' in r) return inputError(r.error, where, offset, 'offset', `${what}: ${r.why}`);
     const allowed = this.kinds.get(topic);
     if (allowed !== undefined && !allowed.includes(r.kind)) {
       return inputError('CEP_ERR_INPUT_SCHEMA_KIND', where, offset, 'offset', `${what} is a ${r.kind}, but topic ${topic} is configured for ${allowed.join(', ')}`);
     }
+    if (r.fast !== undefined) {
+      const c = this.cursor;
+      c.pos = from;
+      c.end = value.length;
+      const e = r.fast(value, c);
+      // The whole value is one record (avsc: 'trailing data' otherwise).
+      if (e !== undefined && c.pos === c.end) return e;
+    }
     let raw: unknown;
     try {
-      raw = r.type.fromBuffer(body, r.resolver);
+      raw = r.type.fromBuffer(from === 0 ? value : value.subarray(from), r.resolver);
     } catch (err) {
       return inputError('CEP_ERR_INPUT_AVRO_DECODE', where, offset, 'offset', `cannot decode as ${r.kind} with ${what}: ${err instanceof Error ? err.message : String(err)}`);
     }

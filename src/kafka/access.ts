@@ -28,6 +28,8 @@ export interface AccessNeeds {
   readonly deadLetter: string;
   readonly late: string;
   readonly state: string;
+  /** The control topic of the rule set (docs/operations.md, Changing rules in production). */
+  readonly control?: string;
   readonly transactionalId: string;
   /** The REST API's alert store reads the alerts topic (api.enabled; default true). */
   readonly store?: boolean;
@@ -52,6 +54,11 @@ export function serviceGrants(n: AccessNeeds): Grant[] {
   out.push(grant('Write', 'topic', n.state, 'write checkpoints in the commit transaction'));
   out.push(grant('Read', 'topic', n.state, 'read the last checkpoint at start and after a failure'));
   out.push(grant('DescribeConfigs', 'topic', n.state, 'read its max.message.bytes: checkpoint parts are cut to fit'));
+  if (n.control !== undefined) {
+    out.push(grant('Write', 'topic', n.control, 'write rule changes (and the first bundle) in the commit transaction'));
+    out.push(grant('Read', 'topic', n.control, 'read the rule set at start and at every restore'));
+    out.push(grant('DescribeConfigs', 'topic', n.control, 'read its max.message.bytes'));
+  }
   if (n.inputs.length > 0) out.push(grant('Read', 'group', n.group, 'join the consumer group and commit its offsets in the transaction'));
   if (n.store !== false) out.push(grant('Read', 'group', `${n.group}.store.`, "the alert store's consumer groups (<group>.store.<instance>)", 'prefixed'));
   out.push(grant('Read', 'group', `${n.group}.state.`, 'the throwaway groups (<group>.state.reader.<id>) that read the state topic at a restore', 'prefixed'));

@@ -61,7 +61,10 @@ export interface ReplaySummary {
   readonly rules: readonly RuleInfo[];
 }
 
-export async function replay(input: AsyncIterable<ReplayItem> | Iterable<ReplayItem>, options: ReplayOptions): Promise<ReplaySummary> {
+/** Items one by one, or in batches (readEventsAhead): the same result either way. */
+export type ReplayInput = AsyncIterable<ReplayItem | readonly ReplayItem[]> | Iterable<ReplayItem | readonly ReplayItem[]>;
+
+export async function replay(input: ReplayInput, options: ReplayOptions): Promise<ReplaySummary> {
   const clock = options.clock ?? (() => performance.now());
   const engine = createEngine(options.rules, options.engine ?? {});
   const batchSize = Math.max(1, options.batchSize ?? 1024);
@@ -117,14 +120,18 @@ export async function replay(input: AsyncIterable<ReplayItem> | Iterable<ReplayI
       }
     }
   };
-  for await (const item of input) {
+  const one = (item: ReplayItem): void => {
     if ('error' in item) {
       inputErrors++;
       options.onInputError?.(item.error);
-      continue;
+      return;
     }
     if (guard === undefined) process(item.event, item.source ?? null);
     else decided(guard.push(item.event.ts, { event: item.event, source: item.source ?? null }));
+  };
+  for await (const item of input) {
+    if (isBatch(item)) for (let i = 0; i < item.length; i++) one(item[i] as ReplayItem);
+    else one(item);
   }
   if (guard !== undefined) decided(guard.end());
   engine.flush();
@@ -142,6 +149,8 @@ export async function replay(input: AsyncIterable<ReplayItem> | Iterable<ReplayI
     rules,
   };
 }
+
+const isBatch = (x: ReplayItem | readonly ReplayItem[]): x is readonly ReplayItem[] => Array.isArray(x);
 
 /** One alert as a JSON line: stable field order, no wall-clock fields (replays diff cleanly). */
 export function alertLine(alert: Alert): string {

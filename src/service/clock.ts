@@ -9,3 +9,9 @@ export const interval = (ms: number, f: () => void): (() => void) => {
 
 /** Waits `ms` without keeping the process alive. */
 export const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
+
+/** Calls `f` once after `ms` without keeping the process alive; returns a cancel. */
+export const once = (ms: number, f: () => void): (() => void) => {
+  const t = setTimeout(f, ms).unref();
+  return () => clearTimeout(t);
+};

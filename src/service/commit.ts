@@ -2,8 +2,8 @@
 // done since the last commit, the offsets after those rounds and, when due, a checkpoint: a
 // cut after the last submitted round (every shard's snapshot) with the stream positions and
 // watermarks at the cut. A checkpoint is due every snapshotIntervalMs while something is
-// uncommitted, at shutdown, and whenever one was requested (an idle transition, a rule
-// toggle, a start without checkpoint); a request made after a cut was drawn is covered only
+// uncommitted, at shutdown, and whenever one was requested (an idle transition, a
+// watermark reset, a start without checkpoint); a request made after a cut was drawn is covered only
 // by the next one. Commits of a run never overlap.
 import { promisify } from 'node:util';
 import { deflateRaw } from 'node:zlib';
@@ -12,7 +12,8 @@ import type { Alert } from '../core/alert.ts';
 import { CepError } from '../core/errors.ts';
 import { rootMessage } from '../kafka/kafka-errors.ts';
 import { isFenced } from '../kafka/sink.ts';
-import type { OffsetCommit, TransactionalSink } from '../kafka/sink.ts';
+import type { OffsetCommit, OutputBatch, TransactionalSink } from '../kafka/sink.ts';
+import type { RuleChangeSpec } from '../workers/protocol.ts';
 import type { Cut, Rounds, RoundsOutput, Taken } from '../workers/rounds.ts';
 import { checkpointRecords, partKeys } from './checkpoint.ts';
 import { classifyCommitError } from './commit-failure.ts';
@@ -111,6 +112,8 @@ export interface CommitDeps {
   readonly fenced: (err: CepError) => void;
   /** Each output topic's max.message.bytes: what a commit writes is sized to fit. */
   readonly limitOf: (topic: string) => number;
+  /** The control-log records of the rule changes the taken rounds carried: committed with their outputs. */
+  readonly controlRecords?: (changes: readonly RuleChangeSpec[]) => OutputBatch | undefined;
 }
 
 export class Committer {
@@ -183,6 +186,8 @@ export class Committer {
     let records: Awaited<ReturnType<typeof commitRecords>>;
     try {
       records = await commitRecords(out, (i) => d.streams[i]?.tp, d.config.output, d.encodeAlert, checkpoint?.records, d.limitOf);
+      const control = out.ruleChanges === undefined ? undefined : d.controlRecords?.(out.ruleChanges);
+      if (control !== undefined) records.batches.push(control);
       if (records.batches.every((b) => b.records.length === 0) && offsets.length === 0) return;
       await d.sink.commit(records.batches, offsets, group, d.limitOf);
     } catch (err) {

@@ -2,7 +2,7 @@
 //
 //   source batch ─► intake ─► stream.pending ─► round (dispatch.ts) ─► outputs ─┐
 //                   (recovery hold)                                               ├► commit (commit.ts): alerts,
-//   every commitIntervalMs: the done prefix of the rounds ───────────────────────┘  dead letters, late events,
+//   an alert soon, else every commitIntervalMs: the done prefix of the rounds ───┘  dead letters, late events,
 //                           [a checkpoint cut after the last round, when due]        offsets [, checkpoint]: one
 //                                                                                     Kafka transaction
 // Exactly once, across crashes: the state checkpoint (engine snapshots + stream positions)
@@ -10,8 +10,9 @@
 // are always at or after the last checkpoint's O_s, and processing is deterministic. A
 // restart restores the checkpoint, reads O_s..O_c again with outputs suppressed (they were
 // committed by the run that read them: the same alerts, since the result does not depend on
-// batching), and carries on from O_c. Idleness and rule toggles depend on the wall clock or
-// on an operator, so each forces a checkpoint at the next commit: a replay never crosses one.
+// batching), and carries on from O_c. Idleness depends on the wall clock, so it forces a
+// checkpoint at the next commit: a replay never crosses one. Rule changes are in the control
+// log with their event-time boundaries (rule-log.ts), so a replay applies them where they were.
 //
 // A failure (a commit, a shard) restores the last checkpoint in place, after a wait that grows
 // while failures repeat; a restore that fails on something passing (the broker unreachable) is
@@ -41,16 +42,18 @@ import { restartDelayMs, restoreRetryMs, type CommitFailure } from './commit-fai
 import { countCommitted, createCounters, type Committed, type Counters } from './counters.ts';
 import { futureEventsWarning } from './dead-letter.ts';
 import { Health, type PipelineView } from './health.ts';
-import { asError, interval, pause } from './clock.ts';
+import { AlertCommits } from './alert-commits.ts';
+import { asError, interval, once, pause } from './clock.ts';
 import { idleCheckEveryMs } from './idle.ts';
 import { KeySpaceWatch } from './key-spaces.ts';
 import { takeBatch, type InputHost } from './input.ts';
 import type { Readiness } from './readiness.ts';
 import { restoreWithRetry, type RestoreDeps } from './restore.ts';
 import { mergeRuleInfos } from './rule-info.ts';
+import type { RuleLog } from './rule-log.ts';
 import type { Run } from './run.ts';
 import { consuming, leftBehind, runOf, type ServiceState, type Status } from './service-state.ts';
-import type { TopicLimits } from './topic-limits.ts';
+import { rereadLimits, type TopicLimits } from './topic-limits.ts';
 
 export interface PipelineDeps {
   readonly config: Config;
@@ -74,14 +77,17 @@ export interface PipelineDeps {
   readonly now?: () => number;
   /** Calls `f` every `ms` until the returned function is called; default setInterval. */
   readonly every?: (ms: number, f: () => void) => () => void;
+  /** Calls `f` once after `ms` (returns a cancel); default an unref'd setTimeout. */
+  readonly after?: (ms: number, f: () => void) => () => void;
   /** Runs `f` soon, after the current work; default setImmediate. */
   readonly defer?: (f: () => void) => void;
   /** Waits `ms` (retries); default an unref'd setTimeout. */
   readonly sleep?: (ms: number) => Promise<void>;
   /** The output topics' max.message.bytes (topic-limits.ts). */
   readonly limits: Pick<TopicLimits, 'of' | 'refresh'>;
+  /** The control log (rule-log.ts): read at each restore, written with the commits of the rounds that carry its changes. */
+  readonly ruleLog?: Pick<RuleLog, 'specs' | 'records' | 'committed' | 'abandon'>;
 }
-
 
 /** A restore after a failure: after `waitMs`, and reading the output topics' limits again first when a record was too large. */
 interface Retry {
@@ -113,6 +119,8 @@ export class Pipeline {
   readonly health: Health;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly input: InputHost;
+  /** When commits start: soon after an alert, else on the tick (alert-commits.ts). */
+  private readonly commits: AlertCommits;
 
   constructor(d: PipelineDeps) {
     this.d = d;
@@ -123,6 +131,9 @@ export class Pipeline {
     this.keySpaces = new KeySpaceWatch(d.log);
     this.schemas.push(...d.inputs.plainSchemas);
     this.alertLatency = new AlertLatency(d.latency, this.arrivals, (src) => runOf(this.state)?.table.of(src)?.index);
+    this.commits = new AlertCommits({
+      delayMs: d.config.alertCommitDelayMs, minGapMs: d.config.alertCommitGapMs, now: this.now, after: d.after ?? once, commit: () => this.commit(false),
+    });
     this.input = {
       state: () => this.state, enter: (next) => this.enter(next), restart: (run, err) => this.restart(run, err), resolver: d.resolver, schemas: this.schemas,
       roundMaxValues: d.config.roundMaxValues, now: this.now, counters: this.counters, log: d.log, live: () => this.alertLatency.reset(),
@@ -157,7 +168,7 @@ export class Pipeline {
   start(): void {
     const c = this.d.config;
     const every = this.d.every ?? interval;
-    this.timers.push(every(c.commitIntervalMs, () => void this.commit(false)));
+    this.timers.push(every(c.commitIntervalMs, () => this.commits.tick()));
     this.timers.push(every(idleCheckEveryMs(c.idleTimeoutMs), () => this.idleCheck()));
     this.timers.push(every(2000, () => void this.refreshRules()));
     this.timers.push(every(1000, () => this.health.check(this.now(), this.view())));
@@ -172,19 +183,6 @@ export class Pipeline {
 
   rules(): RuleInfo[] {
     return this.ruleCache;
-  }
-
-  /** Toggles a rule on every shard at the next round; the change is checkpointed at the next commit. */
-  setEnabled(id: string, enabled: boolean): boolean {
-    if (!this.d.rules.some((r) => r.id === id)) return false;
-    const run = runOf(this.state);
-    if (run !== undefined) {
-      run.rounds.toggle(id, enabled);
-      run.committer.requestCheckpoint();
-      void run.dispatcher.dispatch(true);
-    }
-    this.ruleCache = this.ruleCache.map((r) => (r.id === id ? { ...r, enabled } : r));
-    return true;
   }
 
   /** The run holding the partitions (state queries: state-query.ts, stream control: stream-control.ts); undefined when none. */
@@ -229,6 +227,7 @@ export class Pipeline {
     }) };
     const previous = runOf(this.state);
     this.enter(state);
+    this.d.ruleLog?.abandon(`the instance is restoring its checkpoint (${tps.length === 0 ? 'no partitions' : 'a new assignment or a failure'})`);
     this.alertLatency.reset();
     try {
       await previous?.close();
@@ -242,7 +241,7 @@ export class Pipeline {
       if (retry !== undefined) {
         if (retry.waitMs > 0) await this.sleep(retry.waitMs);
         if (!wanted()) return;
-        if (retry.refreshLimits) await this.refreshLimits();
+        if (retry.refreshLimits) await rereadLimits(this.d.limits, this.log);
       }
       const r = await restoreWithRetry(this.restoreDeps(), tps, wanted, {
         sleep: this.sleep, waitMs: restoreRetryMs,
@@ -282,16 +281,6 @@ export class Pipeline {
     void this.assigned(s.assignment, { waitMs, refreshLimits: f?.cause === 'too-large' }).catch((e: unknown) => this.d.onFatal(asError(e)));
   }
 
-  /** Reads the output topics' limits again (a commit failed on a record's size: one may have been lowered). */
-  private async refreshLimits(): Promise<void> {
-    try {
-      const limits = await this.d.limits.refresh();
-      this.log.info({ limits: Object.fromEntries(limits) }, 'read the output topics\' max.message.bytes again');
-    } catch (err) {
-      this.log.warn({ err }, 'could not read the output topics\' max.message.bytes again; using the last known');
-    }
-  }
-
   // ---- idle input, commits, shard reports -------------------------------------------------
 
   private idleCheck(): void {
@@ -320,6 +309,7 @@ export class Pipeline {
     this.failures = 0;
     this.health.committed(this.now());
     countCommitted(this.counters, this.deadLettersByCode, c);
+    this.d.ruleLog?.committed(c.output.ruleChanges ?? []);
     if (c.byReference > 0) this.log.warn({ count: c.byReference, topic: this.d.config.output.deadLetter }, 'dead letters too big for their topic written by reference (cepheus.value.truncated): the records stay in their source topics');
     const future = futureEventsWarning(c);
     if (future !== undefined) this.log.warn(future.fields, future.msg);
@@ -331,6 +321,7 @@ export class Pipeline {
   private delivered(r: DeliverResult, submittedAt: number): void {
     recordDelivered(this.d.latency, this.d.rules, r);
     if (r.alerts.length === 0) return;
+    this.commits.alert();
     this.alertLatency.emitted(r.alerts, submittedAt);
     this.counters.unmeasuredLatency = this.alertLatency.unmeasured;
   }
@@ -354,6 +345,7 @@ export class Pipeline {
       config: d.config, rules: d.rules, sink: d.sink, encodeAlert: d.encodeAlert, counters: this.counters, arrivals: this.arrivals, log: this.log, now: this.now,
       ...(d.defer === undefined ? {} : { defer: d.defer }),
       inputs: d.inputs, admin: d.admin, readCheckpoint: d.readCheckpoint, backend: d.backend, source: d.source, schemas: this.schemas,
+      ...(d.ruleLog === undefined ? {} : { ruleChanges: () => d.ruleLog?.specs() ?? Promise.resolve([]), controlRecords: (changes) => d.ruleLog?.records(changes) }),
       highWatermarks: async (run) => {
         const hws = await d.admin.highWatermarks(run.table.streams.map((s) => s.tp));
         this.health.ok(this.now());
@@ -381,6 +373,7 @@ export class Pipeline {
   async stop(): Promise<void> {
     for (const cancel of this.timers) cancel();
     this.timers = [];
+    this.commits.stop();
     const s = this.state;
     if (s.status === 'stopping' || s.status === 'stopped') return;
     const run = runOf(s);
@@ -395,6 +388,7 @@ export class Pipeline {
     }
     run?.retire();
     await run?.close();
+    this.d.ruleLog?.abandon('the instance stopped');
     this.enter({ status: 'stopped' });
   }
 }

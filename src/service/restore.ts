@@ -8,7 +8,7 @@ import { CepError } from '../core/errors.ts';
 import type { Inputs } from '../config/inputs.ts';
 import type { KafkaAdmin } from '../kafka/admin.ts';
 import type { TopicPartition } from '../kafka/source.ts';
-import type { DeliverResult, IngestResult, SchemaSpec } from '../workers/protocol.ts';
+import type { DeliverResult, IngestResult, RuleChangeSpec, SchemaSpec } from '../workers/protocol.ts';
 import { Rounds } from '../workers/rounds.ts';
 import type { ShardBackend } from '../workers/shard-pool.ts';
 import type { Checkpoint } from './checkpoint.ts';
@@ -32,6 +32,8 @@ export interface RestoreDeps extends RunContext {
   readonly onDeliver: (r: DeliverResult, submittedAt: number) => void;
   readonly onIngest: (r: IngestResult) => void;
   readonly log: Logger;
+  /** The control log's rule changes, read again (absent: the config's rules, no changes). */
+  readonly ruleChanges?: () => Promise<readonly RuleChangeSpec[]>;
 }
 
 export interface Restored {
@@ -49,6 +51,7 @@ const finite = (n: number): number | null => (Number.isFinite(n) ? n : null);
 export async function restore(d: RestoreDeps, assignment: readonly TopicPartition[], wanted: () => boolean): Promise<Restored | undefined> {
   const c = d.config;
   const cp = await d.readCheckpoint();
+  const changes = await d.ruleChanges?.();
   const committed = await d.admin.committed(c.kafka.groupId, d.inputs.topics.map((t) => t.topic));
   const bounds = await d.admin.bounds(assignment);
   if (!wanted()) return undefined;
@@ -58,8 +61,9 @@ export async function restore(d: RestoreDeps, assignment: readonly TopicPartitio
   const rounds = await Rounds.start<RoundTag>({
     backend: d.backend(), maxInFlight: c.maxInFlight, watermark: plan.watermark,
     init: {
-      rules: c.rules, engine: { ...c.engine }, maxFutureSkewMs: c.maxFutureSkewMs, kindsByTopic: d.inputs.topics.map((t) => [t.topic, t.kinds] as const),
+      rules: c.rules.modules, engine: { ...c.engine }, maxFutureSkewMs: c.maxFutureSkewMs, kindsByTopic: d.inputs.topics.map((t) => [t.topic, t.kinds] as const),
       streams: plan.streams.map((s) => s.spec), schemas: d.schemas.slice(0, schemasAtInit), restore: cp?.snapshots ?? [],
+      ...(changes === undefined ? {} : { changes }),
     },
     onDeliver: d.onDeliver,
     onIngest: d.onIngest,

@@ -7,7 +7,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
 import type { Alert } from '../core/alert.ts';
 import type { CepError } from '../core/errors.ts';
-import type { TransactionalSink } from '../kafka/sink.ts';
+import type { OutputBatch, TransactionalSink } from '../kafka/sink.ts';
+import type { RuleChangeSpec } from '../workers/protocol.ts';
 import type { Rounds } from '../workers/rounds.ts';
 import type { ArrivalLog } from './arrivals.ts';
 import { Committer } from './commit.ts';
@@ -41,6 +42,8 @@ export interface RunContext {
   readonly committed: (c: Committed) => void;
   /** A stream went idle, or all did (flushed up to `flushedTo`). */
   readonly idleChanged: (run: Run, flushedTo: number | undefined) => void;
+  /** The control-log records of the rule changes a commit's rounds carried (rule-log.ts). */
+  readonly controlRecords?: (changes: readonly RuleChangeSpec[]) => OutputBatch | undefined;
 }
 
 export class Run {
@@ -64,6 +67,7 @@ export class Run {
       streams: table.streams, rounds, dispatcher: this.dispatcher, config: c.config, rules: c.rules, sink: c.sink, encodeAlert: c.encodeAlert,
       now: c.now, live, committed: c.committed, failed, fenced: c.fenced, limitOf: c.limitOf,
       commitFailed: (err, f) => c.commitFailed(this, err, f),
+      ...(c.controlRecords === undefined ? {} : { controlRecords: c.controlRecords }),
     }, book);
     this.idle = new IdleWatch({
       streams: table.streams, rounds, idleTimeoutMs: c.config.idleTimeoutMs, highWatermarks: () => c.highWatermarks(this),

@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import { AlertBus } from '../store/alert-bus.ts';
 import { buildApi } from '../http/server.ts';
 import type { Config } from '../config/config.ts';
-import { KafkaAdmin } from '../kafka/admin.ts';
+import { KafkaAdmin, tpKey } from '../kafka/admin.ts';
 import { kafkaClient, tlsOf } from '../kafka/client.ts';
 import { checkBrokers } from '../kafka/preflight.ts';
 import { listenOrExplain } from '../http/listen.ts';
@@ -36,6 +36,11 @@ import { refusedGrants } from '../kafka/access.ts';
 import type { Grant } from '../kafka/access.ts';
 import { retry } from '../kafka/retry.ts';
 import { AccessGuard } from './access-guard.ts';
+import { controlTopicOf } from '../config/config.ts';
+import { bundleFromSpecs } from '../rules/bundle.ts';
+import { DRY_RUN_FIXTURE, checkBundleOffThread } from '../rules/check-bundle.ts';
+import { RuleLog } from './rule-log.ts';
+import { serviceRuleChanges } from './rule-changes.ts';
 import { readCheckpoint } from './checkpoint.ts';
 import { signalsOf } from './counters.ts';
 import { Pipeline } from './pipeline.ts';
@@ -65,7 +70,7 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
   const log = o.log ?? pino({ level: config.log.level, base: { service: 'cepheus', instance }, hooks: { streamWrite: scrubber(secretsOf(config)) } });
   const startedAt = Date.now();
   const inputs = inputsOf(config);
-  const loaded = await loadRules(config.rules);
+  const loaded = await loadRules(config.rules.modules);
   const rules = loaded.map((l) => ({ id: l.rule.id, version: l.rule.version }));
   const shards = config.workers ?? defaultShards();
   // Connection errors of any client are evidence that the broker is unreachable (/readyz).
@@ -86,12 +91,17 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
     const out = config.output;
     const inputLimits = await guard.step("describe its input topics' configs", grants('DescribeConfigs', inputTopics), () => admin.maxMessageBytes(inputTopics), (g) => admin.maxMessageBytes([g.name]));
     const sizes = createdTopicBytes(out, inputLimits.values());
+    // The control topic holds whole bundles (their sources JSON-escaped): twice the bundle limit, at least the state topic's.
+    const controlTopic = controlTopicOf(config);
+    sizes.set(controlTopic, Math.max(sizes.get(out.state) ?? 0, 2 * config.rules.maxBundleBytes + 65_536));
     const sized = (topic: string): Record<string, string> => ({ 'max.message.bytes': String(sizes.get(topic)) });
     // A topic the principal may not describe looks missing and would be created: a refusal names
     // the output topic the principal cannot see (each probed).
-    const visible = [...grants('Read', [out.state]), ...grants('Write', [out.state]), ...(out.createTopics ? grants('Write', [out.alerts, out.deadLetter, out.late ?? out.deadLetter]) : [])];
+    const visible = [...grants('Read', [out.state, controlTopic]), ...grants('Write', [out.state, controlTopic]), ...(out.createTopics ? grants('Write', [out.alerts, out.deadLetter, out.late ?? out.deadLetter]) : [])];
+    const compacted = { 'cleanup.policy': 'compact', 'segment.ms': '600000', 'min.cleanable.dirty.ratio': '0.1' };
     const created = await guard.step('see its output and state topics (created beforehand: it has no Create permission)', visible, () => admin.ensureTopics([
-      { topic: out.state, partitions: 1, replicationFactor: out.replicationFactor, config: { 'cleanup.policy': 'compact', 'segment.ms': '600000', 'min.cleanable.dirty.ratio': '0.1', ...sized(out.state) } },
+      { topic: out.state, partitions: 1, replicationFactor: out.replicationFactor, config: { ...compacted, ...sized(out.state) } },
+      { topic: controlTopic, partitions: 1, replicationFactor: out.replicationFactor, config: { ...compacted, ...sized(controlTopic) } },
       ...(out.createTopics ? [out.alerts, out.deadLetter, out.late ?? out.deadLetter].map((topic) => ({ topic, partitions: out.partitions, replicationFactor: out.replicationFactor, config: sized(topic) })) : []),
     ]), (g) => admin.probeTopic(g.name));
     if (created.length > 0) log.info({ topics: created, maxMessageBytes: Object.fromEntries(created.map((t) => [t, sizes.get(t)])) }, 'created missing topics');
@@ -137,6 +147,16 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
       if (denied !== undefined) fatal(denied);
       throw err;
     });
+    // The rule set is the control log's; the rules given at start are its first bundle when it is
+    // empty (the only write at start: once the log has changes, a standby starting writes nothing).
+    const ruleLog = new RuleLog({
+      kafka, topic: controlTopic, group: config.kafka.groupId, cacheDir: config.rules.cacheDir, sink, log, now: Date.now,
+      endOffset: async () => (await admin.highWatermarks([{ topic: controlTopic, partition: 0 }])).get(tpKey(controlTopic, 0)) ?? 0n,
+    });
+    const controlGrants = [...grants('Read', [controlTopic]), ...groupGrants(`${config.kafka.groupId}.state.`, 'prefixed')];
+    await guard.step('read the rule set from the control topic', controlGrants, () => ruleLog.read());
+    await guard.step('write the rules given at start to the empty control topic', guard.of((g) => g.type === 'transactional-id' || (g.type === 'topic' && g.operation === 'Write' && g.name === controlTopic)),
+      () => ruleLog.ensureInitial({ ...bundleFromSpecs(config.rules.modules), rules }));
     const latency = new LatencyRecorder();
     const commitSink = {
       commit: (...a: Parameters<KafkaTransactionalSink['commit']>) => sink.commit(...a).catch(async (err: unknown) => {
@@ -161,7 +181,7 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
         () => readCheckpoint(kafka, out.state, config.kafka.groupId, log)),
       backend: () => new WorkerShards(shards),
       onFatal: (err) => fatal(err),
-      limits,
+      limits, ruleLog,
     });
     connectionError = (m) => pipeline.brokerError(m);
 
@@ -175,6 +195,10 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
       const st = new AlertStore(config.store.path);
       store = st;
       audit = new AuditLog(config.store.path);
+      const ruleChanges = serviceRuleChanges({
+        pipeline, ruleLog, maxBundleBytes: config.rules.maxBundleBytes, audit, log, now: Date.now, approvals: config.rules.approvals, proposalTtlMs: config.rules.proposalTtlMs,
+        check: (b) => checkBundleOffThread(b, { maxBundleBytes: config.rules.maxBundleBytes, cacheDir: config.rules.cacheDir, fixture: DRY_RUN_FIXTURE }),
+      });
       if (config.store.retentionDays !== undefined) st.prune(Date.now() - config.store.retentionDays * 86_400_000, undefined);
       const feedKafka = kafkaClient(config.kafka, log, `${config.kafka.clientId}-store`, (m) => connectionError(m));
       const feedGrants = [...grants('Read', [out.alerts]), ...groupGrants(`${config.kafka.groupId}.store.`, 'prefixed')];
@@ -187,7 +211,8 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
       const f = feed;
       api = await buildApi({
         store: s, bus, latency, tokens: config.api.tokens, ruleModules: loaded, engineOptions: config.engine, mcp: config.api.mcp, instance,
-        rules: { list: () => pipeline.rules(), setEnabled: (id, on) => pipeline.setEnabled(id, on) },
+        rules: { list: () => pipeline.rules(), setEnabled: (id, on, actor) => ruleChanges.setEnabled(id, on, actor ?? 'unknown') },
+        bundles: { control: ruleChanges, maxBundleBytes: config.rules.maxBundleBytes },
         state: serviceStateQuery(pipeline, loaded, config.engine),
         streams: serviceStreamControl(pipeline, config.engine.outOfOrdernessMs, log), audit,
         ready: () => pipeline.readiness(),

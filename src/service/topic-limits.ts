@@ -10,6 +10,7 @@
 // Existing topics keep their settings: the service reads every output topic's limit at start,
 // refuses one below 64 KiB (CEP_ERR_TOPIC_LIMIT), and reads them again after a commit failed on
 // a record's size (an operator may have lowered one).
+import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
 import { CepError } from '../core/errors.ts';
 import { PART_BYTES } from './checkpoint.ts';
@@ -81,5 +82,15 @@ export class TopicLimits {
   async refresh(): Promise<ReadonlyMap<string, number>> {
     this.limits = await this.read();
     return this.limits;
+  }
+}
+
+/** Reads the output topics' limits again (a commit failed on a record's size: one may have been lowered); on failure the last known stay. */
+export async function rereadLimits(limits: Pick<TopicLimits, 'refresh'>, log: Pick<Logger, 'info' | 'warn'>): Promise<void> {
+  try {
+    const read = await limits.refresh();
+    log.info({ limits: Object.fromEntries(read) }, 'read the output topics\' max.message.bytes again');
+  } catch (err) {
+    log.warn({ err }, 'could not read the output topics\' max.message.bytes again; using the last known');
   }
 }

@@ -30,6 +30,15 @@ export interface StreamSpec {
 
 export type { SchemaSpec } from '../io/kafka-value.ts';
 
+/**
+ * A rule change as shards get it (core/rule-change.ts): a deploy names a bundle materialized
+ * on this machine (its folder of rule modules, loaded unchecked: the bundle was checked when
+ * it was deployed), a switch enables or disables one rule. `at`: the event-time boundary.
+ */
+export type RuleChangeSpec =
+  | { readonly kind: 'deploy'; readonly seq: number; readonly at: number | null; readonly hash: string; readonly dir: string }
+  | { readonly kind: 'switch'; readonly seq: number; readonly at: number | null; readonly ruleId: string; readonly enabled: boolean };
+
 export interface InitTask {
   readonly op: 'init';
   readonly shard: number;
@@ -47,6 +56,12 @@ export interface InitTask {
   readonly watermark: number;
   /** Quarantine events more than this ahead of their record's Kafka timestamp (core/time-guard.ts); absent: no guard. */
   readonly maxFutureSkewMs?: number;
+  /**
+   * The control log's rule changes, in seq order (absent: `rules` only). The rule set is the
+   * one the restored snapshots had applied (the first deploy without a snapshot); later
+   * changes are scheduled at their boundaries.
+   */
+  readonly changes?: readonly RuleChangeSpec[];
 }
 
 /**
@@ -108,8 +123,8 @@ export interface DeliverTask {
   readonly watermark: number;
   /** End of input / idle: release everything up to this event time (see Engine.flush). */
   readonly flushTo: number | null;
-  readonly enable: readonly string[];
-  readonly disable: readonly string[];
+  /** Rule changes to schedule before anything else of the task (each applies at its boundary). */
+  readonly changes: readonly RuleChangeSpec[];
   /** Applied before the forwards are accepted (a no-op when this shard's ingest applied them). */
   readonly resets?: readonly StreamReset[];
 }
@@ -128,8 +143,7 @@ export interface RoundTask {
   readonly activity: readonly (readonly [number, boolean])[];
   /** Release everything up to the largest event time seen (see DeliverTask.flushTo). */
   readonly flush: boolean;
-  readonly enable: readonly string[];
-  readonly disable: readonly string[];
+  readonly changes: readonly RuleChangeSpec[];
   /** Applied after `activity` and before the parts are read, to the shard and its copy of the clock. */
   readonly resets?: readonly StreamReset[];
 }

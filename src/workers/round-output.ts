@@ -4,7 +4,7 @@
 // oldest first. Lists are only ever appended to, in that order, so the output of the same
 // input is the same list whatever the path (two-phase or one task per round).
 import type { Alert } from '../core/alert.ts';
-import type { LateRef, Rejected, RuleErrorRef } from './protocol.ts';
+import type { LateRef, Rejected, RuleChangeSpec, RuleErrorRef } from './protocol.ts';
 
 export interface RoundsOutput {
   alerts: Alert[];
@@ -13,6 +13,8 @@ export interface RoundsOutput {
   ruleErrors: RuleErrorRef[];
   overflowDropped: number;
   values: number;
+  /** Rule changes the rounds carried, with their boundaries (the commit writes them to the control log). */
+  ruleChanges?: RuleChangeSpec[];
 }
 
 /** Anything that carries some of a round's output: an ingest result, a deliver result, another output. */
@@ -23,6 +25,7 @@ export interface OutputPart {
   readonly ruleErrors?: readonly RuleErrorRef[];
   readonly overflowDropped?: number;
   readonly values?: number;
+  readonly ruleChanges?: readonly RuleChangeSpec[];
 }
 
 /** The outputs of the done rounds up to some round, and the tags of those rounds. */
@@ -53,4 +56,5 @@ export function mergeOutput(into: RoundsOutput, part: OutputPart): void {
   if (part.ruleErrors !== undefined) for (const x of part.ruleErrors) into.ruleErrors.push(x);
   into.overflowDropped += part.overflowDropped ?? 0;
   into.values += part.values ?? 0;
+  if (part.ruleChanges !== undefined && part.ruleChanges.length > 0) (into.ruleChanges ??= []).push(...part.ruleChanges);
 }

@@ -27,14 +27,14 @@ import type { ContextView, KeyStateView, RecentIssues } from '../core/state-view
 import type { StreamWatermarks } from '../core/watermarks.ts';
 import { mergeRecent } from '../explain/recent.ts';
 import type {
-  ContextResult, DeliverResult, Forward, InfoResult, IngestPart, IngestResult, InitTask, RoundResult, RoundTask, SchemaSpec, ShardResult, ShardTask, SnapshotResult, StateResult,
+  ContextResult, DeliverResult, Forward, InfoResult, IngestPart, IngestResult, InitTask, RoundResult, RoundTask, RuleChangeSpec, SchemaSpec, ShardResult, ShardTask, SnapshotResult, StateResult,
 } from './protocol.ts';
 import { packRecords } from './record-pack.ts';
 import { RoundClock } from './round-clock.ts';
 import { emptyOutput, mergeOutput } from './round-output.ts';
 import type { Cut, RoundsOutput, Taken } from './round-output.ts';
-import { hasControl, noControl } from './round-control.ts';
-import type { Control } from './round-control.ts';
+import { askChange, failChanges, hasControl, noControl, sendChanges } from './round-control.ts';
+import type { Control, PendingRuleChange } from './round-control.ts';
 import { applyReset, resetTask } from './stream-reset.ts';
 import type { PendingReset, ResetOutcome } from './stream-reset.ts';
 import type { StreamValues } from './rounds-of.ts';
@@ -87,6 +87,8 @@ export class Rounds<T = unknown> {
   private control: Control = noControl();
   /** Resets asked for and not yet applied (failed with the driver, or when it closes). */
   private readonly unsettled = new Set<PendingReset>();
+  /** Rule changes asked for and not yet sent. */
+  private readonly unsentChanges = new Set<PendingRuleChange>();
   /** Submitted rounds not yet taken, in order. */
   private readonly rounds: Round<T>[] = [];
   private seq = 0;
@@ -136,9 +138,14 @@ export class Rounds<T = unknown> {
     for (const q of this.unsent) q.push(...schemas);
   }
 
-  /** Rules to enable / disable on every shard, at the next round boundary. */
-  toggle(ruleId: string, enabled: boolean): void {
-    (enabled ? this.control.enable : this.control.disable).push(ruleId);
+  /**
+   * A rule change for every shard, sent with the next round, which goes alone (every earlier one
+   * delivered): its boundary is the watermark every shard is at (null before any), which no shard
+   * has passed. Resolves with it and the round's id; the round's output carries the change.
+   */
+  changeRules(change: PendingRuleChange['change']): Promise<{ at: number | null; round: number }> {
+    this.check();
+    return askChange(this.control.changes, this.unsentChanges, change);
   }
 
   /**
@@ -175,7 +182,7 @@ export class Rounds<T = unknown> {
    */
   async submit(parts: readonly StreamValues[], tag?: T): Promise<void> {
     this.check();
-    while (this.outstanding >= (this.control.resets.length > 0 ? 1 : this.maxInFlight)) {
+    while (this.outstanding >= (this.control.resets.length > 0 || this.control.changes.length > 0 ? 1 : this.maxInFlight)) {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
       this.check();
     }
@@ -200,9 +207,11 @@ export class Rounds<T = unknown> {
     });
     const round: Round<T> = { id: ++this.seq, tag, out: emptyOutput(), done: false, completed, complete };
     this.rounds.push(round);
+    const changes = sendChanges(control.changes, this.w, round.id, this.unsentChanges);
+    if (changes.length > 0) round.out.ruleChanges = changes;
     const submittedAt = performance.now();
-    if (this.singleTask) this.oneTask(round, byHome.get(0) ?? [], control, submittedAt);
-    else this.twoPhases(round, byHome, control, submittedAt);
+    if (this.singleTask) this.oneTask(round, byHome.get(0) ?? [], control, changes, submittedAt);
+    else this.twoPhases(round, byHome, control, changes, submittedAt);
   }
 
   /** Waits until every submitted round is delivered everywhere. */
@@ -286,13 +295,14 @@ export class Rounds<T = unknown> {
   async close(): Promise<void> {
     for (const r of this.unsettled) r.fail(new CepError('CEP_ERR_STATE_UNAVAILABLE', 'the shards stopped (a restore or a stop) before the reset was applied; ask again'));
     this.unsettled.clear();
+    failChanges(this.unsentChanges, new CepError('CEP_ERR_STATE_UNAVAILABLE', 'the shards stopped (a restore or a stop) before the rule change was sent; nothing changed: ask again'));
     await this.backend.close();
   }
 
   /** One shard: ingest and deliver in one task; the shard sends back the watermark it used. */
-  private oneTask(round: Round<T>, parts: IngestPart[], control: Control, submittedAt: number): void {
+  private oneTask(round: Round<T>, parts: IngestPart[], control: Control, changes: readonly RuleChangeSpec[], submittedAt: number): void {
     const task: RoundTask = {
-      op: 'round', schemas: this.takeSchemas(0), parts, activity: this.time.takeActivity(), flush: control.flush, enable: control.enable, disable: control.disable,
+      op: 'round', schemas: this.takeSchemas(0), parts, activity: this.time.takeActivity(), flush: control.flush, changes,
       resets: control.resets.map((r) => resetTask(this.time, r)),
     };
     const result = this.enqueue(0, task) as Promise<RoundResult>;
@@ -311,7 +321,7 @@ export class Rounds<T = unknown> {
   }
 
   /** Ingest at the home shards; once all are back, deliver to every shard with W_r. */
-  private twoPhases(round: Round<T>, byHome: ReadonlyMap<number, IngestPart[]>, control: Control, submittedAt: number): void {
+  private twoPhases(round: Round<T>, byHome: ReadonlyMap<number, IngestPart[]>, control: Control, changes: readonly RuleChangeSpec[], submittedAt: number): void {
     const resets = control.resets.map((r) => resetTask(this.time, r));
     const ingests = [...byHome].map(([shard, parts]) => this.enqueue(shard, { op: 'ingest', schemas: this.takeSchemas(shard), parts, resets }) as Promise<IngestResult>);
     const prev = this.ordered;
@@ -333,7 +343,7 @@ export class Rounds<T = unknown> {
       const { watermark, flushTo } = this.time.roundWatermark(this.w, control.flush);
       this.w = watermark;
       const deliveries = Array.from({ length: this.shards }, (_, shard) => this.enqueue(shard, {
-        op: 'deliver', schemas: this.takeSchemas(shard), forwards: forwards.get(shard) ?? [], watermark, flushTo, enable: control.enable, disable: control.disable, resets,
+        op: 'deliver', schemas: this.takeSchemas(shard), forwards: forwards.get(shard) ?? [], watermark, flushTo, changes, resets,
       }) as Promise<DeliverResult>);
       void Promise.all(deliveries).then((rs) => {
         for (const r of rs) {
@@ -374,6 +384,7 @@ export class Rounds<T = unknown> {
     for (const w of this.waiters.splice(0)) w();
     for (const r of this.unsettled) r.fail(this.failure);
     this.unsettled.clear();
+    failChanges(this.unsentChanges, this.failure);
   }
 
   private takeSchemas(shard: number): SchemaSpec[] {

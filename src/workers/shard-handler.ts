@@ -6,7 +6,7 @@
 //   ingest   decode the values of the streams this shard is home for; events too far ahead of
 //            their record's Kafka timestamp (quarantined: CEP_ERR_FUTURE_EVENT), late ones and
 //            bad ones are reported by (stream, offset); others go to the owners of their keys
-//   deliver  accept what other shards forwarded, apply rule toggles, advance the watermark
+//   deliver  accept what other shards forwarded, schedule rule changes, advance the watermark
 //            (or flush), return the alerts and other effects
 //            (every task applies an operator's watermark resets first: protocol.ts StreamReset)
 //   round    one shard only: ingest, then W_r from its copy of the driver's clock
@@ -16,9 +16,10 @@
 //            shard saw them); context: a context of a key
 import { deserialize, serialize } from 'node:v8';
 import { inflateRawSync } from 'node:zlib';
+import type { RuleChange } from '../core/rule-change.ts';
 import type { AnyRule } from '../core/rule-types.ts';
 import { FUTURE, LATE, ShardCore } from '../core/shard-core.ts';
-import type { EngineSnapshot } from '../core/engine/index.ts';
+import type { ShardSnapshot } from '../core/shard-core.ts';
 import type { AnyEvent, EventKind, EventTimeMs, SourceRef } from '../events/types.ts';
 import type { InputError } from '../io/input-error.ts';
 import { KafkaValueDecoder } from '../io/kafka-value.ts';
@@ -27,13 +28,45 @@ import { RecentKeyIssues } from '../explain/recent.ts';
 import { BufferedRuleTimer } from '../metrics/rule-timer.ts';
 import type {
   ContextResult, ContextTask, DeliverResult, DeliverTask, InfoResult, IngestResult, IngestTask, InitResult, InitTask, LateRef, RawRecord, Rejected, RoundResult, RoundTask,
-  RuleErrorRef, SchemaSpec, ShardResult, ShardTask, SnapshotResult, StateResult, StateTask, StreamReset, StreamSpec,
+  RuleChangeSpec, RuleErrorRef, SchemaSpec, ShardResult, ShardTask, SnapshotResult, StateResult, StateTask, StreamReset, StreamSpec,
 } from './protocol.ts';
 import { ForwardBuilder, RecordCursor } from './record-pack.ts';
 import { RoundClock } from './round-clock.ts';
 import { CepError } from '../core/errors.ts';
 
-const decodeSnapshot = (b: Uint8Array): EngineSnapshot => deserialize(inflateRawSync(b)) as EngineSnapshot;
+const decodeSnapshot = (b: Uint8Array): ShardSnapshot => deserialize(inflateRawSync(b)) as ShardSnapshot;
+
+/** Rules of materialized bundles, by content hash (a bundle is loaded once per thread). */
+const bundles = new Map<string, Promise<readonly AnyRule[]>>();
+const bundleRules = (hash: string, dir: string): Promise<readonly AnyRule[]> => {
+  let p = bundles.get(hash);
+  if (p === undefined) {
+    p = loadRules([dir], dir, { typeCheck: false }).then((l) => l.map((x) => x.rule));
+    bundles.set(hash, p);
+  }
+  return p;
+};
+
+/** A change as the core takes it (a deploy's bundle loaded). */
+async function coreChange(c: RuleChangeSpec): Promise<RuleChange> {
+  return c.kind === 'deploy' ? { kind: 'deploy', seq: c.seq, at: c.at, rules: await bundleRules(c.hash, c.dir) } : c;
+}
+
+/**
+ * The rule set a shard starts with and the changes still to apply: those the restored
+ * snapshots had applied (a snapshot without the count: the first deploy, the rules at start)
+ * make the set; without snapshots, the first deploy does.
+ */
+export async function startingRules(changes: readonly RuleChangeSpec[], snapshots: readonly ShardSnapshot[]): Promise<{ rules: readonly AnyRule[]; applied: number; pending: RuleChange[] } | undefined> {
+  const first = changes.find((c) => c.kind === 'deploy');
+  if (first === undefined) return undefined;
+  const applied = snapshots[0]?.ruleChangesApplied ?? first.seq;
+  let base = first;
+  for (const c of changes) if (c.kind === 'deploy' && c.seq <= applied) base = c;
+  const rules = await bundleRules(base.hash, base.dir);
+  const pending = await Promise.all(changes.filter((c) => c.seq > applied).map(coreChange));
+  return { rules, applied, pending };
+}
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** The dead letter's message for a quarantined event (ShardCore.route said FUTURE). */
@@ -88,8 +121,12 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
   };
 
   async function init(t: InitTask): Promise<InitResult> {
-    const loaded = rules ?? (await loadRules(t.rules)).map((l) => l.rule);
-    core = new ShardCore(loaded, { ...t.engine, probe: timer }, t.shard, t.shards, t.restore.map(decodeSnapshot), t.maxFutureSkewMs ?? Infinity);
+    const snapshots = t.restore.map(decodeSnapshot);
+    const start = t.changes === undefined ? undefined : await startingRules(t.changes, snapshots);
+    const loaded = start?.rules ?? rules ?? (await loadRules(t.rules)).map((l) => l.rule);
+    core = new ShardCore(loaded, { ...t.engine, probe: timer }, t.shard, t.shards, snapshots, t.maxFutureSkewMs ?? Infinity, start?.pending, start?.applied);
+    // Changes from the start of time apply before anything is read.
+    core.advance(core.engine.watermark);
     ruleSet = loaded;
     recent = new RecentKeyIssues(loaded);
     streams = t.streams;
@@ -161,12 +198,17 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
     };
   }
 
+  /** Loads what the changes deploy (before the task runs: loading is asynchronous), then schedules them. */
+  async function schedule(changes: readonly RuleChangeSpec[]): Promise<void> {
+    if (changes.length === 0) return;
+    const c = ready().core;
+    for (const change of await Promise.all(changes.map(coreChange))) c.schedule(change);
+  }
+
   function deliver(t: Omit<DeliverTask, 'op'>, started: number): DeliverResult {
     const { core: c, decoder: d } = ready();
     addSchemas(t.schemas);
     applyResets(t.resets);
-    for (const id of t.enable) c.engine.setEnabled(id, true);
-    for (const id of t.disable) c.engine.setEnabled(id, false);
     for (const f of t.forwards) {
       const cur = new RecordCursor(f);
       for (let i = 0; i < cur.length; i++) {
@@ -180,7 +222,7 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
       }
     }
     c.advance(t.watermark);
-    if (t.flushTo !== null) c.engine.flush(t.flushTo);
+    if (t.flushTo !== null) c.flush(t.flushTo);
     const alerts = [];
     const late: LateRef[] = [];
     const ruleErrors: RuleErrorRef[] = [];
@@ -230,7 +272,7 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
     clock.observeIngest(ingested.maxTs);
     const next = clock.roundWatermark(watermark, t.flush);
     watermark = next.watermark;
-    const delivered = deliver({ schemas: [], forwards: ingested.forwards, watermark, flushTo: next.flushTo, enable: t.enable, disable: t.disable, resets: [] }, performance.now());
+    const delivered = deliver({ schemas: [], forwards: ingested.forwards, watermark, flushTo: next.flushTo, changes: [], resets: [] }, performance.now());
     return { op: 'round', ingest: ingested, deliver: delivered, watermark };
   }
 
@@ -238,7 +280,7 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
     const { core: c } = ready();
     // A copy of its own (a small result may sit in Buffer's shared pool, which must never be
     // transferred). Compression is the caller's, off this thread: the shard has work to do.
-    const bytes = new Uint8Array(serialize(c.engine.snapshot()));
+    const bytes = new Uint8Array(serialize(c.snapshot()));
     return { op: 'snapshot', bytes, keys: c.engine.stats().keys };
   }
 
@@ -263,8 +305,8 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
     switch (t.op) {
       case 'init': return init(t);
       case 'ingest': return ingest(t, started);
-      case 'deliver': return deliver(t, started);
-      case 'round': return round(t, started);
+      case 'deliver': return schedule(t.changes).then(() => deliver(t, started));
+      case 'round': return schedule(t.changes).then(() => round(t, started));
       case 'snapshot': return snapshot();
       case 'info': return info();
       case 'state': return state(t);

@@ -1,8 +1,8 @@
 // Rules for the service's determinism and restore tests (rounds, crash recovery): patterns
 // that match often on generated fixtures, under every after-match skip strategy each rule
 // kind takes, so restores and shard counts are checked against every strategy.
-import { correlate, keyBy, minutes, seconds, sequence, sliding, threshold, times } from '../../src/index.ts';
-import type { SkipStrategy, UnorderedSkipStrategy } from '../../src/index.ts';
+import { correlate, keyBy, minutes, seconds, sequence, sliding, threshold, times } from 'cepheus';
+import type { SkipStrategy, UnorderedSkipStrategy } from 'cepheus';
 
 const byAccount = keyBy('account', { login: (e) => e.account, trade: (e) => e.account, transfer: (e) => e.account });
 const STRATEGIES = ['no-skip', 'skip-past-last-event', 'skip-overlapping', 'skip-to-next', 'skip-to-first', 'skip-to-last'] as const;

@@ -25,7 +25,7 @@ import { eventRank, shardOf } from '../order.ts';
 import { toJson } from '../json.ts';
 import type { JsonValue } from '../json.ts';
 import type { AnyRule, ContextDef } from '../rule-types.ts';
-import { Ingested, RuleKeyState, Timer } from '../runtime.ts';
+import { Ingested, RuleKeyState, Timer, setRuleState } from '../runtime.ts';
 import type { CompiledRule, Match, OperatorHost } from '../runtime.ts';
 import type { ContextView, KeyStateView } from '../state-view.ts';
 import { validateRules } from '../validate.ts';
@@ -78,7 +78,7 @@ export class Engine implements OperatorHost {
     this.observed = this.compiled.find((cr) => cr.observer !== undefined);
     this.probe = this.options.probe;
     if (from !== undefined) {
-      const r = restore(Array.isArray(from) ? from as readonly EngineSnapshot[] : [from as EngineSnapshot], this.c, this.owns, this.buffer, this.timers);
+      const r = restore(Array.isArray(from) ? from as readonly EngineSnapshot[] : [from as EngineSnapshot], this.c, this.owns, this.buffer, this.timers, this.options.keepBuffered);
       this.watermark = r.watermark;
       this.maxTs = r.maxTs;
       this.timerSeq = r.timerSeq;
@@ -358,7 +358,7 @@ export class Engine implements OperatorHost {
         let rs = ks.rules[cr.local];
         if (rs === undefined) {
           rs = new RuleKeyState(cr, key, ks, cr.op.create());
-          ks.rules[cr.local] = rs;
+          setRuleState(ks, cr.local, space.rules.length, rs);
         }
         cr.stats.eventsSeen++;
         if (cr.observer !== undefined) cr.observer.note({ kind: 'event', event: e, seq: rs.seq + 1 });

@@ -27,7 +27,7 @@ import type { Effect } from '../effects.ts';
 import { CepError } from '../errors.ts';
 import { keyGroupOf } from '../order.ts';
 import type { ContextDef } from '../rule-types.ts';
-import { KeyState } from '../runtime.ts';
+import { KeyState, NO_CONTEXTS, NO_RULES } from '../runtime.ts';
 
 /** What the key lifecycle needs of a compiled key space (compile.ts's Space). */
 export interface Space {
@@ -141,9 +141,9 @@ export function openKey(space: Space, key: string, at: number, horizon: number, 
   const ring = space.ring;
   const g = keyGroupOf(key, ring.groups);
   if (ring.counts[g] as number >= (ring.caps[g] as number)) makeRoom(space, g, at, horizon, expiredBefore, out);
-  const ctx = new Array<unknown>(space.contexts.length);
+  const ctx = space.contexts.length === 0 ? NO_CONTEXTS : new Array<unknown>(space.contexts.length);
   for (let c = 0; c < space.contexts.length; c++) ctx[c] = (space.contexts[c] as ContextDef<unknown>).initial();
-  const ks = new KeyState(key, ctx, space.rules.length, g);
+  const ks = new KeyState(key, ctx, g);
   space.keys.set(key, ks);
   link(ring, ks);
   return ks;
@@ -221,6 +221,8 @@ export function idle(ks: KeyState, horizon: number): boolean {
       empty = false;
     }
   }
+  // An idle key keeps no slots of its own (runtime.ts: NO_RULES).
+  if (empty) ks.rules = NO_RULES;
   return empty;
 }
 

@@ -4,6 +4,7 @@ import { CepError } from '../errors.ts';
 import type { Explained } from './compile.ts';
 import { KEY_GROUPS } from '../order.ts';
 import type { RuleProbe } from './probe.ts';
+import type { AnyEvent } from '../../events/types.ts';
 
 export interface EngineOptions {
   /** Watermark lag behind the largest event time seen (bounded out-of-orderness). */
@@ -36,6 +37,11 @@ export interface EngineOptions {
   readonly explain: Explained | undefined;
   /** Sampled per-rule evaluation timing (probe.ts); undefined: nothing is timed. */
   readonly probe: RuleProbe | undefined;
+  /**
+   * Restoring: also keep buffered events this predicate wants although no key of theirs is
+   * owned under these rules (a rule change still pending will own them: rule-change.ts).
+   */
+  readonly keepBuffered: ((e: AnyEvent) => boolean) | undefined;
 }
 
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
@@ -51,6 +57,7 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   owns: undefined,
   explain: undefined,
   probe: undefined,
+  keepBuffered: undefined,
 };
 
 /** The options over the defaults; throws CepError listing every invalid one. */

@@ -10,7 +10,7 @@ import type { AnyEvent, SourceRef } from '../../events/types.ts';
 import { CepError } from '../errors.ts';
 import type { KeyedHeap } from '../heap.ts';
 import { eventRank, keyGroupOf } from '../order.ts';
-import { Ingested, KeyState, Reviver, RuleKeyState, Timer } from '../runtime.ts';
+import { Ingested, KeyState, NO_CONTEXTS, Reviver, RuleKeyState, Timer, setRuleState } from '../runtime.ts';
 import type { ContextDef } from '../rule-types.ts';
 import type { CompiledRule } from '../runtime.ts';
 import { ownsAnyKeyOf } from './compile.ts';
@@ -96,7 +96,7 @@ export interface Restored extends EngineTimes {
  * semantics, so it starts clean.
  */
 export function restore(snaps: readonly EngineSnapshot[], c: Compiled, owns: ((keySpace: string, key: string) => boolean) | undefined,
-  buffer: KeyedHeap<Ingested>, timers: KeyedHeap<Timer>): Restored {
+  buffer: KeyedHeap<Ingested>, timers: KeyedHeap<Timer>, keep?: (e: AnyEvent) => boolean): Restored {
   let watermark = -Infinity;
   let maxTs = -Infinity;
   let timerSeq = 0;
@@ -119,7 +119,7 @@ export function restore(snaps: readonly EngineSnapshot[], c: Compiled, owns: ((k
     for (const b of snap.buffer) {
       // An event buffered by several old shards (one per key space owner) is kept once.
       const dedup = `${b.event.id}\u0000${b.event.ts}`;
-      if (seen.has(dedup) || !ownsAnyKeyOf(c.routes, owns, b.event)) continue;
+      if (seen.has(dedup) || !(ownsAnyKeyOf(c.routes, owns, b.event) || keep?.(b.event) === true)) continue;
       seen.add(dedup);
       const rank = eventRank(b.event.id);
       buffer.push(b.event.ts, new Ingested(b.event, b.source, rank), rank);
@@ -153,20 +153,20 @@ function spaceOf(c: Compiled, ss: SpaceSnapshot): Space | undefined {
 
 /** A key's state as the snapshot holds it, built like a fresh one (see openKey in keys.ts). */
 function restoreKey(space: Space, ss: SpaceSnapshot, k: KeySnapshot, timers: KeyedHeap<Timer>, reviver: Reviver): KeyState {
-  const ctx = new Array<unknown>(space.contexts.length);
+  const ctx = space.contexts.length === 0 ? NO_CONTEXTS : new Array<unknown>(space.contexts.length);
   for (let c = 0; c < space.contexts.length; c++) {
     const def = space.contexts[c] as ContextDef<unknown>;
     const i = ss.contexts.indexOf(def.id);
     ctx[c] = i >= 0 ? k.ctx[i] : def.initial();
   }
-  const ks = new KeyState(k.key, ctx, space.rules.length, keyGroupOf(k.key, space.ring.groups));
+  const ks = new KeyState(k.key, ctx, keyGroupOf(k.key, space.ring.groups));
   ks.lastSeen = k.lastSeen;
   for (const r of k.rules) {
     const cr: CompiledRule | undefined = space.rules.find((x) => x.rule.id === r.ruleId);
     if (cr === undefined || cr.rule.version !== r.ruleVersion) continue;
     const rs = new RuleKeyState(cr, k.key, ks, cr.op.restore(r.op, reviver));
     rs.seq = r.seq;
-    ks.rules[cr.local] = rs;
+    setRuleState(ks, cr.local, space.rules.length, rs);
     if (r.timerAt !== -Infinity) {
       rs.timerAt = r.timerAt;
       rs.timerSeq = r.timerSeq;

@@ -155,6 +155,18 @@ export function sequenceOperator(rule: SequenceRule, bounds: StateBounds, obs: O
     (obs as Observer).note({ kind: 'overflow', dropped: dropped.map((r) => partial(r, complete)) });
   }
 
+  // Scratch lists of onEvent, reused so that an event allocates nothing it does not keep:
+  // `spare` becomes a state's next runs, and the runs list it replaces (which no state holds
+  // any more) becomes the spare; `completed` is read before onEvent returns and never kept.
+  let spare: Run[] = [];
+  const completed: Run[] = [];
+
+  function add(r: Run, next: Run[], took: Run[] | undefined): void {
+    if (took !== undefined) took.push(r);
+    if (isComplete(r)) completed.push(r);
+    else next.push(r);
+  }
+
   function schedulePending(rs: RuleKeyState, state: SequenceState, host: OperatorHost): void {
     let earliest = Infinity;
     for (const p of state.pending) if (p.start + within < earliest) earliest = p.start + within;
@@ -190,14 +202,11 @@ export function sequenceOperator(rule: SequenceRule, bounds: StateBounds, obs: O
         });
       }
 
-      const next: Run[] = [];
-      const completed: Run[] = [];
+      // Emptied here too: a predicate that threw left the last event's lists half filled.
+      const next = spare;
+      next.length = 0;
+      completed.length = 0;
       let took: Run[] | undefined;
-      const add = (r: Run): void => {
-        if (took !== undefined) took.push(r);
-        if (isComplete(r)) completed.push(r);
-        else next.push(r);
-      };
 
       for (const run of state.runs) {
         if (e.ts - run.start > within) {
@@ -211,14 +220,14 @@ export function sequenceOperator(rule: SequenceRule, bounds: StateBounds, obs: O
         // A run skips an event it can take only when every step that could take it is `any`.
         let mustTake = false;
         if (run.count < q.max && (sj.contiguity !== 'strict' || seq === run.seq + 1) && accepts(sj, item, run.caps, ctx)) {
-          add(take(run, j, item, seq));
+          add(take(run, j, item, seq), next, took);
           if (sj.contiguity !== 'any') mustTake = true;
         }
         if (run.count >= q.min && !run.blocked) {
           for (let t = j + 1; t <= last; t++) {
             const st = steps[t] as PositiveStep;
             if ((st.contiguity !== 'strict' || seq === run.seq + 1) && accepts(st, item, run.caps, ctx)) {
-              add(take(run, t, item, seq));
+              add(take(run, t, item, seq), next, took);
               if (st.contiguity !== 'any') mustTake = true;
             }
             if (st.quantifier.min > 0) break;
@@ -241,7 +250,7 @@ export function sequenceOperator(rule: SequenceRule, bounds: StateBounds, obs: O
       const first = steps[0] as PositiveStep;
       if (accepts(first, item, emptyCaps as Captures, ctx)) {
         const opened = take(null, 0, item, seq);
-        add(opened);
+        add(opened, next, undefined);
         if (obs !== undefined) obs.note({ kind: 'open', opened: partial(opened), step: first.name });
       } else if (obs !== undefined && first.kind === e.kind) {
         obs.note({ kind: 'open', opened: null, step: first.name });
@@ -253,6 +262,9 @@ export function sequenceOperator(rule: SequenceRule, bounds: StateBounds, obs: O
         next.splice(0, dropped);
         host.overflow(rs, dropped);
       }
+      const old = state.runs;
+      old.length = 0;
+      spare = old;
       state.runs = next;
       state.pending = pending;
 

@@ -41,9 +41,13 @@ export function ruleRoutes(app: FastifyInstance, c: RouteContext): void {
 
   for (const action of ['enable', 'disable'] as const) {
     app.post<{ Params: { id: string } }>(`/api/v1/rules/:id/${action}`, {
-      preHandler: c.admin, schema: { summary: `${action === 'enable' ? 'Enable' : 'Disable'} a rule at runtime, no restart (the demo keeps the choice across restarts)`, params: RULE_PARAMS },
-    }, (req, reply) => {
-      if (!c.rules.setEnabled(req.params.id, action === 'enable', requestIdentity(req)?.name)) return reply.status(404).send(errorBody('CEP_ERR_API_RULE_NOT_FOUND', `no rule ${req.params.id}`));
+      preHandler: c.admin,
+      schema: { summary: `${action === 'enable' ? 'Enable' : 'Disable'} a rule at runtime, no restart (the service: a change in the control log, applied at an event-time boundary, kept across crashes; the demo keeps the choice in its store)`, params: RULE_PARAMS },
+    }, async (req, reply) => {
+      const done = await c.rules.setEnabled(req.params.id, action === 'enable', requestIdentity(req)?.name);
+      if (done === false) return reply.status(404).send(errorBody('CEP_ERR_API_RULE_NOT_FOUND', `no rule ${req.params.id}`));
+      // Four eyes: accepted as a proposal, applied once another admin approves it.
+      if (done !== true) return reply.status(202).send(done);
       return { id: req.params.id, enabled: action === 'enable' };
     });
   }

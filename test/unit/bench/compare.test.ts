@@ -5,11 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { compare, formatRatios } from '../../../bench/lib/compare.ts';
 import type { CpuSplit } from '../../../bench/lib/cpu-split.ts';
 import type { KafkaLatencyResult, KafkaResult } from '../../../bench/lib/kafka.ts';
+import type { AgainstScenario } from '../../../bench/lib/against.ts';
 import type { BenchResult } from '../../../bench/lib/result.ts';
 import type { Percentiles } from '../../../bench/lib/stats.ts';
 
 // The committed baseline's in-process part (its through-Kafka part is built below, per test).
-const { kafka: _committedKafka, ...baseline } = JSON.parse(readFileSync(new URL('../../../bench/baseline/2-core-vm.json', import.meta.url), 'utf8')) as BenchResult;
+const { kafka: _committedKafka, against: _committedAgainst, ...baseline } = JSON.parse(readFileSync(new URL('../../../bench/baseline/2-core-vm.json', import.meta.url), 'utf8')) as BenchResult;
 const scaled = (tput: number, p99: number): BenchResult => ({
   ...baseline,
   throughput: baseline.throughput.map((t) => ({ ...t, eventsPerSec: Math.round(t.eventsPerSec * tput) })),
@@ -25,7 +26,7 @@ function latencyRun(rate: number, p99: number): KafkaLatencyResult {
   return {
     name: `kafka-fixed-${rate / 1000}k`, offeredPerSec: rate, achievedPerSec: rate, producerBehind: false, events: rate * 15, seconds: 15, shards: 1,
     alerts: 1000, measured: 1000, afterIdleFlush: 0, serviceAlerts: 1000, serviceWarnings: 0, checks: { duplicates: 0, unmatched: 0, partitionMismatches: 0 },
-    latencyUs: pct(p99), histogram: '', eventTimeFloorUs: pct(100_000), beyondFloorUs: pct(p99 - 100_000),
+    latencyUs: pct(p99), histogram: '', eventTimeFloorUs: pct(100_000), beyondFloorUs: pct(p99 / 2),
     service: { endToEndUs: pct(p99), endToEndHistogram: null, batchUs: null, rulesUs: {} },
     commits: { count: 50, meanSpacingMs: 200, configuredIntervalMs: 200 }, cpu, gcMs: 100, maxGcMs: 10,
   };
@@ -45,7 +46,7 @@ function kafka(eventsPerSec: number, p99ByRate: Readonly<Record<number, number>>
   };
 }
 const withKafka = (r: BenchResult, k: KafkaResult): BenchResult => ({ ...r, kafka: k });
-const kafkaOnly = (k: KafkaResult): BenchResult => ({ ...baseline, throughput: [], latency: [], kafka: k });
+const kafkaOnly = (k: KafkaResult): BenchResult => ({ ...baseline, throughput: [], latency: [], state: [], kafka: k });
 const rowsOf = (a: BenchResult, b: BenchResult): (readonly [string, number, boolean])[] => compare(a, b).map((r) => [r.metric, Math.round(r.ratio * 100) / 100, r.ok] as const);
 
 describe('bench compare', () => {
@@ -54,6 +55,7 @@ describe('bench compare', () => {
     expect(rows.map((r) => [r.metric, r.ratio, r.ok])).toEqual([
       ...baseline.throughput.map((t) => [`${t.name} events/s`, 1, true]),
       ...baseline.latency.map((l) => [`${l.name} p99 us`, 1, true]),
+      ...baseline.state.map((st) => [`${st.name} bytes/account`, 1, true]),
     ]);
   });
 
@@ -71,6 +73,8 @@ describe('bench compare', () => {
       ['kafka-throughput events/s', 1, true],
       ['kafka-fixed-20k p99 us', 1, true],
       ['kafka-fixed-50k p99 us', 1, true],
+      ['kafka-fixed-20k p99 beyond floor us', 1, true],
+      ['kafka-fixed-50k p99 beyond floor us', 1, true],
     ]);
   });
 
@@ -86,15 +90,20 @@ describe('bench compare', () => {
       ['kafka-throughput events/s', 0.86, true],
       ['kafka-fixed-20k p99 us', 1.19, true],
       ['kafka-fixed-50k p99 us', 1, true],
+      ['kafka-fixed-20k p99 beyond floor us', 1.19, true],
+      ['kafka-fixed-50k p99 beyond floor us', 1, true],
     ]);
     expect(rowsOf(base, kafkaOnly(kafka(50_400, { 20_000: 300_000, 50_000: 484_000 })))).toEqual([
       ['kafka-throughput events/s', 0.84, false],
       ['kafka-fixed-20k p99 us', 1, true],
       ['kafka-fixed-50k p99 us', 1.21, false],
+      ['kafka-fixed-20k p99 beyond floor us', 1, true],
+      ['kafka-fixed-50k p99 beyond floor us', 1.21, false],
     ]);
     expect(rowsOf(base, kafkaOnly(kafka(60_000, { 50_000: 400_000, 100_000: 900_000 })))).toEqual([
       ['kafka-throughput events/s', 1, true],
       ['kafka-fixed-50k p99 us', 1, true],
+      ['kafka-fixed-50k p99 beyond floor us', 1, true],
     ]);
   });
 
@@ -103,6 +112,28 @@ describe('bench compare', () => {
     expect(out).toBe([
       'FAIL kafka-throughput events/s              60000 ->     45000  0.75x (>= 0.85x)',
       'ok   kafka-fixed-20k p99 us                300000 ->    330000  1.10x (<= 1.2x)',
+      'ok   kafka-fixed-20k p99 beyond floor us    150000 ->    165000  1.10x (<= 1.2x)',
     ].join('\n'));
+  });
+
+  it('fails state per idle account above 1.1x, and only then', () => {
+    const state = (bytes: number): BenchResult => ({ ...baseline, throughput: [], latency: [], state: [{ name: 'state-idle-accounts', keys: 3_000_000, bytesPerAccount: bytes, heapMiB: 800 }] });
+    expect(rowsOf(state(800), state(880))).toEqual([['state-idle-accounts bytes/account', 1.1, true]]);
+    expect(rowsOf(state(800), state(890))).toEqual([['state-idle-accounts bytes/account', 1.11, false]]);
+  });
+
+  it('gates the --against ratios when both files were measured against the same commit', () => {
+    const scenario = (name: string, metric: AgainstScenario['metric'], ratio: number): AgainstScenario => ({ name, metric, ours: [ratio], theirs: [1], medianOurs: ratio, medianTheirs: 1, ratio, raw: [] });
+    const against = (commit: string, tput: number, p99: number, bytes: number): BenchResult => ({
+      ...baseline, throughput: [], latency: [], state: [],
+      against: { ref: 'r', commit, ourCommit: 'x', runs: 3, scenarios: [scenario('max-throughput', 'eventsPerSec', tput), scenario('fixed-100k', 'p99Us', p99), scenario('state-idle-accounts', 'bytesPerAccount', bytes)] },
+    });
+    expect(rowsOf(against('8c71de6aa', 2, 0.1, 0.6), against('8c71de6aa', 1.6, 0.13, 0.7))).toEqual([
+      ['vs 8c71de6 max-throughput eventsPerSec ratio', 0.8, false],
+      ['vs 8c71de6 fixed-100k p99Us ratio', 1.3, false],
+      ['vs 8c71de6 state-idle-accounts bytesPerAccount ratio', 1.17, false],
+    ]);
+    expect(compare(against('8c71de6aa', 2, 0.1, 0.6), against('8c71de6aa', 1.8, 0.11, 0.63)).every((r) => r.ok)).toBe(true);
+    expect(rowsOf(against('8c71de6aa', 2, 0.1, 0.6), against('aaaaaaaaa', 1, 1, 1))).toEqual([]);
   });
 });

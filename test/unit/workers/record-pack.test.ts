@@ -110,7 +110,7 @@ describe('transferablesOf', () => {
   ];
 
   it('lists every buffer of a task once; a transferring clone reads the same and leaves them empty', () => {
-    const round: RoundTask = { op: 'round', schemas: [], parts: [part(0, RECORDS), part(2, RECORDS.slice(1))], activity: [[1, false]], flush: false, enable: [], disable: [] };
+    const round: RoundTask = { op: 'round', schemas: [], parts: [part(0, RECORDS), part(2, RECORDS.slice(1))], activity: [[1, false]], flush: false, changes: [] };
     const transfer = transferablesOf(round);
     expect(transfer).toEqual(round.parts.flatMap(buffersOf));
     const moved = structuredClone(round, { transfer });
@@ -122,7 +122,7 @@ describe('transferablesOf', () => {
     const ingest = { op: 'ingest', forwards: [forward(1)], maxTs: [], rejected: [], late: [], values: 5, micros: 1 } as const;
     const deliver = { op: 'deliver', alerts: [], late: [], ruleErrors: [], overflowDropped: 0, micros: 1, evaluations: new Float64Array(0) } as const;
     const snapshot = { op: 'snapshot', bytes: new Uint8Array(8), keys: 0 } as const;
-    const deliverTask: ShardTask = { op: 'deliver', schemas: [], forwards: [forward(2)], watermark: 0, flushTo: null, enable: [], disable: [] };
+    const deliverTask: ShardTask = { op: 'deliver', schemas: [], forwards: [forward(2)], watermark: 0, flushTo: null, changes: [] };
     expect(transferablesOf(ingest)).toEqual(buffersOf(ingest.forwards[0]));
     expect(transferablesOf({ op: 'round', ingest, deliver, watermark: 0 })).toEqual(buffersOf(ingest.forwards[0]));
     expect(transferablesOf(deliverTask)).toEqual(buffersOf(deliverTask.forwards[0] as Forward));

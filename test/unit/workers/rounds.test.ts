@@ -142,8 +142,8 @@ describe('one shard: one task per round', () => {
     };
     const held: StreamValues[] = [];
     for (const [i, parts] of all.entries()) {
-      if (i === 5) rounds.toggle('structuring', false);
-      if (i === 9) rounds.toggle('structuring', true);
+      if (i === 5) void rounds.changeRules({ kind: 'switch', seq: 1, ruleId: 'structuring', enabled: false });
+      if (i === 9) void rounds.changeRules({ kind: 'switch', seq: 2, ruleId: 'structuring', enabled: true });
       if (i === 12) {
         await rounds.barrier();
         rounds.clock.setActive(IDLE, false);
