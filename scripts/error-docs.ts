@@ -6,7 +6,7 @@ import type { ErrorSpec } from '../src/core/errors.ts';
 const AREAS: Readonly<Record<string, string>> = {
   config: 'Configuration and command line', rules: 'Rules', engine: 'Engine and shards', 'input-file': 'Event files',
   'input-record': 'Event records (dead-lettered with this code in `cepheus.error.code`)', schema: 'Avro schemas',
-  kafka: 'Kafka service', store: 'Alert store', api: 'REST API', explain: 'Explain and queryable state', mcp: 'MCP server', 'fixture-generator': 'Fixture generator', bench: 'Bench', internal: 'Anything else',
+  kafka: 'Kafka service', rabbitmq: 'RabbitMQ streams', store: 'Alert store', api: 'REST API', explain: 'Explain and queryable state', mcp: 'MCP server', 'fixture-generator': 'Fixture generator', bench: 'Bench', internal: 'Anything else',
 };
 
 export function errorDocs(): string {

@@ -11,7 +11,8 @@ import { AccessGuard } from '../service/access-guard.ts';
 import { printError } from './common.ts';
 
 /** The grants of a config's service (its transactional id is `cepheus-<group>`, as the service makes it). */
-export const grantsOf = (c: Config): readonly Grant[] => new AccessGuard(c, inputsOf(c).topics, `cepheus-${c.kafka.groupId}`).grants;
+// Kafka ACLs only: the streams of `sources:` (t.from) are RabbitMQ's to grant.
+export const grantsOf = (c: Config): readonly Grant[] => new AccessGuard(c, inputsOf(c).topics.filter((t) => t.from === undefined), `cepheus-${c.kafka.groupId}`).grants;
 
 export function aclTable(grants: readonly Grant[]): string {
   const rows = grants.map((g) => `| ${g.operation} | ${resourceOf(g)} | ${g.why} |`);

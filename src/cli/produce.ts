@@ -37,7 +37,7 @@ export function produceCommand(): Command {
         if (opts.timestamps !== 'now' && opts.timestamps !== 'event') throw new CepError('CEP_ERR_CLI_ARG', `--timestamps must be now or event (got '${opts.timestamps}')`);
         const config = loadConfig(opts.config);
         const log = pino({ level: 'warn' });
-        const topics: readonly InputTopic[] = opts.topic === undefined ? inputsOf(config).topics : [{ topic: opts.topic, kinds: [...EVENT_KINDS], format: 'confluent', schemaId: 0 }];
+        const topics: readonly InputTopic[] = opts.topic === undefined ? inputsOf(config).topics.filter((t) => t.from === undefined) : [{ topic: opts.topic, kinds: [...EVENT_KINDS], format: 'confluent', schemaId: 0 }];
         await checkBrokers(config.kafka.brokers);
         const kafka = kafkaClient(config.kafka, log, `${config.kafka.clientId}-producer`);
         const admin = new KafkaAdmin(kafka);

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { CepError } from '../core/errors.ts';
 import { DEFAULT_MCP_SETTINGS, McpSettingsSchema } from './mcp-settings.ts';
 import { PASSWORD_FIELDS, resolvePassword } from './secrets.ts';
+import { SourcesSchema, checkKindSources } from './sources.ts';
 import { IDENTITY_NAME, IDENTITY_NAME_RULE, SCOPES } from './tokens.ts';
 import { DEFAULT_ENGINE_OPTIONS } from '../core/engine/index.ts';
 import { MAX_HEAP_MB, MIN_HEAP_MB } from './heap-limits.ts';
@@ -86,9 +87,11 @@ export const ConfigSchema = z.object({
     username: z.string().min(1).optional(),
     ...PASSWORD_FIELDS,
   }).strict().transform(resolvePassword(false)).nullable().default(null),
-  /** Event kind → input topic. Several kinds may share a topic (Confluent format only). */
+  /** Event kind → Kafka input topic. Several kinds may share a topic (Confluent format only). */
   topics: z.object({ login: inputTopic.optional(), order: inputTopic.optional(), trade: inputTopic.optional(), transfer: inputTopic.optional() })
-    .strict().refine((t) => Object.values(t).some((v) => v !== undefined), 'expected at least one of login, order, trade, transfer'),
+    .strict().default({}),
+  /** Sources beside Kafka (RabbitMQ streams): kind → stream, like `topics:` (config/sources.ts). */
+  sources: SourcesSchema,
   output: z.object({
     alerts: topic,
     deadLetter: topic,
@@ -173,7 +176,7 @@ export const ConfigSchema = z.object({
   }).strict().default({ enabled: true, host: '127.0.0.1', port: 8080, tokens: {}, mcp: DEFAULT_MCP_SETTINGS }),
   store: z.object({ path: z.string().min(1).default('.run/alerts.db'), retentionDays: z.number().positive().optional() }).strict().default({ path: '.run/alerts.db' }),
   log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).strict().default({ level: 'info' }),
-}).strict().refine((c) => c.maxFutureSkewMs < c.health.watermarkAheadMs, {
+}).strict().superRefine(checkKindSources).refine((c) => c.maxFutureSkewMs < c.health.watermarkAheadMs, {
   path: ['maxFutureSkewMs'],
   message: 'expected less than health.watermarkAheadMs (an event the future-event guard lets in must not make /readyz report a runaway watermark): lower it or raise that',
 });

@@ -95,6 +95,12 @@ export const ERRORS = {
   CEP_ERR_KAFKA_TLS: spec('kafka', 503, "The TLS handshake with a broker failed: its certificate is not trusted by kafka.ssl.ca (or the system CAs), names another host, or the listener does not speak TLS."),
   CEP_ERR_KAFKA_AUTHORIZATION: spec('kafka', 403, 'The brokers refused an operation the service needs (an ACL is missing); the message names the operation, the resource and the kafka-acls command that grants it.'),
 
+  // ---- RabbitMQ streams (a source beside Kafka)
+  CEP_ERR_RABBITMQ_UNREACHABLE: spec('rabbitmq', 503, 'No RabbitMQ node answered at the configured URL; at start the service stops, later it reconnects with growing waits.'),
+  CEP_ERR_RABBITMQ_AUTHENTICATION: spec('rabbitmq', 401, 'RabbitMQ refused the login (user name or password) or the user may not use the virtual host.'),
+  CEP_ERR_RABBITMQ_TLS: spec('rabbitmq', 503, "The TLS handshake with RabbitMQ failed: its certificate is not trusted by the source's tls.ca (or the system CAs), or the port does not speak TLS."),
+  CEP_ERR_RABBITMQ_STREAM: spec('rabbitmq', 503, 'A configured stream does not exist, is not a stream (a classic or quorum queue would lose messages to a reader), or the user may not read it.'),
+
   // ---- alert store
   CEP_ERR_STORE_CURSOR: spec('store', 400, 'A paging cursor this store did not return.'),
   CEP_ERR_STORE_ALERT_NOT_FOUND: spec('store', 404, 'No alert with this id.'),

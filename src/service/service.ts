@@ -48,6 +48,7 @@ import { signalsOf } from './counters.ts';
 import { Pipeline } from './pipeline.ts';
 import { serviceStateQuery } from './state-query.ts';
 import { serviceStreamControl } from './stream-control.ts';
+import { kafkaInputsOf, wireStreams } from './stream-inputs.ts';
 import { HEADER_ROOM, TopicLimits, checkTopicLimits, createdTopicBytes } from './topic-limits.ts';
 
 export interface ServiceOptions {
@@ -81,14 +82,14 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
   const kafka = kafkaClient(config.kafka, log, config.kafka.clientId, (m) => connectionError(m));
   const transactionalId = `cepheus-${config.kafka.groupId}`;
   // Each Kafka step with the ACLs it relies on: a refusal stops the start with a coded error naming them.
-  const guard = new AccessGuard(config, inputs.topics, transactionalId);
+  const guard = new AccessGuard(config, kafkaInputsOf(inputs), transactionalId);
   const grants = (op: Grant['operation'], topics: readonly string[]): Grant[] => guard.of((g) => g.type === 'topic' && g.operation === op && topics.includes(g.name));
   const groupGrants = (name: string, pattern: Grant['pattern']): Grant[] => guard.of((g) => g.type === 'group' && g.name === name && g.pattern === pattern);
   const admin = new KafkaAdmin(kafka);
   await guard.step('connect', [], () => admin.connect());
   const cleanup: (() => Promise<void>)[] = [() => admin.disconnect()];
   try {
-    const inputTopics = inputs.topics.map((t) => t.topic);
+    const inputTopics = kafkaInputsOf(inputs).map((t) => t.topic);
     await guard.step('read its input topics', grants('Read', inputTopics), () => admin.partitionsOf(inputTopics), (g) => admin.probeTopic(g.name));
     const out = config.output;
     const inputLimits = await guard.step("describe its input topics' configs", grants('DescribeConfigs', inputTopics), () => admin.maxMessageBytes(inputTopics), (g) => admin.maxMessageBytes([g.name]));
@@ -159,10 +160,6 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
     await guard.step('read the rule set from the control topic', controlGrants, () => ruleLog.read());
     await guard.step('write the rules given at start to the empty control topic', guard.of((g) => g.type === 'transactional-id' || (g.type === 'topic' && g.operation === 'Write' && g.name === controlTopic)),
       () => ruleLog.ensureInitial({ ...bundleFromSpecs(config.rules.modules), rules }));
-    const source = new KafkaSource(kafka, {
-      groupId: config.kafka.groupId, topics: inputs.topics.map((t) => t.topic), sessionTimeoutMs: config.kafka.sessionTimeoutMs,
-      fromBeginning: config.startFrom === 'earliest', startedAt, instance, log,
-    });
     const latency = new LatencyRecorder();
     const commitSink = {
       commit: (...a: Parameters<KafkaTransactionalSink['commit']>) => sink.commit(...a).catch(async (err: unknown) => {
@@ -171,8 +168,17 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
         throw err;
       }),
     };
+    // RabbitMQ streams of `sources:` join the Kafka input (stream-inputs.ts).
+    const inputSide = wireStreams({ config, kafka, admin, sink: commitSink, log, kafkaSource: () => new KafkaSource(kafka, {
+      groupId: config.kafka.groupId, topics: inputTopics, sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+      fromBeginning: config.startFrom === 'earliest', startedAt, instance, log,
+    }) });
+    const source = inputSide.source;
+    // A RabbitMQ node that refuses stops the start here, before the API is up.
+    cleanup.push(() => inputSide.close());
+    await inputSide.prepare();
     const pipeline = new Pipeline({
-      config, inputs, log, source, sink: commitSink, admin, resolver, rules, latency,
+      config, inputs, log, source, sink: inputSide.sink, admin: inputSide.admin, resolver, rules, latency,
       encodeAlert: wire.encode,
       readCheckpoint: () => guarded('read its checkpoints', [...grants('Read', [out.state]), ...groupGrants(`${config.kafka.groupId}.state.`, 'prefixed')],
         () => readCheckpoint(kafka, out.state, config.kafka.groupId, log)),

@@ -5,7 +5,7 @@ import { connect } from 'node:net';
 import type { TestProject } from 'vitest/node';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { BROKERS, IN_CI, REGISTRY_URL, SECURE_BROKERS, SECURE_DIR } from './env.ts';
+import { BROKERS, IN_CI, RABBITMQ_SECRETS, RABBITMQ_URL, REGISTRY_URL, SECURE_BROKERS, SECURE_DIR } from './env.ts';
 
 function tcp(hostPort: string, timeoutMs = 2000): Promise<boolean> {
   const [host, port] = hostPort.split(':');
@@ -34,6 +34,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     kafkaAvailable: boolean;
     secureKafkaAvailable: boolean;
+    rabbitAvailable: boolean;
   }
 }
 
@@ -54,4 +55,12 @@ export default async function setup(project: TestProject): Promise<void> {
     console.log(`integration: no secured broker at ${SECURE_BROKERS.join(',')} — run \`bash scripts/kafka/start-secure.sh\` and set CEPHEUS_SECURE_KAFKA_BROKERS / CEPHEUS_SECURE_KAFKA_DIR; skipping the security tests`);
   }
   project.provide('secureKafkaAvailable', secure && available);
+  // RabbitMQ with streams, for the RabbitMQ source tests only (they also need Kafka).
+  const amqp = new URL(RABBITMQ_URL);
+  const rabbit = await tcp(`${amqp.hostname}:${amqp.port || '5672'}`) && existsSync(join(RABBITMQ_SECRETS, 'admin.password'));
+  if (!rabbit) {
+    if (IN_CI) throw new Error(`integration: CI=true but no RabbitMQ at ${RABBITMQ_URL} (with ${RABBITMQ_SECRETS}); .ci/run must start it (scripts/rabbitmq/start.sh)`);
+    console.log(`integration: no RabbitMQ at ${RABBITMQ_URL} — run \`bash scripts/rabbitmq/start.sh\` and set CEPHEUS_RABBITMQ_URL / CEPHEUS_RABBITMQ_SECRETS; skipping the RabbitMQ tests`);
+  }
+  project.provide('rabbitAvailable', rabbit && available);
 }

@@ -130,7 +130,7 @@ describe('config', () => {
     expect(problems(() => loadConfig(join(dir, 'nope.yaml'), {})).code).toBe('CEP_ERR_CONFIG');
     expect(problems(() => loadConfig(file('broken.yaml', 'kafka: [unclosed'), {})).details).toEqual([]);
     expect(problems(() => validateConfig({}, 'x')).details).toEqual([
-      'kafka: expected object, received undefined', 'topics: expected object, received undefined', 'output: expected object, received undefined',
+      'kafka: expected object, received undefined', 'output: expected object, received undefined',
     ]);
   });
 });
