@@ -31,3 +31,23 @@ find_java() {
 }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Settings every single-node test broker shares (one replica, small internal topics, no
+# initial rebalance delay, short sessions allowed, topics only created on purpose).
+single_node_properties() {
+  cat <<'PROPS'
+num.partitions=1
+default.replication.factor=1
+min.insync.replicas=1
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=1
+group.initial.rebalance.delay.ms=0
+group.min.session.timeout.ms=1000
+log.cleaner.dedupe.buffer.size=2097152
+log.cleaner.threads=1
+auto.create.topics.enable=false
+PROPS
+}

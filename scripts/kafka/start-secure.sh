@@ -73,20 +73,8 @@ authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
 allow.everyone.if.no.acl.found=false
 super.users=User:admin
 log.dirs=$DIR/data
-num.partitions=1
-default.replication.factor=1
-min.insync.replicas=1
-offsets.topic.replication.factor=1
-offsets.topic.num.partitions=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-transaction.state.log.num.partitions=1
-group.initial.rebalance.delay.ms=0
-group.min.session.timeout.ms=1000
-log.cleaner.dedupe.buffer.size=2097152
-log.cleaner.threads=1
-auto.create.topics.enable=false
 PROPS
+single_node_properties >> "$DIR/server.properties"
 chmod 600 "$DIR/server.properties"
 cat > "$DIR/log4j2.properties" <<LOG
 status = warn

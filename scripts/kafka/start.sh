@@ -34,20 +34,8 @@ inter.broker.listener.name=PLAINTEXT
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 controller.quorum.voters=1@127.0.0.1:$CONTROLLER_PORT
 log.dirs=$DATA
-num.partitions=1
-default.replication.factor=1
-min.insync.replicas=1
-offsets.topic.replication.factor=1
-offsets.topic.num.partitions=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-transaction.state.log.num.partitions=1
-group.initial.rebalance.delay.ms=0
-group.min.session.timeout.ms=1000
-log.cleaner.dedupe.buffer.size=2097152
-log.cleaner.threads=1
-auto.create.topics.enable=false
 PROPS
+single_node_properties >> "$RUN_DIR/server.properties"
 cat > "$RUN_DIR/log4j2.properties" <<LOG
 status = warn
 appender.console.type = Console
