@@ -43,7 +43,7 @@ export interface SourceHandlers {
   batch(b: InputBatch): Promise<void>;
   /** The broker's high watermark of a partition, from the last batch read from it. */
   progress(tp: TopicPartition, highWatermark: number): void;
-  /** The consumer completed a fetch (with or without records): it is alive and reading. */
+  /** The broker answered a fetch of the consumer (with or without records): it is alive and reading. */
   fetched(): void;
   /** The consumer stopped on an error it will not retry. */
   crashed(err: Error): void;
@@ -105,7 +105,12 @@ export class KafkaSource implements InputSource {
       const p = e.payload;
       h.progress({ topic: p.topic, partition: p.partition }, Number(p.highWatermark));
     });
-    consumer.on(ev.FETCH, () => h.fetched());
+    // A Fetch the broker answered, not kafkajs's FETCH event: that one also fires when kafkajs
+    // sent nothing (every partition paused: it sleeps maxWaitTime) and after a fetch that failed
+    // on a closed connection, so during an outage it kept saying the broker answered.
+    consumer.on(ev.REQUEST, (e) => {
+      if (e.payload.apiName === 'Fetch') h.fetched();
+    });
     consumer.on(ev.CRASH, (e) => {
       if (!e.payload.restart) h.crashed(e.payload.error);
     });

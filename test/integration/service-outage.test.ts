@@ -20,6 +20,7 @@ import { byId, decodeAlerts, withoutSources } from './support/expect.ts';
 import { kafkaAvailable, registry } from './support/kafka.ts';
 import { ownBroker, ownBrokerMissing, stopAll } from './support/own-broker.ts';
 import { freePort, killAll, readTopic, sleep, startService, writeConfig, metricsText } from './support/service.ts';
+import type { ServiceProcess } from './support/service.ts';
 
 afterAll(() => {
   killAll();
@@ -29,13 +30,23 @@ afterAll(() => {
 const missing = ownBrokerMissing();
 if (missing !== null && !IN_CI) console.warn(`integration: ${missing}; skipping the broker outage test`);
 
-/** Polls `f` every 500 ms until it returns something, for at most `ms`. */
-async function until<T>(what: string, ms: number, f: () => Promise<T | undefined>): Promise<T> {
+/**
+ * Polls `f` every 500 ms until it returns something, for at most `ms`; on a timeout the error
+ * says what the last poll saw and how the service is (exit code, its last log lines).
+ */
+async function until<T>(what: string, ms: number, f: () => Promise<T | undefined>, svc?: ServiceProcess): Promise<T> {
   const deadline = Date.now() + ms;
+  let last: unknown;
   for (;;) {
-    const v = await f().catch(() => undefined);
+    const v = await f().catch((err: unknown) => {
+      last = err;
+      return undefined;
+    });
     if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
+    if (Date.now() > deadline) {
+      const state = svc === undefined ? '' : `; service exit code ${String(svc.child.exitCode)}, last lines:\n${svc.lines.filter((l) => !/Connection error|Failed to connect/.test(l)).slice(-20).join('\n')}`;
+      throw new Error(`${what}: not within ${ms} ms (last poll: ${last === undefined ? 'no answer yet' : String(last)})${state}`);
+    }
     await sleep(500);
   }
 }
@@ -82,8 +93,9 @@ describe.skipIf(!kafkaAvailable() || (missing !== null && !IN_CI))('a broker out
     await broker.stop();
     const down = await until('/readyz 503 while the broker is down', 30_000, async () => {
       const r = await readyz();
-      return r.status === 503 ? r : undefined;
-    });
+      if (r.status === 503) return r;
+      throw new Error(`${r.status} ${JSON.stringify(r.body)}`);
+    }, svc);
     expect([down, await unreachable()]).toEqual([
       { status: 503, body: { ready: false, reasons: [expect.stringMatching(/^broker unreachable: nothing fetched or committed for \d+ s; last error \d+ s ago: .*ECONNREFUSED/)] } },
       'cepheus_broker_unreachable 1',
@@ -93,7 +105,11 @@ describe.skipIf(!kafkaAvailable() || (missing !== null && !IN_CI))('a broker out
     expect([svc.child.exitCode, (await readyz()).status]).toEqual([null, 503]);
 
     await broker.start();
-    await until('/readyz 200 after the broker came back', 120_000, async () => ((await readyz()).status === 200 ? true : undefined));
+    await until('/readyz 200 after the broker came back', 120_000, async () => {
+      const r = await readyz();
+      if (r.status === 200) return true;
+      throw new Error(`${r.status} ${JSON.stringify(r.body)}`);
+    }, svc);
     await svc.waitFor(/"msg":"broker reachable again"/, 5000);
     await produce(after);
     const k2 = new Kafka({ clientId: 'outage-reader', brokers: [broker.address], logLevel: logLevel.NOTHING });
