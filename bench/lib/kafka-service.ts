@@ -184,6 +184,15 @@ export class KafkaRun {
   }
 
   /** Stops the service (exit code 0 expected), runs the cleanups, deletes the run's topics. */
+  /** Stops the service, keeping the topics (for a bare consumer to read them after it). */
+  async stopService(): Promise<number | undefined> {
+    const svc = this.service;
+    this.service = undefined;
+    if (svc === undefined) return undefined;
+    await svc.stop().catch(() => undefined);
+    return svc.done;
+  }
+
   async close(): Promise<{ exitCode: number | undefined }> {
     let exitCode: number | undefined;
     const svc = this.service;

@@ -37,6 +37,8 @@ export async function kafkaScenarios(target: KafkaTarget, o: KafkaOptions, log: 
   log(`through Kafka (${target.brokers.join(',')}): sustained throughput over ${o.events.toLocaleString('en')} pre-produced events`);
   const throughput = await kafkaThroughput(target, { events: o.events, seed: o.seed, workers: o.workers }, log);
   log(`  ${throughput.eventsPerSec.toLocaleString('en')} events/s (target ${throughput.target.eventsPerSec.toLocaleString('en')}: ${throughput.target.met ? 'met' : 'not met'})`);
+  const bare = throughput.bareConsumer;
+  if (bare !== undefined) log(`  a bare kafkajs consumer over the same topics: ${bare.eventsPerSec.toLocaleString('en')} events/s (the service: ${bare.serviceRatio}x of it)`);
   const latency: KafkaLatencyResult[] = [];
   for (const rate of o.rates) {
     log(`through Kafka: produce-to-alert latency at ${rate.toLocaleString('en')} events/s offered for ${o.seconds} s`);
