@@ -122,6 +122,12 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
   };
 
   async function init(t: InitTask): Promise<InitResult> {
+    // A restore replaces the engine: let its state go before the checkpoint is decoded and
+    // rebuilt, or a live shard holds its old state, a decoded snapshot and the new state at
+    // once (a 2M-key flood took a shard past its heap limit that way, in its second restore).
+    core = undefined;
+    decoder = undefined;
+    recent = new RecentKeyIssues([]);
     const snapshots = ownSnapshots(t.restore, t.shard, t.shards, t.engine.keyGroups);
     const start = t.changes === undefined ? undefined : await startingRules(t.changes, snapshots);
     const loaded = start?.rules ?? rules ?? (await loadRules(t.rules)).map((l) => l.rule);
