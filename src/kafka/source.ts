@@ -128,7 +128,7 @@ export class KafkaSource implements InputSource {
           const m = batch.messages[i] as (typeof batch.messages)[number];
           messages[i] = { offset: Number(m.offset), key: m.key ?? null, value: m.value ?? null, timestamp: Number(m.timestamp) };
         }
-        await h.batch({ topic: batch.topic, partition: batch.partition, highWatermark: hw, messages });
+        await this.heartbeatWhile(h.batch({ topic: batch.topic, partition: batch.partition, highWatermark: hw, messages }), heartbeat);
         resolveOffset(batch.lastOffset());
         await heartbeat();
       },
@@ -151,6 +151,38 @@ export class KafkaSource implements InputSource {
       await Promise.race([gate, new Promise((r) => setTimeout(r, every))]);
       if (!done) await heartbeat();
     }
+  }
+
+  /**
+   * Waits for a batch to be taken (the pipeline's backpressure can hold it for long under a
+   * flood), heartbeating meanwhile: kafkajs heartbeats only between batches, so a wait longer
+   * than the session timeout got the member kicked out and the rejoin restored the checkpoint.
+   * A heartbeat that fails (a rebalance) is thrown once the batch is taken, never while the
+   * pipeline may still take it.
+   */
+  private async heartbeatWhile(taken: Promise<void>, heartbeat: () => Promise<void>): Promise<void> {
+    let done = false;
+    const settled = taken.then(() => {
+      done = true;
+    }, () => {
+      done = true;
+    });
+    const every = Math.max(300, Math.floor(this.o.sessionTimeoutMs / 5));
+    let failed: { readonly err: unknown } | undefined;
+    while (!done) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([settled, new Promise((r) => {
+        timer = setTimeout(r, every);
+      })]);
+      clearTimeout(timer);
+      if (!done && failed === undefined) {
+        await heartbeat().catch((err: unknown) => {
+          failed = { err };
+        });
+      }
+    }
+    await taken;
+    if (failed !== undefined) throw failed.err;
   }
 
   pause(tps: readonly TopicPartition[]): void {
