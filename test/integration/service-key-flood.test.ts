@@ -7,8 +7,8 @@
 // them alone (the whole list, ids included): nothing the budget evicted was needed again.
 //
 // The flood is CEPHEUS_FLOOD_KEYS keys (default 400 000, 50-80 s here, for CI). With
-// CEPHEUS_FLOOD_KEYS=2000000 the service peaked at 3.7 GiB before it had heap limits, 1.65 GiB
-// with them: see docs/performance.md (the service under a key explosion).
+// CEPHEUS_FLOOD_KEYS=2000000 the service peaked at 3.7 GiB before it had heap limits, 1,839 MiB
+// with them (alerts exactly replay's): see docs/performance.md (the service under a key explosion).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
