@@ -111,6 +111,7 @@ export class Pipeline {
   private readonly arrivals = new ArrivalLog();
   private readonly alertLatency: AlertLatency;
   private ruleCache: RuleInfo[] = [];
+  private shadowCache: RuleInfo[] = [];
   private timers: (() => void)[] = [];
   /** Wall ms of the consumer's last fetch: idleness is only judged while it is reading. */
   private lastFetch = 0;
@@ -183,6 +184,11 @@ export class Pipeline {
 
   rules(): RuleInfo[] {
     return this.ruleCache;
+  }
+
+  /** The candidates in shadow (shadow mode), as the shards last listed them. */
+  shadowRules(): RuleInfo[] {
+    return this.shadowCache;
   }
 
   /** The run holding the partitions (state queries: state-query.ts, stream control: stream-control.ts); undefined when none. */
@@ -333,6 +339,7 @@ export class Pipeline {
       const infos = await run.rounds.info();
       this.shardLoad = infos.map((i) => ({ busyMs: i.busyMs, idleMs: i.idleMs }));
       this.ruleCache = mergeRuleInfos(infos.map((i) => i.rules));
+      this.shadowCache = mergeRuleInfos(infos.map((i) => i.shadows));
       this.keySpaces.update(infos.map((i) => i.stats.spaces), this.now());
     } catch {
       // the next round reports the failure

@@ -183,6 +183,11 @@ export class Engine implements OperatorHost {
     this.release(true);
   }
 
+  /** Events accepted and not released yet (ts at or after the watermark), in no particular order. */
+  buffered(): { readonly event: AnyEvent; readonly source: SourceRef | null }[] {
+    return this.buffer.values().map((it) => ({ event: it.event, source: it.source }));
+  }
+
   /** Returns the effects produced since the last call and starts a new list. */
   drain(): Effect[] {
     const out = this.out;
