@@ -1,10 +1,12 @@
 // Shadow mode, the pure parts: how a promoted candidate's state joins the live engine, and
 // how live and shadow alerts of a rule are paired for the diff.
 //
-// Pairing: a live and a shadow alert are "the same detection" when they have the same key
-// and the same matched event ids (as a set, whatever the steps: a changed rule may name its
-// steps differently). Alert ids differ between versions (the id hashes the rule version), so
-// ids cannot pair them. Several alerts with one signature pair in detection order.
+// Pairing: a live and a shadow alert are "the same detection" when they have the same key and
+// share at least one matched event id (a changed threshold matches a different set of events
+// for the same burst: three transfers instead of two). Alert ids differ between versions (the
+// id hashes the rule version), so ids cannot pair them. Live alerts are taken in detection
+// order, each paired with the earliest shadow alert of its key not paired yet that shares an
+// event; an alert is in at most one pair.
 import type { Alert } from './alert.ts';
 import type { EngineSnapshot } from './engine/index.ts';
 
@@ -50,23 +52,27 @@ export function diffAlertOf(a: Pick<Alert, 'id' | 'ruleVersion' | 'key' | 'first
 
 const byDetection = (a: DiffAlert, b: DiffAlert): number => a.detectedAtEventTime - b.detectedAtEventTime || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
-/** Pairs live and shadow alerts by key and matched event ids; every list in detection order (then id). */
+/** Pairs live and shadow alerts (same key, a matched event in common); every list in detection order (then id). */
 export function shadowDiff(live: readonly DiffAlert[], shadow: readonly DiffAlert[]): ShadowDiff {
-  const sig = (a: DiffAlert): string => `${a.key}\u0000${a.events.join('\u0000')}`;
-  const waiting = new Map<string, DiffAlert[]>();
+  const byKey = new Map<string, DiffAlert[]>();
   for (const s of [...shadow].sort(byDetection)) {
-    const k = sig(s);
-    const list = waiting.get(k);
-    if (list === undefined) waiting.set(k, [s]);
+    const list = byKey.get(s.key);
+    if (list === undefined) byKey.set(s.key, [s]);
     else list.push(s);
   }
+  const paired = new Set<DiffAlert>();
   const onlyLive: DiffAlert[] = [];
   const both: { live: DiffAlert; shadow: DiffAlert }[] = [];
   for (const l of [...live].sort(byDetection)) {
-    const s = waiting.get(sig(l))?.shift();
-    if (s === undefined) onlyLive.push(l);
-    else both.push({ live: l, shadow: s });
+    const ids = new Set(l.events);
+    const s = byKey.get(l.key)?.find((x) => !paired.has(x) && x.events.some((id) => ids.has(id)));
+    if (s === undefined) {
+      onlyLive.push(l);
+    } else {
+      paired.add(s);
+      both.push({ live: l, shadow: s });
+    }
   }
-  const onlyShadow = [...waiting.values()].flat().sort(byDetection);
+  const onlyShadow = [...shadow].filter((s) => !paired.has(s)).sort(byDetection);
   return { onlyLive, onlyShadow, both };
 }

@@ -210,9 +210,9 @@ export class ShardCore {
   /** Alerts of the candidates since the last call (their other effects are the live engine's, or only theirs to count: dropped). */
   drainShadow(): readonly Alert[] {
     if (this.shadows.length === 0 && this.shadowCarried.length === 0) return NO_ALERTS;
+    for (const sh of this.shadows) this.carryShadow(sh);
     const out = this.shadowCarried;
     this.shadowCarried = [];
-    for (const sh of this.shadows) this.carryShadow(sh);
     return out;
   }
 

@@ -5,6 +5,8 @@ import type { ShadowDiff } from '../core/shadow.ts';
 
 export interface RuleControl {
   list(): RuleInfo[];
+  /** Candidates in shadow (shadow mode), as their engines list them; absent: a runner without shadow mode. */
+  shadows?(): readonly RuleInfo[];
   /** False when no rule has this id. `actor` is the token's name (runners that keep the choice record it). */
   /** With four eyes, a proposal instead (applied once another admin approves it). */
   setEnabled(id: string, enabled: boolean, actor?: string): boolean | Promise<boolean | { readonly proposal: ProposalView }>;

@@ -228,7 +228,7 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
       const f = feed;
       api = await buildApi({
         store: s, bus, latency, tokens: config.api.tokens, ruleModules: loaded, engineOptions: config.engine, mcp: config.api.mcp, instance,
-        rules: { list: () => pipeline.rules(), setEnabled: (id, on, actor) => ruleChanges.setEnabled(id, on, actor ?? 'unknown') },
+        rules: { list: () => pipeline.rules(), shadows: () => pipeline.shadowRules(), setEnabled: (id, on, actor) => ruleChanges.setEnabled(id, on, actor ?? 'unknown') },
         bundles: { control: ruleChanges, maxBundleBytes: config.rules.maxBundleBytes },
         state: serviceStateQuery(pipeline, loaded, config.engine),
         streams: serviceStreamControl(pipeline, config.engine.outOfOrdernessMs, log), audit,

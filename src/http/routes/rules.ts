@@ -37,6 +37,8 @@ export function ruleRoutes(app: FastifyInstance, c: RouteContext): void {
         definition: def === undefined ? null : definitionView(def),
       };
     }),
+    // Candidates in shadow (shadow mode): their own engines and state, beside the live rules.
+    shadows: (c.rules.shadows?.() ?? []).map((r) => ({ id: r.id, version: r.version, kind: r.kind, ...r.stats, stateKeys: r.stateKeys, partialMatches: r.held })),
   }));
 
   for (const action of ['enable', 'disable'] as const) {
