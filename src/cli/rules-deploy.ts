@@ -4,7 +4,7 @@
 // anything changes. The token comes from --token or CEPHEUS_API_TOKEN; the changes are
 // attributed to the token's name, never to a name given here.
 import { Command } from 'commander';
-import type { ChangeRecord, RuleRef } from '../core/control-log.ts';
+import type { ChangeRecord, RuleRef, RuleSetView } from '../core/control-log.ts';
 import type { ProposalView } from '../http/rule-control.ts';
 import { CepError, isErrorCode } from '../core/errors.ts';
 import { loadConfig } from '../config/config.ts';
@@ -92,9 +92,12 @@ export function rulesChangesCommand(): Command {
           return;
         }
         for (const x of p) console.log(`${x.id}  ${x.status.padEnd(8)} ${x.action} ${x.rule ?? (x.bundle ?? '').slice(0, 12)} by ${x.proposer}${x.decidedBy === null ? '' : `, ${x.status} by ${x.decidedBy}`}, expires ${new Date(x.expiresAt).toISOString()}`);
-        const cur = r['current'] as { version: number; bundle: string | null; rules: RuleRef[]; disabled: string[] };
+        const cur = r['current'] as RuleSetView;
         for (const c of r['changes'] as ChangeRecord[]) console.log(changeLine(c));
-        console.log(`in force: bundle v${cur.version} ${(cur.bundle ?? '').slice(0, 12)}, ${cur.rules.length} rules${cur.disabled.length === 0 ? '' : `, disabled: ${cur.disabled.join(', ')}`}`);
+        const promoted = Object.entries(cur.promoted).map(([id, b]) => `${id}@${cur.rules.find((x) => x.id === id)?.version ?? '?'} from ${b.slice(0, 12)}`);
+        const shadows = cur.shadows.map((s) => `${s.rule}@${s.version} since ${at(s.at)}`);
+        console.log(`in force: bundle v${cur.version} ${(cur.bundle ?? '').slice(0, 12)}, ${cur.rules.length} rules${cur.disabled.length === 0 ? '' : `, disabled: ${cur.disabled.join(', ')}`}`
+          + `${promoted.length === 0 ? '' : `, promoted: ${promoted.join(', ')}`}${shadows.length === 0 ? '' : `, in shadow: ${shadows.join(', ')}`}`);
       } catch (err) {
         printError(err);
       }
