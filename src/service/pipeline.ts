@@ -112,6 +112,8 @@ export class Pipeline {
   private readonly alertLatency: AlertLatency;
   private ruleCache: RuleInfo[] = [];
   private shadowCache: RuleInfo[] = [];
+  /** Rule ids by engine index as the shards last sent them (a deploy or promote reorders them); the config's until then. */
+  private evaluatedIds: readonly string[] | undefined;
   private timers: (() => void)[] = [];
   /** Wall ms of the consumer's last fetch: idleness is only judged while it is reading. */
   private lastFetch = 0;
@@ -325,7 +327,9 @@ export class Pipeline {
   }
 
   private delivered(r: DeliverResult, submittedAt: number): void {
-    recordDelivered(this.d.latency, this.d.rules, r);
+    if (r.ruleIds !== undefined) this.evaluatedIds = r.ruleIds;
+    this.evaluatedIds ??= this.d.rules.map((x) => x.id);
+    recordDelivered(this.d.latency, this.evaluatedIds, r);
     if (r.alerts.length === 0) return;
     this.commits.alert();
     this.alertLatency.emitted(r.alerts, submittedAt);

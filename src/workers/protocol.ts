@@ -229,6 +229,11 @@ export interface DeliverResult {
   readonly micros: number;
   /** Sampled per-rule evaluation times since the last deliver: (rule index, µs) pairs (src/metrics/rule-timer.ts). */
   readonly evaluations: Float64Array;
+  /**
+   * The engine's rule ids by index (what `evaluations` count by), sent when they changed since
+   * the shard's last deliver: its first, and after a deploy or a promote reordered them.
+   */
+  readonly ruleIds?: readonly string[];
   /** Alerts of candidates in shadow (absent: none): they go to the shadow topic, never the alerts topic. */
   readonly shadowAlerts?: readonly Alert[];
 }

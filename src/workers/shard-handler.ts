@@ -142,6 +142,8 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
   const lateRecords = new Map<string, RawRecord>();
   /** Sampled per-rule evaluation times, returned with each deliver. */
   const timer = new BufferedRuleTimer();
+  /** The engine whose rule ids the last deliver sent (the timer counts by its rule index). */
+  let idsSentFor: unknown;
 
   const ready = (): { core: ShardCore; decoder: KafkaValueDecoder } => {
     if (core === undefined || decoder === undefined) throw new CepError('CEP_ERR_SHARD_NOT_INITIALISED', 'send an init task first');
@@ -300,8 +302,11 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
     }
     const shadowAlerts = c.drainShadow();
     const micros = Math.round((performance.now() - started) * 1000);
-    if (shadowAlerts.length === 0) return { op: 'deliver', alerts, late, ruleErrors, overflowDropped, micros, evaluations: timer.drain() };
-    return { op: 'deliver', alerts, late, ruleErrors, overflowDropped, micros, evaluations: timer.drain(), shadowAlerts };
+    const r: DeliverResult = { op: 'deliver', alerts, late, ruleErrors, overflowDropped, micros, evaluations: timer.drain() };
+    const changed = idsSentFor !== c.engine;
+    idsSentFor = c.engine;
+    if (!changed && shadowAlerts.length === 0) return r;
+    return { ...r, ...(changed ? { ruleIds: c.engine.compiled.map((cr) => cr.rule.id) } : {}), ...(shadowAlerts.length === 0 ? {} : { shadowAlerts }) };
   }
 
   function round(t: RoundTask, started: number): RoundResult {
