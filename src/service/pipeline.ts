@@ -112,8 +112,7 @@ export class Pipeline {
   private readonly alertLatency: AlertLatency;
   private ruleCache: RuleInfo[] = [];
   private shadowCache: RuleInfo[] = [];
-  /** Rule ids by engine index as the shards last sent them (a deploy or promote reorders them); the config's until then. */
-  private evaluatedIds: readonly string[] | undefined;
+  private evaluatedIds: readonly string[] | undefined; // rule ids by engine index as the shards last sent them
   private timers: (() => void)[] = [];
   /** Wall ms of the consumer's last fetch: idleness is only judged while it is reading. */
   private lastFetch = 0;
@@ -187,11 +186,8 @@ export class Pipeline {
   rules(): RuleInfo[] {
     return this.ruleCache;
   }
-
   /** The candidates in shadow (shadow mode), as the shards last listed them. */
-  shadowRules(): RuleInfo[] {
-    return this.shadowCache;
-  }
+  shadowRules = (): RuleInfo[] => this.shadowCache;
 
   /** The run holding the partitions (state queries: state-query.ts, stream control: stream-control.ts); undefined when none. */
   heldRun(): Run | undefined {
@@ -327,8 +323,7 @@ export class Pipeline {
   }
 
   private delivered(r: DeliverResult, submittedAt: number): void {
-    if (r.ruleIds !== undefined) this.evaluatedIds = r.ruleIds;
-    this.evaluatedIds ??= this.d.rules.map((x) => x.id);
+    this.evaluatedIds = r.ruleIds ?? this.evaluatedIds ?? this.d.rules.map((x) => x.id);
     recordDelivered(this.d.latency, this.evaluatedIds, r);
     if (r.alerts.length === 0) return;
     this.commits.alert();
