@@ -4,25 +4,25 @@
 // anything changes. The token comes from --token or CEPHEUS_API_TOKEN; the changes are
 // attributed to the token's name, never to a name given here.
 import { Command } from 'commander';
-import type { ChangeRecord, RuleRef } from '../core/control-log.ts';
+import type { ChangeRecord, RuleRef, RuleSetView } from '../core/control-log.ts';
 import type { ProposalView } from '../http/rule-control.ts';
 import { CepError, isErrorCode } from '../core/errors.ts';
 import { loadConfig } from '../config/config.ts';
 import { bundleFromSpecs } from '../rules/bundle.ts';
 import { printError } from './common.ts';
 
-interface ApiOptions {
+export interface ApiOptions {
   config?: string;
   url?: string;
   token?: string;
 }
 
-const apiOptions = (c: Command): Command => c
+export const apiOptions = (c: Command): Command => c
   .option('--config <file>', 'the service config (its api.host and api.port)')
   .option('--url <url>', 'the service API (default: from --config, else http://127.0.0.1:8080)')
   .option('--token <token>', 'API token (default: CEPHEUS_API_TOKEN)');
 
-async function call(o: ApiOptions, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, unknown>> {
+export async function call(o: ApiOptions, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, unknown>> {
   const cfg = o.config === undefined ? undefined : loadConfig(o.config);
   const base = o.url ?? (cfg === undefined ? 'http://127.0.0.1:8080' : `http://${cfg.api.host}:${cfg.api.port}`);
   const token = o.token ?? process.env['CEPHEUS_API_TOKEN'];
@@ -39,12 +39,13 @@ async function call(o: ApiOptions, method: 'GET' | 'POST', path: string, body?: 
   return json;
 }
 
-const at = (ms: number | null): string => (ms === null ? 'the start' : new Date(ms).toISOString());
+export const at = (ms: number | null): string => (ms === null ? 'the start' : new Date(ms).toISOString());
 const refs = (xs: readonly RuleRef[]): string => (xs.length === 0 ? '-' : xs.map((r) => `${r.id}@${r.version}`).join(', '));
 
 /** One line per change, as `cepheus rules changes` prints them. */
 export function changeLine(c: ChangeRecord): string {
-  const what = c.action === 'deploy' ? `deploy bundle v${c.version} ${(c.bundle ?? '').slice(0, 12)}` : `${c.action} ${c.rule ?? ''}`;
+  const what = c.action === 'deploy' ? `deploy bundle v${c.version} ${(c.bundle ?? '').slice(0, 12)}`
+    : c.action === 'shadow' ? `shadow ${c.rule ?? ''} ${(c.bundle ?? '').slice(0, 12)}` : `${c.action} ${c.rule ?? ''}`;
   return `#${c.seq}  ${new Date(c.time).toISOString()}  ${what.padEnd(34)} at ${at(c.at)}  by ${c.actor}${c.approvedBy === null ? '' : ` approved by ${c.approvedBy}`}${c.comment === '' ? '' : `  "${c.comment}"`}`;
 }
 
@@ -91,9 +92,12 @@ export function rulesChangesCommand(): Command {
           return;
         }
         for (const x of p) console.log(`${x.id}  ${x.status.padEnd(8)} ${x.action} ${x.rule ?? (x.bundle ?? '').slice(0, 12)} by ${x.proposer}${x.decidedBy === null ? '' : `, ${x.status} by ${x.decidedBy}`}, expires ${new Date(x.expiresAt).toISOString()}`);
-        const cur = r['current'] as { version: number; bundle: string | null; rules: RuleRef[]; disabled: string[] };
+        const cur = r['current'] as RuleSetView;
         for (const c of r['changes'] as ChangeRecord[]) console.log(changeLine(c));
-        console.log(`in force: bundle v${cur.version} ${(cur.bundle ?? '').slice(0, 12)}, ${cur.rules.length} rules${cur.disabled.length === 0 ? '' : `, disabled: ${cur.disabled.join(', ')}`}`);
+        const promoted = Object.entries(cur.promoted).map(([id, b]) => `${id}@${cur.rules.find((x) => x.id === id)?.version ?? '?'} from ${b.slice(0, 12)}`);
+        const shadows = cur.shadows.map((s) => `${s.rule}@${s.version} since ${at(s.at)}`);
+        console.log(`in force: bundle v${cur.version} ${(cur.bundle ?? '').slice(0, 12)}, ${cur.rules.length} rules${cur.disabled.length === 0 ? '' : `, disabled: ${cur.disabled.join(', ')}`}`
+          + `${promoted.length === 0 ? '' : `, promoted: ${promoted.join(', ')}`}${shadows.length === 0 ? '' : `, in shadow: ${shadows.join(', ')}`}`);
       } catch (err) {
         printError(err);
       }

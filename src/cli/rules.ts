@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { loadRules } from '../rules/load-rules.ts';
 import { collect, printError } from './common.ts';
 import { rulesChangesCommand, rulesDecideCommand, rulesDeployCommand } from './rules-deploy.ts';
+import { rulesEndShadowCommand, rulesShadowCommand, rulesShadowDiffCommand } from './rules-shadow.ts';
 
 export function rulesCommand(): Command {
   return new Command('rules')
@@ -13,6 +14,10 @@ export function rulesCommand(): Command {
     .addCommand(rulesChangesCommand())
     .addCommand(rulesDecideCommand('approve'))
     .addCommand(rulesDecideCommand('reject'))
+    .addCommand(rulesShadowCommand())
+    .addCommand(rulesShadowDiffCommand())
+    .addCommand(rulesEndShadowCommand('promote'))
+    .addCommand(rulesEndShadowCommand('discard'))
     .action(async (opts: { rules: string[]; json?: boolean }) => {
       try {
         const loaded = await loadRules(opts.rules);

@@ -106,6 +106,8 @@ export const ConfigSchema = z.object({
     replicationFactor: z.number().int().min(-1).max(32).default(-1),
     /** Compacted topic holding the rule set (bundles and changes); default `<state>.rules`. Created when missing. */
     control: topic.optional(),
+    /** Alerts of candidate rules in shadow (never the alerts topic); default `<alerts>.shadow`. Created when missing, like the alerts topic. */
+    shadow: topic.optional(),
   }).strict(),
   /**
    * Rule modules (bundled ids, files, folders: the initial bundle of the control log), or the
@@ -185,6 +187,9 @@ export type Config = z.infer<typeof ConfigSchema>;
 
 /** The control topic of a config: `output.control`, or `<output.state>.rules`. */
 export const controlTopicOf = (c: Pick<Config, 'output'>): string => c.output.control ?? `${c.output.state}.rules`;
+
+/** The shadow alerts topic of a config: `output.shadow`, or `<output.alerts>.shadow`. */
+export const shadowTopicOf = (c: { readonly output: Pick<Config['output'], 'alerts' | 'shadow'> }): string => c.output.shadow ?? `${c.output.alerts}.shadow`;
 
 /** Environment overrides, applied over the file: name → config path and type. */
 export const ENV_OVERRIDES: Readonly<Record<string, { readonly path: readonly string[]; readonly type: 'list' | 'string' | 'int' }>> = {

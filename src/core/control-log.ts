@@ -3,6 +3,11 @@
 //   key <group>/bundle/<sha256>   value: JSON BundleRecord, the sources of a bundle's modules
 //   key <group>/change/<seq>      value: JSON ChangeRecord, one change at an event-time boundary
 //
+// Shadow mode is changes too: `shadow` starts a candidate version of one rule (from a bundle)
+// beside the live one, `promote` makes the candidate the live version (its state kept),
+// `discard` drops it. So every instance and every recovery runs the same candidates from the
+// same boundaries.
+//
 // Keys are never reused (a bundle's key is its content hash, a change's its sequence number),
 // so compaction removes nothing and the log keeps the whole history: a recovery, another
 // instance or a replay reads the same changes with the same boundaries and applies them at the
@@ -28,7 +33,7 @@ export interface BundleRecord {
   readonly bytes: number;
 }
 
-export const CHANGE_ACTIONS = ['deploy', 'enable', 'disable'] as const;
+export const CHANGE_ACTIONS = ['deploy', 'enable', 'disable', 'shadow', 'promote', 'discard'] as const;
 export type ChangeAction = (typeof CHANGE_ACTIONS)[number];
 
 export interface ChangeRecord {
@@ -39,9 +44,9 @@ export interface ChangeRecord {
   /** Event-time boundary: applied once the watermark reaches it (null: from the start). */
   readonly at: number | null;
   readonly action: ChangeAction;
-  /** deploy: the bundle's hash. */
+  /** deploy: the bundle's hash; shadow / promote / discard: the candidate's bundle. */
   readonly bundle: string | null;
-  /** enable / disable: the rule. */
+  /** enable / disable / shadow / promote / discard: the rule. */
   readonly rule: string | null;
   /** The bundle version in force after the change (deploys count 1, 2, ...). */
   readonly version: number;
@@ -52,7 +57,11 @@ export interface ChangeRecord {
   readonly comment: string;
   /** Who approved it (four eyes), else null. */
   readonly approvedBy: string | null;
-  /** The bundle hash before and after. */
+  /**
+   * The bundle hash before and after: of the rule set (deploy, enable, disable); of the rule's
+   * live and candidate versions (shadow, promote: live before, candidate after; discard: the
+   * candidate before, the live one after).
+   */
   readonly before: string | null;
   readonly after: string | null;
 }
@@ -78,6 +87,17 @@ export function parseControlRecord(group: string, key: string, value: string): C
   throw new CepError('CEP_ERR_CONTROL_RECORD', `control record ${key} is not a bundle or a change`);
 }
 
+/** A candidate version of a rule running in shadow since change `seq` (boundary `at`). */
+export interface ShadowView {
+  readonly rule: string;
+  /** The candidate's version, and the bundle it is loaded from. */
+  readonly version: number;
+  readonly bundle: string;
+  readonly seq: number;
+  readonly at: number | null;
+  readonly actor: string;
+}
+
 /** The rule set after the changes through `seq`: its bundle, version and rules, and the rules switched off. */
 export interface RuleSetView {
   readonly seq: number;
@@ -85,21 +105,55 @@ export interface RuleSetView {
   readonly version: number;
   readonly rules: readonly RuleRef[];
   readonly disabled: readonly string[];
+  /** Rules promoted from a shadow since the last deploy: rule id → the bundle its live version comes from. */
+  readonly promoted: Readonly<Record<string, string>>;
+  /** Candidates running in shadow, by rule id order of their start. */
+  readonly shadows: readonly ShadowView[];
 }
 
-export const EMPTY_RULE_SET: RuleSetView = { seq: 0, bundle: null, version: 0, rules: [], disabled: [] };
+export const EMPTY_RULE_SET: RuleSetView = { seq: 0, bundle: null, version: 0, rules: [], disabled: [], promoted: {}, shadows: [] };
 
-/** Folds changes (in seq order) into the rule set; a disabled rule stays disabled across deploys while it exists. */
+/** The bundle the live version of `rule` comes from (null: no live rule with that id). */
+export function liveBundleOf(view: RuleSetView, rule: string): string | null {
+  if (!view.rules.some((r) => r.id === rule)) return null;
+  return view.promoted[rule] ?? view.bundle;
+}
+
+/**
+ * Folds changes (in seq order) into the rule set; a disabled rule stays disabled across deploys
+ * while it exists. Shadows outlive deploys (a candidate is its own engine); a new shadow of a
+ * rule replaces its earlier one.
+ */
 export function ruleSetOf(changes: readonly ChangeRecord[], bundles: ReadonlyMap<string, Pick<BundleRecord, 'rules'>>, through = Infinity): RuleSetView {
   let view = EMPTY_RULE_SET;
+  const without = (rule: string | null): ShadowView[] => view.shadows.filter((s) => s.rule !== rule);
   for (const c of changes) {
     if (c.seq > through) break;
     switch (c.action) {
       case 'deploy': {
         const rules = bundles.get(c.bundle ?? '')?.rules ?? [];
-        view = { seq: c.seq, bundle: c.bundle, version: c.version, rules, disabled: view.disabled.filter((id) => rules.some((r) => r.id === id)) };
+        view = { ...view, seq: c.seq, bundle: c.bundle, version: c.version, rules, disabled: view.disabled.filter((id) => rules.some((r) => r.id === id)), promoted: {} };
         break;
       }
+      case 'shadow': {
+        const version = bundles.get(c.bundle ?? '')?.rules.find((r) => r.id === c.rule)?.version ?? 0;
+        view = { ...view, seq: c.seq, shadows: [...without(c.rule), { rule: c.rule ?? '', version, bundle: c.bundle ?? '', seq: c.seq, at: c.at, actor: c.actor }] };
+        break;
+      }
+      case 'promote': {
+        const s = view.shadows.find((x) => x.rule === c.rule);
+        if (s === undefined) {
+          view = { ...view, seq: c.seq };
+          break;
+        }
+        const ref = { id: s.rule, version: s.version };
+        const rules = view.rules.some((r) => r.id === s.rule) ? view.rules.map((r) => (r.id === s.rule ? ref : r)) : [...view.rules, ref];
+        view = { ...view, seq: c.seq, rules, promoted: { ...view.promoted, [s.rule]: s.bundle }, shadows: without(c.rule) };
+        break;
+      }
+      case 'discard':
+        view = { ...view, seq: c.seq, shadows: without(c.rule) };
+        break;
       case 'enable':
         view = { ...view, seq: c.seq, disabled: view.disabled.filter((id) => id !== c.rule) };
         break;

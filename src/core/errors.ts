@@ -36,6 +36,8 @@ export const ERRORS = {
   CEP_ERR_PROPOSAL_NOT_FOUND: spec('rules', 404, 'No rule change proposal with this id (proposals live on the instance that took them, until applied or expired).'),
   CEP_ERR_PROPOSAL_EXPIRED: spec('rules', 410, 'The rule change proposal expired (`rules.proposalTtlMs`) before a second admin approved it: propose it again.'),
   CEP_ERR_PROPOSAL_CLOSED: spec('rules', 409, 'The rule change proposal was already applied or rejected.'),
+  CEP_ERR_SHADOW_RULES: spec('rules', 400, 'A shadow bundle must hold exactly one rule at another version than the live one (or a new rule): the candidate.'),
+  CEP_ERR_SHADOW_NOT_FOUND: spec('rules', 404, 'The rule has no candidate in shadow (to diff, promote or discard).'),
   CEP_ERR_RULE_CHANGE_FAILED: spec('rules', 503, 'A rule change was accepted but not committed (the run restored a checkpoint or stopped first): nothing changed; send it again.'),
 
   // ---- engine and shards

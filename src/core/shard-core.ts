@@ -15,10 +15,11 @@
 // key group (shardOf = keyGroupOf % shards), so each group's key budget, and the evictions it
 // makes, are the same for any shard count.
 import type { AnyEvent, SourceRef } from '../events/types.ts';
+import type { Alert } from './alert.ts';
 import type { Effect } from './effects.ts';
 import { KEY_GROUPS } from './order.ts';
 import { createEngine } from './engine/index.ts';
-import type { Engine, EngineOptions, EngineSnapshot } from './engine/index.ts';
+import type { Engine, EngineOptions, EngineSnapshot, RuleInfo } from './engine/index.ts';
 import { shardOf } from './order.ts';
 import type { AnyRule } from './rule-types.ts';
 import { StreamWatermarks } from './watermarks.ts';
@@ -26,11 +27,39 @@ import { CepError } from './errors.ts';
 import { boundaryOf } from './rule-change.ts';
 import type { RuleChange } from './rule-change.ts';
 import { aheadOfRecord } from './time-guard.ts';
+import { promotedSnapshots } from './shadow.ts';
 
-/** A shard's snapshot: the engine's, and how many rule changes (control log seq) it had applied. */
+/** A shadow's state in a shard snapshot: the candidate's engine, and the change that started it. */
+export interface ShadowSnapshot {
+  readonly ruleId: string;
+  readonly seq: number;
+  readonly snapshot: EngineSnapshot;
+}
+
+/** A shard's snapshot: the engine's, how many rule changes (control log seq) it had applied, its shadows'. */
 export interface ShardSnapshot extends EngineSnapshot {
   readonly ruleChangesApplied?: number;
+  readonly shadows?: readonly ShadowSnapshot[];
 }
+
+/** A candidate in force when a snapshot was taken: the change that started it and its rule. */
+export interface ShadowStart {
+  readonly seq: number;
+  readonly rule: AnyRule;
+}
+
+/**
+ * A candidate version of a rule in shadow (rule-change.ts): its own engine, fed every event the
+ * live engine accepts from its boundary on, moved in time with it; its alerts are kept apart.
+ */
+interface Shadow {
+  readonly ruleId: string;
+  readonly seq: number;
+  readonly rule: AnyRule;
+  readonly engine: Engine;
+}
+
+const NO_ALERTS: readonly Alert[] = Object.freeze([]);
 
 /** route(): the event is late for its stream. */
 export const LATE = -1;
@@ -60,13 +89,17 @@ export class ShardCore {
   private readonly scratch2 = new Int32Array(64);
   /** Effects of engines replaced by a deploy, not drained yet. */
   private carried: Effect[] = [];
+  /** Candidates in shadow, in the order they started (none: the hot path checks one length). */
+  private shadows: Shadow[] = [];
+  /** Alerts of shadows promoted or discarded, not drained yet. */
+  private shadowCarried: Alert[] = [];
 
   /**
    * `pending`: rule changes after the snapshot's (`applied` of them were applied when it was
    * taken); their rules route events already, so a restore keeps what they will own.
    */
-  constructor(rules: readonly AnyRule[], options: Partial<Omit<EngineOptions, 'owns'>>, shard: number, shards: number, from?: readonly EngineSnapshot[], maxFutureSkewMs = Infinity,
-    pending: readonly RuleChange[] = [], applied = 0) {
+  constructor(rules: readonly AnyRule[], options: Partial<Omit<EngineOptions, 'owns'>>, shard: number, shards: number, from?: readonly ShardSnapshot[], maxFutureSkewMs = Infinity,
+    pending: readonly RuleChange[] = [], applied = 0, shadows: readonly ShadowStart[] = []) {
     if (!Number.isInteger(shards) || shards < 1 || shards > 64 || !Number.isInteger(shard) || shard < 0 || shard >= shards) {
       throw new CepError('CEP_ERR_SHARD', `shard ${shard} of ${shards} (1..64 shards)`);
     }
@@ -81,6 +114,12 @@ export class ShardCore {
     this.applied = applied;
     for (const c of pending) this.queue(c);
     this.engine = createEngine(rules, { ...this.options, keepBuffered: this.keepForPending() }, from === undefined || from.length === 0 ? undefined : from);
+    for (const st of shadows) {
+      const snaps = (from ?? []).flatMap((f) => (f.shadows ?? []).filter((x) => x.seq === st.seq).map((x) => x.snapshot));
+      const engine = createEngine([st.rule], this.shadowOptions(), snaps.length === 0 ? undefined : snaps);
+      engine.advanceWatermark(this.engine.watermark);
+      this.shadows.push({ ruleId: st.rule.id, seq: st.seq, rule: st.rule, engine });
+    }
     this.streams = new StreamWatermarks(this.engine.options.outOfOrdernessMs, this.engine.options.allowedLatenessMs);
     this.maxFutureSkewMs = maxFutureSkewMs;
   }
@@ -98,10 +137,12 @@ export class ShardCore {
     let n = this.engine.ownersOf(e, this.shards, this.scratch);
     // Events at or after a pending change's boundary reach the owners under its rules too.
     for (const p of this.pending) if (p.router !== undefined) n = this.union(n, p.router.ownersOf(e, this.shards, this.scratch2));
+    // ...and to the owners under the candidates' rules.
+    if (this.shadows.length !== 0) for (const sh of this.shadows) n = this.union(n, sh.engine.ownersOf(e, this.shards, this.scratch2));
     let others = 0;
     for (let i = 0; i < n; i++) {
       const owner = this.scratch[i] as number;
-      if (owner === this.shard) this.lateHere = !this.engine.accept(e, source);
+      if (owner === this.shard) this.lateHere = !this.deliver(e, source);
       else out[others++] = owner;
     }
     return others;
@@ -109,7 +150,10 @@ export class ShardCore {
 
   /** Owner side: an event another shard routed here; false when it is behind the watermark (late). */
   deliver(e: AnyEvent, source: SourceRef | null): boolean {
-    return this.engine.accept(e, source);
+    const ok = this.engine.accept(e, source);
+    // Same watermark, same lateness: a shadow's late effects are the live engine's, dropped in drainShadow.
+    if (this.shadows.length !== 0) for (const sh of this.shadows) sh.engine.accept(e, source);
+    return ok;
   }
 
   /**
@@ -129,12 +173,14 @@ export class ShardCore {
   advance(watermark: number): void {
     this.applyDue(watermark);
     this.engine.advanceWatermark(watermark);
+    if (this.shadows.length !== 0) for (const sh of this.shadows) sh.engine.advanceWatermark(watermark);
   }
 
   /** End of input / idle: changes due by `to` apply first, then everything up to `to` is released (Engine.flush). */
   flush(to: number): void {
     this.applyDue(to);
     this.engine.flush(to);
+    if (this.shadows.length !== 0) for (const sh of this.shadows) sh.engine.flush(to);
   }
 
   /**
@@ -151,12 +197,38 @@ export class ShardCore {
   }
 
   snapshot(): ShardSnapshot {
-    return { ...this.engine.snapshot(), ruleChangesApplied: this.applied };
+    const snap = { ...this.engine.snapshot(), ruleChangesApplied: this.applied };
+    if (this.shadows.length === 0) return snap;
+    return { ...snap, shadows: this.shadows.map((sh) => ({ ruleId: sh.ruleId, seq: sh.seq, snapshot: sh.engine.snapshot() })) };
+  }
+
+  /** The candidates in shadow, each as its engine lists it (counters, state keys). */
+  shadowRules(): RuleInfo[] {
+    return this.shadows.flatMap((sh) => sh.engine.rules());
+  }
+
+  /** Alerts of the candidates since the last call (their other effects are the live engine's, or only theirs to count: dropped). */
+  drainShadow(): readonly Alert[] {
+    if (this.shadows.length === 0 && this.shadowCarried.length === 0) return NO_ALERTS;
+    for (const sh of this.shadows) this.carryShadow(sh);
+    const out = this.shadowCarried;
+    this.shadowCarried = [];
+    return out;
+  }
+
+  private carryShadow(sh: Shadow): void {
+    for (const f of sh.engine.drain()) if (f.kind === 'alert') this.shadowCarried.push(f.alert);
+  }
+
+  /** A shadow's engine options: the live ones without the per-rule timer (it counts by the live engine's rule index). */
+  private shadowOptions(): Partial<EngineOptions> {
+    const { probe: _probe, ...o } = this.options;
+    return { ...o, keepBuffered: this.keepForPending() };
   }
 
   private queue(c: RuleChange): void {
     if (c.seq <= this.applied || this.pending.some((p) => p.change.seq === c.seq)) return;
-    const router = c.kind === 'deploy' ? createEngine(c.rules, this.options) : undefined;
+    const router = c.kind === 'deploy' ? createEngine(c.rules, this.options) : c.kind === 'shadow' ? createEngine([c.rule], this.shadowOptions()) : undefined;
     this.pending.push({ change: c, router });
     this.pending.sort((a, b) => a.change.seq - b.change.seq);
   }
@@ -172,10 +244,35 @@ export class ShardCore {
       const next = this.pending[0];
       if (next === undefined || boundaryOf(next.change) > limit) return;
       const at = boundaryOf(next.change);
-      if (at !== -Infinity) this.engine.advanceWatermark(at);
+      if (at !== -Infinity) {
+        this.engine.advanceWatermark(at);
+        for (const sh of this.shadows) sh.engine.advanceWatermark(at);
+      }
       this.pending.shift();
       const c = next.change;
       switch (c.kind) {
+        case 'shadow': {
+          // A new candidate of a rule replaces its earlier one. It starts empty at the boundary
+          // with the events the live engine holds at or after it.
+          this.endShadow(c.rule.id);
+          const engine = createEngine([c.rule], this.shadowOptions());
+          engine.advanceWatermark(this.engine.watermark);
+          for (const b of this.engine.buffered()) engine.accept(b.event, b.source);
+          this.shadows.push({ ruleId: c.rule.id, seq: c.seq, rule: c.rule, engine });
+          break;
+        }
+        case 'promote': {
+          const sh = this.endShadow(c.ruleId);
+          if (sh === undefined) break;
+          for (const f of this.engine.drain()) this.carried.push(f);
+          const live = this.engine.compiled.map((cr) => cr.rule);
+          const rules = live.some((r) => r.id === c.ruleId) ? live.map((r) => (r.id === c.ruleId ? sh.rule : r)) : [...live, sh.rule];
+          this.engine = createEngine(rules, { ...this.options, keepBuffered: this.keepForPending() }, promotedSnapshots(this.engine.snapshot(), sh.engine.snapshot(), c.ruleId));
+          break;
+        }
+        case 'discard':
+          this.endShadow(c.ruleId);
+          break;
         case 'deploy':
           // Effects of the old engine not drained yet go out first, in order.
           for (const f of this.engine.drain()) this.carried.push(f);
@@ -191,6 +288,15 @@ export class ShardCore {
       }
       this.applied = c.seq;
     }
+  }
+
+  /** Stops the shadow of `ruleId` (its alerts so far kept for drainShadow); returns it. */
+  private endShadow(ruleId: string): Shadow | undefined {
+    const sh = this.shadows.find((x) => x.ruleId === ruleId);
+    if (sh === undefined) return undefined;
+    this.carryShadow(sh);
+    this.shadows = this.shadows.filter((x) => x !== sh);
+    return sh;
   }
 
   /** Buffered events a pending deploy's rules give this shard (undefined: none pending). */

@@ -30,6 +30,8 @@ export interface AccessNeeds {
   readonly state: string;
   /** The control topic of the rule set (docs/operations.md, Changing rules in production). */
   readonly control?: string;
+  /** The shadow alerts topic (shadow mode: docs/operations.md). */
+  readonly shadow?: string;
   readonly transactionalId: string;
   /** The REST API's alert store reads the alerts topic (api.enabled; default true). */
   readonly store?: boolean;
@@ -54,6 +56,10 @@ export function serviceGrants(n: AccessNeeds): Grant[] {
   out.push(grant('Write', 'topic', n.state, 'write checkpoints in the commit transaction'));
   out.push(grant('Read', 'topic', n.state, 'read the last checkpoint at start and after a failure'));
   out.push(grant('DescribeConfigs', 'topic', n.state, 'read its max.message.bytes: checkpoint parts are cut to fit'));
+  if (n.shadow !== undefined) {
+    out.push(grant('Write', 'topic', n.shadow, 'write the alerts of rules in shadow in the commit transaction'));
+    if (n.store !== false) out.push(grant('Read', 'topic', n.shadow, "the alert store reads the shadow alerts into its shadow table"));
+  }
   if (n.control !== undefined) {
     out.push(grant('Write', 'topic', n.control, 'write rule changes (and the first bundle) in the commit transaction'));
     out.push(grant('Read', 'topic', n.control, 'read the rule set at start and at every restore'));

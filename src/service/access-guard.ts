@@ -5,7 +5,7 @@
 // A step over several resources (describe the configs of four topics) is narrowed by probing
 // them one by one, so the message names the one that is missing.
 import type { Config } from '../config/config.ts';
-import { controlTopicOf } from '../config/config.ts';
+import { controlTopicOf, shadowTopicOf } from '../config/config.ts';
 import type { InputTopic } from '../config/inputs.ts';
 import { CepError } from '../core/errors.ts';
 import { deniedError, principalOf, refusedGrants, serviceGrants } from '../kafka/access.ts';
@@ -24,7 +24,7 @@ export class AccessGuard {
     const out = config.output;
     this.grants = serviceGrants({
       group: config.kafka.groupId, inputs: inputs.map((t) => t.topic), alerts: out.alerts, deadLetter: out.deadLetter, late: out.late ?? out.deadLetter,
-      state: out.state, control: controlTopicOf(config), transactionalId, store: config.api.enabled,
+      state: out.state, control: controlTopicOf(config), shadow: shadowTopicOf(config), transactionalId, store: config.api.enabled,
     });
   }
 

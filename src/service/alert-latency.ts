@@ -12,9 +12,9 @@ import type { DeliverResult } from '../workers/protocol.ts';
 import type { ArrivalLog } from './arrivals.ts';
 
 /** A shard's deliver result: its duration, and its sampled evaluations (rules in the shards' order, which is `rules`'). */
-export function recordDelivered(latency: LatencyRecorder, rules: readonly { readonly id: string }[], r: DeliverResult): void {
+export function recordDelivered(latency: LatencyRecorder, ruleIds: readonly string[], r: DeliverResult): void {
   latency.recordBatch(r.micros);
-  if (r.evaluations.length > 0) recordEvaluations(latency, rules.map((x) => x.id), r.evaluations);
+  if (r.evaluations.length > 0) recordEvaluations(latency, ruleIds, r.evaluations);
 }
 
 export class AlertLatency {

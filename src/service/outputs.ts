@@ -5,6 +5,7 @@
 // fits its topic's max.message.bytes (`limitOf`): a dead letter too big goes by reference
 // (dead-letter.ts), an alert too big with fewer matched events (alert-bound.ts).
 import type { Config } from '../config/config.ts';
+import { shadowTopicOf } from '../config/config.ts';
 import type { Alert } from '../core/alert.ts';
 import { DL } from '../kafka/dead-letters.ts';
 import type { OutputBatch, OutputRecord } from '../kafka/sink.ts';
@@ -43,6 +44,13 @@ export async function commitRecords(
     alerts.push(b.record);
     if (b.trimmed !== undefined) trimmed.push({ id: a.id, ruleId: a.ruleId, ...b.trimmed });
   }
+  // Candidates' alerts: the shadow topic, in the same transaction (shadow mode, rule-changes.ts).
+  const shadowTopic = out.shadowAlerts === undefined ? undefined : shadowTopicOf({ output });
+  const shadow: OutputRecord[] = [];
+  for (const a of out.shadowAlerts ?? []) {
+    const b = await boundedAlert(a, { 'cepheus.rule': a.ruleId, 'cepheus.rule.version': String(a.ruleVersion), 'cepheus.shadow': 'true' }, limitOf(shadowTopic ?? ''), encodeAlert);
+    shadow.push(b.record);
+  }
   const dead: OutputRecord[] = [];
   const codes = new Map<string, number>();
   const deadLimit = limitOf(output.deadLetter);
@@ -68,6 +76,7 @@ export async function commitRecords(
   const batches: OutputBatch[] = [{ topic: output.alerts, records: alerts }];
   if (lateTopic === output.deadLetter) batches.push({ topic: output.deadLetter, records: [...dead, ...late] });
   else batches.push({ topic: output.deadLetter, records: dead }, { topic: lateTopic, records: late });
+  if (shadowTopic !== undefined) batches.push({ topic: shadowTopic, records: shadow });
   if (checkpoint !== undefined) batches.push({ topic: output.state, records: [...checkpoint] });
   const byRef = dead.filter(byReference).length + late.filter(byReference).length;
   return { batches, deadLetters: dead.length, late: late.length, codes, byReference: byRef, trimmed };

@@ -111,6 +111,8 @@ export class Pipeline {
   private readonly arrivals = new ArrivalLog();
   private readonly alertLatency: AlertLatency;
   private ruleCache: RuleInfo[] = [];
+  private shadowCache: RuleInfo[] = [];
+  private evaluatedIds: readonly string[] | undefined; // rule ids by engine index as the shards last sent them
   private timers: (() => void)[] = [];
   /** Wall ms of the consumer's last fetch: idleness is only judged while it is reading. */
   private lastFetch = 0;
@@ -184,6 +186,8 @@ export class Pipeline {
   rules(): RuleInfo[] {
     return this.ruleCache;
   }
+  /** The candidates in shadow (shadow mode), as the shards last listed them. */
+  shadowRules = (): RuleInfo[] => this.shadowCache;
 
   /** The run holding the partitions (state queries: state-query.ts, stream control: stream-control.ts); undefined when none. */
   heldRun(): Run | undefined {
@@ -319,7 +323,8 @@ export class Pipeline {
   }
 
   private delivered(r: DeliverResult, submittedAt: number): void {
-    recordDelivered(this.d.latency, this.d.rules, r);
+    this.evaluatedIds = r.ruleIds ?? this.evaluatedIds ?? this.d.rules.map((x) => x.id);
+    recordDelivered(this.d.latency, this.evaluatedIds, r);
     if (r.alerts.length === 0) return;
     this.commits.alert();
     this.alertLatency.emitted(r.alerts, submittedAt);
@@ -333,6 +338,7 @@ export class Pipeline {
       const infos = await run.rounds.info();
       this.shardLoad = infos.map((i) => ({ busyMs: i.busyMs, idleMs: i.idleMs }));
       this.ruleCache = mergeRuleInfos(infos.map((i) => i.rules));
+      this.shadowCache = mergeRuleInfos(infos.map((i) => i.shadows));
       this.keySpaces.update(infos.map((i) => i.stats.spaces), this.now());
     } catch {
       // the next round reports the failure

@@ -2,12 +2,17 @@
 // with a coded error), enable / disable a rule. Each is a change in the control log
 // (rule-log.ts), sent to every shard with the next round, applied at the boundary that round
 // gives it (the watermark every shard is at), answered once its commit went through, and
-// recorded in the audit log with the token's name.
+// recorded in the audit log with the token's name. Shadow mode (start a candidate, promote it,
+// discard it) takes the same path: each is a change of the control log.
+
 import type { Logger } from 'pino';
 import { diffRules } from '../core/control-log.ts';
+import type { RuleInfo } from '../core/engine/index.ts';
+import { diffAlertOf, shadowDiff } from '../core/shadow.ts';
+import type { AlertStore } from '../store/alert-store.ts';
 import type { ChangeRecord } from '../core/control-log.ts';
 import { CepError } from '../core/errors.ts';
-import type { BundleControl, DeployResult, ProposalView } from '../http/rule-control.ts';
+import type { BundleControl, DeployResult, ProposalView, ShadowReport, ShadowResult } from '../http/rule-control.ts';
 import { decideProposal, proposalAt } from '../core/approvals.ts';
 import type { Proposal } from '../core/approvals.ts';
 import type { Bundle } from '../rules/bundle.ts';
@@ -29,6 +34,9 @@ export interface RuleChangeDeps {
   /** 2: four eyes (core/approvals.ts). */
   readonly approvals: 1 | 2;
   readonly proposalTtlMs: number;
+  /** Shadow mode: where the shadow diff reads live and shadow alerts, and the candidates' engines as the shards list them. */
+  readonly store?: Pick<AlertStore, 'alertsOf' | 'shadowAlerts'>;
+  readonly shadowRules?: () => readonly RuleInfo[];
 }
 
 /** A change waiting for approval, with what its deploy's validation said. */
@@ -97,6 +105,15 @@ export function serviceRuleChanges(d: RuleChangeDeps): ServiceRuleChanges {
     return o.proposal;
   };
 
+  const endShadow = async (action: 'promote' | 'discard', ruleId: string, actor: string, comment: string): Promise<ChangeRecord | { proposal: ProposalView }> => {
+    const view = d.ruleLog.view();
+    const shadow = view.shadows.find((s) => s.rule === ruleId);
+    if (shadow === undefined) throw new CepError('CEP_ERR_SHADOW_NOT_FOUND', `rule ${ruleId} has no candidate in shadow to ${action}; cepheus rules changes lists the changes`);
+    const request: ChangeRequest = { action, rule: ruleId, actor, comment };
+    if (d.approvals === 2) return propose({ request });
+    return apply(request);
+  };
+
   return {
     proposals: () => [...proposals.values()].map((p) => viewOf(p, d.now())),
     async approve(id, by): Promise<ChangeRecord> {
@@ -135,5 +152,44 @@ export function serviceRuleChanges(d: RuleChangeDeps): ServiceRuleChanges {
     },
     history: () => ({ current: d.ruleLog.view(), changes: d.ruleLog.history() }),
     bundle: (hash) => d.ruleLog.bundle(hash),
+    async shadow(files, actor, comment): Promise<ShadowResult | { proposal: ProposalView }> {
+      const bundle = bundleOf(files);
+      checkBundleSize(bundle, d.maxBundleBytes);
+      const view = d.ruleLog.view();
+      const checked = await d.check(bundle);
+      // The candidate: the one rule the bundle holds at another version than the live one.
+      const live = new Map(view.rules.map((r) => [r.id, r.version]));
+      const differ = checked.rules.filter((r) => live.get(r.id) !== r.version);
+      const candidate = differ[0];
+      if (candidate === undefined || differ.length > 1) {
+        throw new CepError('CEP_ERR_SHADOW_RULES', `a shadow runs one candidate: the bundle must hold exactly one rule at another version than the live one (or a new rule); it holds ${differ.length === 0 ? 'none (bump the version of the rule you changed)' : differ.map((r) => `${r.id}@${r.version}`).join(', ')}`);
+      }
+      if (view.shadows.some((s) => s.rule === candidate.id && s.bundle === bundle.hash)) {
+        throw new CepError('CEP_ERR_BUNDLE_UNCHANGED', `bundle ${bundle.hash} already runs in shadow for ${candidate.id}; nothing to change`);
+      }
+      const was = live.get(candidate.id);
+      const request: ChangeRequest = { action: 'shadow', bundle: { ...bundle, rules: checked.rules }, rule: candidate.id, actor, comment };
+      if (d.approvals === 2) return propose({ request, dryRun: checked.dryRun });
+      const change = await apply(request);
+      return { change, candidate, live: was === undefined ? null : { id: candidate.id, version: was }, dryRun: checked.dryRun };
+    },
+    promote: (ruleId, actor, comment) => endShadow('promote', ruleId, actor, comment),
+    discard: (ruleId, actor, comment) => endShadow('discard', ruleId, actor, comment),
+    shadowReport(ruleId): ShadowReport {
+      const view = d.ruleLog.view();
+      const shadow = view.shadows.find((s) => s.rule === ruleId);
+      if (shadow === undefined) throw new CepError('CEP_ERR_SHADOW_NOT_FOUND', `rule ${ruleId} has no candidate in shadow; start one with cepheus rules shadow (GET /api/v1/rule-bundles lists the shadows in force)`);
+      const liveRef = view.rules.find((r) => r.id === ruleId) ?? null;
+      // From the boundary on: what each version detected over the same input.
+      const from = shadow.at ?? Number.MIN_SAFE_INTEGER;
+      const liveAlerts = (d.store?.alertsOf(ruleId, from) ?? []).map(diffAlertOf);
+      const shadowAlerts = (d.store?.shadowAlerts(ruleId, from) ?? []).filter((a) => a.ruleVersion === shadow.version).map(diffAlertOf);
+      const diff = shadowDiff(liveAlerts, shadowAlerts);
+      return {
+        shadow, live: liveRef, state: d.shadowRules?.().find((r) => r.id === ruleId) ?? null,
+        counts: { live: liveAlerts.length, shadow: shadowAlerts.length, onlyLive: diff.onlyLive.length, onlyShadow: diff.onlyShadow.length, both: diff.both.length },
+        ...diff,
+      };
+    },
   };
 }

@@ -13,7 +13,7 @@
 // when the log is empty.
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import { bundleKey, changeKey, CONTROL_FORMAT, EMPTY_RULE_SET, parseControlRecord, ruleSetOf } from '../core/control-log.ts';
+import { bundleKey, changeKey, CONTROL_FORMAT, EMPTY_RULE_SET, liveBundleOf, parseControlRecord, ruleSetOf } from '../core/control-log.ts';
 import type { BundleRecord, ChangeAction, ChangeRecord, RuleRef, RuleSetView } from '../core/control-log.ts';
 import { CepError } from '../core/errors.ts';
 import { readCompacted } from '../kafka/compacted-reader.ts';
@@ -38,9 +38,9 @@ export interface RuleLogDeps {
 /** A change as asked for: what, by whom, why. */
 export interface ChangeRequest {
   readonly action: ChangeAction;
-  /** deploy: the bundle and the rules it loads. */
+  /** deploy: the bundle and the rules it loads; shadow: the candidate's bundle. */
   readonly bundle?: Bundle & { readonly rules: readonly RuleRef[] };
-  /** enable / disable. */
+  /** enable / disable / shadow / promote / discard. */
   readonly rule?: string;
   readonly actor: string;
   readonly comment: string;
@@ -77,7 +77,7 @@ export class RuleLog {
       else if (r?.type === 'change') changes.push(r);
     }
     this.changes = changes.sort((a, b) => a.seq - b.seq);
-    for (const c of this.changes) if (c.action === 'deploy' && !this.bundles.has(c.bundle ?? '')) throw new CepError('CEP_ERR_CONTROL_RECORD', `change ${c.seq} deploys bundle ${c.bundle ?? '(none)'}, which is not in the control topic ${this.d.topic}`);
+    for (const c of this.changes) if ((c.action === 'deploy' || c.action === 'shadow') && !this.bundles.has(c.bundle ?? '')) throw new CepError('CEP_ERR_CONTROL_RECORD', `change ${c.seq} deploys bundle ${c.bundle ?? '(none)'}, which is not in the control topic ${this.d.topic}`);
     for (const b of this.bundles.values()) this.dirs.set(b.hash, materialize(b, this.d.cacheDir));
     this.seenEnd = end;
   }
@@ -177,21 +177,47 @@ export class RuleLog {
   }
 
   private draft(r: ChangeRequest, seq: number): Omit<ChangeRecord, 'at'> {
-    const before = this.view();
-    const after = r.action === 'deploy' ? r.bundle?.hash ?? null : before.bundle;
+    const view = this.view();
+    const rule = r.rule ?? null;
+    const live = rule === null ? null : liveBundleOf(view, rule);
+    const candidate = r.action === 'shadow' ? r.bundle?.hash ?? null : view.shadows.find((s) => s.rule === rule)?.bundle ?? null;
+    const [bundle, before, after] = ((): [string | null, string | null, string | null] => {
+      switch (r.action) {
+        case 'deploy': return [r.bundle?.hash ?? null, view.bundle, r.bundle?.hash ?? null];
+        case 'enable': case 'disable': return [null, view.bundle, view.bundle];
+        case 'shadow': case 'promote': return [candidate, live, candidate];
+        case 'discard': return [candidate, candidate, live];
+        default: {
+          const never: never = r.action;
+          throw new Error(`unknown change ${String(never)}`);
+        }
+      }
+    })();
     return {
-      type: 'change', format: CONTROL_FORMAT, seq, action: r.action, bundle: r.action === 'deploy' ? after : null, rule: r.rule ?? null,
-      version: before.version + (r.action === 'deploy' ? 1 : 0), actor: r.actor, time: this.d.now(), comment: r.comment, approvedBy: r.approvedBy ?? null,
-      before: before.bundle, after,
+      type: 'change', format: CONTROL_FORMAT, seq, action: r.action, bundle, rule,
+      version: view.version + (r.action === 'deploy' ? 1 : 0), actor: r.actor, time: this.d.now(), comment: r.comment, approvedBy: r.approvedBy ?? null,
+      before, after,
     };
   }
 
   private specOf(c: ChangeRecord): RuleChangeSpec {
-    if (c.action === 'deploy') {
-      const hash = c.bundle ?? '';
-      return { kind: 'deploy', seq: c.seq, at: c.at, hash, dir: this.dirs.get(hash) ?? '' };
+    const ruleId = c.rule ?? '';
+    switch (c.action) {
+      case 'deploy': {
+        const hash = c.bundle ?? '';
+        return { kind: 'deploy', seq: c.seq, at: c.at, hash, dir: this.dirs.get(hash) ?? '' };
+      }
+      case 'enable': case 'disable': return { kind: 'switch', seq: c.seq, at: c.at, ruleId, enabled: c.action === 'enable' };
+      case 'shadow': {
+        const hash = c.bundle ?? '';
+        return { kind: 'shadow', seq: c.seq, at: c.at, ruleId, hash, dir: this.dirs.get(hash) ?? '' };
+      }
+      case 'promote': case 'discard': return { kind: c.action, seq: c.seq, at: c.at, ruleId };
+      default: {
+        const never: never = c.action;
+        throw new Error(`unknown change ${String(never)}`);
+      }
     }
-    return { kind: 'switch', seq: c.seq, at: c.at, ruleId: c.rule ?? '', enabled: c.action === 'enable' };
   }
 
   private bundleRecord(b: Bundle & { readonly rules: readonly RuleRef[] }): BundleRecord {

@@ -38,7 +38,7 @@ import { refusedGrants } from '../kafka/access.ts';
 import type { Grant } from '../kafka/access.ts';
 import { retry } from '../kafka/retry.ts';
 import { AccessGuard } from './access-guard.ts';
-import { controlTopicOf } from '../config/config.ts';
+import { controlTopicOf, shadowTopicOf } from '../config/config.ts';
 import { bundleFromSpecs } from '../rules/bundle.ts';
 import { DRY_RUN_FIXTURE, checkBundleOffThread } from '../rules/check-bundle.ts';
 import { RuleLog } from './rule-log.ts';
@@ -49,7 +49,7 @@ import { Pipeline } from './pipeline.ts';
 import { serviceStateQuery } from './state-query.ts';
 import { serviceStreamControl } from './stream-control.ts';
 import { kafkaInputsOf, wireStreams } from './stream-inputs.ts';
-import { HEADER_ROOM, TopicLimits, checkTopicLimits, createdTopicBytes } from './topic-limits.ts';
+import { ALERTS_TOPIC_BYTES, HEADER_ROOM, TopicLimits, checkTopicLimits, createdTopicBytes } from './topic-limits.ts';
 
 export interface ServiceOptions {
   readonly log?: Logger;
@@ -97,15 +97,18 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
     // The control topic holds whole bundles (their sources JSON-escaped): twice the bundle limit, at least the state topic's.
     const controlTopic = controlTopicOf(config);
     sizes.set(controlTopic, Math.max(sizes.get(out.state) ?? 0, 2 * config.rules.maxBundleBytes + 65_536));
+    // Shadow alerts (shadow mode) are alerts: created like the alerts topic, only when output topics are created.
+    const shadowTopic = shadowTopicOf(config);
+    if (out.createTopics) sizes.set(shadowTopic, Math.max(sizes.get(shadowTopic) ?? 0, ALERTS_TOPIC_BYTES));
     const sized = (topic: string): Record<string, string> => ({ 'max.message.bytes': String(sizes.get(topic)) });
     // A topic the principal may not describe looks missing and would be created: a refusal names
     // the output topic the principal cannot see (each probed).
-    const visible = [...grants('Read', [out.state, controlTopic]), ...grants('Write', [out.state, controlTopic]), ...(out.createTopics ? grants('Write', [out.alerts, out.deadLetter, out.late ?? out.deadLetter]) : [])];
+    const visible = [...grants('Read', [out.state, controlTopic]), ...grants('Write', [out.state, controlTopic]), ...(out.createTopics ? grants('Write', [out.alerts, shadowTopic, out.deadLetter, out.late ?? out.deadLetter]) : [])];
     const compacted = { 'cleanup.policy': 'compact', 'segment.ms': '600000', 'min.cleanable.dirty.ratio': '0.1' };
     const created = await guard.step('see its output and state topics (created beforehand: it has no Create permission)', visible, () => admin.ensureTopics([
       { topic: out.state, partitions: 1, replicationFactor: out.replicationFactor, config: { ...compacted, ...sized(out.state) } },
       { topic: controlTopic, partitions: 1, replicationFactor: out.replicationFactor, config: { ...compacted, ...sized(controlTopic) } },
-      ...(out.createTopics ? [out.alerts, out.deadLetter, out.late ?? out.deadLetter].map((topic) => ({ topic, partitions: out.partitions, replicationFactor: out.replicationFactor, config: sized(topic) })) : []),
+      ...(out.createTopics ? [out.alerts, shadowTopic, out.deadLetter, out.late ?? out.deadLetter].map((topic) => ({ topic, partitions: out.partitions, replicationFactor: out.replicationFactor, config: sized(topic) })) : []),
     ]), (g) => admin.probeTopic(g.name));
     if (created.length > 0) log.info({ topics: created, maxMessageBytes: Object.fromEntries(created.map((t) => [t, sizes.get(t)])) }, 'created missing topics');
     const outputTopics = [...sizes.keys()];
@@ -200,6 +203,7 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
       audit = new AuditLog(config.store.path);
       const ruleChanges = serviceRuleChanges({
         pipeline, ruleLog, maxBundleBytes: config.rules.maxBundleBytes, audit, log, now: Date.now, approvals: config.rules.approvals, proposalTtlMs: config.rules.proposalTtlMs,
+        store: st, shadowRules: () => pipeline.shadowRules(),
         check: (b) => checkBundleOffThread(b, { maxBundleBytes: config.rules.maxBundleBytes, cacheDir: config.rules.cacheDir, fixture: DRY_RUN_FIXTURE }),
       });
       if (config.store.retentionDays !== undefined) st.prune(Date.now() - config.store.retentionDays * 86_400_000, undefined);
@@ -210,11 +214,21 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
         onError: (err, offset) => log.warn({ offset, err }, 'alerts topic record not readable; skipped by the store'),
         onCrash: (err) => fatal(guard.explain(err, 'feed the alert store from the alerts topic', feedGrants) ?? err),
       }));
+      // Shadow alerts (shadow mode) into the store's shadow table, from their topic, as the alerts
+      // are (a topic not created by the service and missing: no shadow table feed, said once).
+      const shadowFeed = !created.includes(shadowTopic) && !out.createTopics && !(await admin.partitionsOf([shadowTopic]).then(() => true, () => false))
+        ? (log.warn({ topic: shadowTopic }, 'the shadow alerts topic is missing (output.createTopics is false): shadow mode needs it; create it, then restart'), undefined)
+        : await guard.step('feed the alert store from the shadow alerts topic', feedGrants, () => startAlertFeed({
+        kafka: feedKafka, wire, topic: shadowTopic, groupId: `${config.kafka.groupId}.store.${instance}.shadow`, store: { insert: (a, at) => st.insertShadow(a, at) },
+        onError: (err, offset) => log.warn({ offset, err }, 'shadow alerts topic record not readable; skipped by the store'),
+        onCrash: (err) => fatal(err),
+      }));
+      if (shadowFeed !== undefined) cleanup.push(() => shadowFeed.stop());
       const s = store;
       const f = feed;
       api = await buildApi({
         store: s, bus, latency, tokens: config.api.tokens, ruleModules: loaded, engineOptions: config.engine, mcp: config.api.mcp, instance,
-        rules: { list: () => pipeline.rules(), setEnabled: (id, on, actor) => ruleChanges.setEnabled(id, on, actor ?? 'unknown') },
+        rules: { list: () => pipeline.rules(), shadows: () => pipeline.shadowRules(), setEnabled: (id, on, actor) => ruleChanges.setEnabled(id, on, actor ?? 'unknown') },
         bundles: { control: ruleChanges, maxBundleBytes: config.rules.maxBundleBytes },
         state: serviceStateQuery(pipeline, loaded, config.engine),
         streams: serviceStreamControl(pipeline, config.engine.outOfOrdernessMs, log), audit,

@@ -14,7 +14,8 @@ export interface AlertFeedOptions {
   readonly wire: Pick<AlertWire, 'decode'>;
   readonly topic: string;
   readonly groupId: string;
-  readonly store: AlertStore;
+  /** The alert store (`insert`: the alerts table; the shadow feed inserts into its shadow table). */
+  readonly store: Pick<AlertStore, 'insert'>;
   readonly bus?: AlertBus;
   /** Called for a record that cannot be decoded (it is skipped, counted by the caller). */
   readonly onError?: (err: unknown, offset: string) => void;

@@ -32,7 +32,11 @@ export function migrate(db: DatabaseSync): void {
       CREATE TABLE IF NOT EXISTS alert_activity (
         seq INTEGER PRIMARY KEY AUTOINCREMENT, alert_id TEXT NOT NULL REFERENCES alerts(id) ON DELETE CASCADE, at INTEGER NOT NULL,
         kind TEXT NOT NULL, actor TEXT NOT NULL, from_value TEXT, to_value TEXT, disposition TEXT, note TEXT NOT NULL);
-      CREATE INDEX IF NOT EXISTS alert_activity_alert ON alert_activity (alert_id, at, seq);`);
+      CREATE INDEX IF NOT EXISTS alert_activity_alert ON alert_activity (alert_id, at, seq);
+      CREATE TABLE IF NOT EXISTS shadow_alerts (
+        id TEXT PRIMARY KEY, rule_id TEXT NOT NULL, rule_version INTEGER NOT NULL, key TEXT NOT NULL, detected_ts INTEGER NOT NULL,
+        stored_at INTEGER NOT NULL, body TEXT NOT NULL);
+      CREATE INDEX IF NOT EXISTS shadow_alerts_rule ON shadow_alerts (rule_id, detected_ts);`);
     if (hasTable(db, 'status_changes')) {
       db.exec(`
         INSERT INTO alert_activity (alert_id, at, kind, actor, from_value, to_value, disposition, note)

@@ -132,6 +132,28 @@ export class AlertStore {
     return this.transaction(() => alerts.reduce((n, a) => n + (this.insert(a, storedAt) ? 1 : 0), 0));
   }
 
+  /** Stores an alert of a candidate in shadow (shadow mode: never in the triage queue); false when it was already there. */
+  insertShadow(alert: Alert, storedAt: number): boolean {
+    const r = this.db.prepare('INSERT OR IGNORE INTO shadow_alerts (id, rule_id, rule_version, key, detected_ts, stored_at, body) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(alert.id, alert.ruleId, alert.ruleVersion, alert.key, alert.detectedAtEventTime, storedAt, JSON.stringify(alert));
+    return Number(r.changes) === 1;
+  }
+
+  /** Shadow alerts of a rule (any version) detected in [from, to], in detection order. */
+  shadowAlerts(ruleId: string, from: number, to = Number.MAX_SAFE_INTEGER): Alert[] {
+    const rows = this.db.prepare('SELECT body FROM shadow_alerts WHERE rule_id = ? AND detected_ts >= ? AND detected_ts <= ? ORDER BY detected_ts, id').all(ruleId, from, to) as unknown as { body: string }[];
+    return rows.map((r) => JSON.parse(r.body) as Alert);
+  }
+
+  /** Alerts of a rule (any version) detected in [from, to], in detection order, whole (what the shadow diff pairs). */
+  alertsOf(ruleId: string, from: number, to = Number.MAX_SAFE_INTEGER): Alert[] {
+    const rows = this.db.prepare(`SELECT ${SUMMARY_COLUMNS}, body FROM alerts WHERE rule_id = ? AND detected_ts >= ? AND detected_ts <= ? ORDER BY detected_ts, id`).all(ruleId, from, to) as unknown as Row[];
+    return rows.map((r) => {
+      const { storedAt: _s, updatedAt: _u, status: _t, disposition: _d, assignee: _a, ...a } = summaryOf(r);
+      return { ...a, ...(JSON.parse(r.body) as Pick<Alert, 'matched' | 'context' | 'aggregates'>) };
+    });
+  }
+
   get(id: string): StoredAlert | undefined {
     const r = this.db.prepare(`SELECT ${SUMMARY_COLUMNS}, body FROM alerts WHERE id = ?`).get(id) as Row | undefined;
     if (r === undefined) return undefined;

@@ -7,6 +7,7 @@
 // does not own anyway: the result is the same.
 import { deserialize } from 'node:v8';
 import { inflateRawSync } from 'node:zlib';
+import type { EngineSnapshot } from '../core/engine/index.ts';
 import type { ShardSnapshot } from '../core/shard-core.ts';
 import { KEY_GROUPS, shardOf } from '../core/order.ts';
 
@@ -18,6 +19,8 @@ export function ownSnapshots(restore: readonly Uint8Array[], shard: number, shar
   return restore.map((bytes) => {
     const s = decodeSnapshot(bytes);
     if (shards === 1) return s;
-    return { ...s, spaces: s.spaces.map((ss) => ({ ...ss, keys: ss.keys.filter((k) => shardOf(k.key, shards, groups) === shard) })) };
+    const own = <T extends EngineSnapshot>(e: T): T => ({ ...e, spaces: e.spaces.map((ss) => ({ ...ss, keys: ss.keys.filter((k) => shardOf(k.key, shards, groups) === shard) })) });
+    // Candidates in shadow (shadow mode) are cut down the same way.
+    return s.shadows === undefined ? own(s) : { ...own(s), shadows: s.shadows.map((x) => ({ ...x, snapshot: own(x.snapshot) })) };
   });
 }

@@ -37,7 +37,10 @@ export type { SchemaSpec } from '../io/kafka-value.ts';
  */
 export type RuleChangeSpec =
   | { readonly kind: 'deploy'; readonly seq: number; readonly at: number | null; readonly hash: string; readonly dir: string }
-  | { readonly kind: 'switch'; readonly seq: number; readonly at: number | null; readonly ruleId: string; readonly enabled: boolean };
+  | { readonly kind: 'switch'; readonly seq: number; readonly at: number | null; readonly ruleId: string; readonly enabled: boolean }
+  /** Shadow mode: the candidate is rule `ruleId` of the materialized bundle `hash`. */
+  | { readonly kind: 'shadow'; readonly seq: number; readonly at: number | null; readonly ruleId: string; readonly hash: string; readonly dir: string }
+  | { readonly kind: 'promote' | 'discard'; readonly seq: number; readonly at: number | null; readonly ruleId: string };
 
 export interface InitTask {
   readonly op: 'init';
@@ -226,6 +229,13 @@ export interface DeliverResult {
   readonly micros: number;
   /** Sampled per-rule evaluation times since the last deliver: (rule index, µs) pairs (src/metrics/rule-timer.ts). */
   readonly evaluations: Float64Array;
+  /**
+   * The engine's rule ids by index (what `evaluations` count by), sent when they changed since
+   * the shard's last deliver: its first, and after a deploy or a promote reordered them.
+   */
+  readonly ruleIds?: readonly string[];
+  /** Alerts of candidates in shadow (absent: none): they go to the shadow topic, never the alerts topic. */
+  readonly shadowAlerts?: readonly Alert[];
 }
 
 /** What an ingest and a deliver task would have returned, and the watermark the round sent. */
@@ -246,6 +256,8 @@ export interface SnapshotResult {
 export interface InfoResult {
   readonly op: 'info';
   readonly rules: readonly RuleInfo[];
+  /** The candidates in shadow, as their engines list them. */
+  readonly shadows: readonly RuleInfo[];
   readonly stats: EngineStats;
   /** Since the shard started: ms spent running tasks, and ms waiting for them (its load). */
   readonly busyMs: number;

@@ -15,6 +15,8 @@ export interface RoundsOutput {
   values: number;
   /** Rule changes the rounds carried, with their boundaries (the commit writes them to the control log). */
   ruleChanges?: RuleChangeSpec[];
+  /** Alerts of candidates in shadow (absent: none). */
+  shadowAlerts?: Alert[];
 }
 
 /** Anything that carries some of a round's output: an ingest result, a deliver result, another output. */
@@ -26,6 +28,7 @@ export interface OutputPart {
   readonly overflowDropped?: number;
   readonly values?: number;
   readonly ruleChanges?: readonly RuleChangeSpec[];
+  readonly shadowAlerts?: readonly Alert[];
 }
 
 /** The outputs of the done rounds up to some round, and the tags of those rounds. */
@@ -57,4 +60,5 @@ export function mergeOutput(into: RoundsOutput, part: OutputPart): void {
   into.overflowDropped += part.overflowDropped ?? 0;
   into.values += part.values ?? 0;
   if (part.ruleChanges !== undefined && part.ruleChanges.length > 0) (into.ruleChanges ??= []).push(...part.ruleChanges);
+  if (part.shadowAlerts !== undefined && part.shadowAlerts.length > 0) (into.shadowAlerts ??= []).push(...part.shadowAlerts);
 }

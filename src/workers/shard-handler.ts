@@ -18,7 +18,7 @@ import { serialize } from 'node:v8';
 import type { RuleChange } from '../core/rule-change.ts';
 import type { AnyRule } from '../core/rule-types.ts';
 import { FUTURE, LATE, ShardCore } from '../core/shard-core.ts';
-import type { ShardSnapshot } from '../core/shard-core.ts';
+import type { ShadowStart, ShardSnapshot } from '../core/shard-core.ts';
 import type { AnyEvent, EventKind, EventTimeMs, SourceRef } from '../events/types.ts';
 import type { InputError } from '../io/input-error.ts';
 import { KafkaValueDecoder } from '../io/kafka-value.ts';
@@ -48,25 +48,68 @@ const bundleRules = (hash: string, dir: string): Promise<readonly AnyRule[]> => 
   return p;
 };
 
-/** A change as the core takes it (a deploy's bundle loaded). */
+/** The candidate of a shadow change: its rule in its bundle. */
+async function candidateOf(c: Extract<RuleChangeSpec, { kind: 'shadow' }>): Promise<AnyRule> {
+  const rule = (await bundleRules(c.hash, c.dir)).find((r) => r.id === c.ruleId);
+  if (rule === undefined) throw new CepError('CEP_ERR_CONTROL_RECORD', `change ${c.seq} shadows rule ${c.ruleId}, which bundle ${c.hash} does not hold`);
+  return rule;
+}
+
+/** A change as the core takes it (a deploy's bundle, a shadow's candidate loaded). */
 async function coreChange(c: RuleChangeSpec): Promise<RuleChange> {
-  return c.kind === 'deploy' ? { kind: 'deploy', seq: c.seq, at: c.at, rules: await bundleRules(c.hash, c.dir) } : c;
+  switch (c.kind) {
+    case 'deploy': return { kind: 'deploy', seq: c.seq, at: c.at, rules: await bundleRules(c.hash, c.dir) };
+    case 'shadow': return { kind: 'shadow', seq: c.seq, at: c.at, rule: await candidateOf(c) };
+    case 'switch': case 'promote': case 'discard': return c;
+    default: {
+      const never: never = c;
+      throw new Error(`unknown rule change ${JSON.stringify(never)}`);
+    }
+  }
 }
 
 /**
- * The rule set a shard starts with and the changes still to apply: those the restored
- * snapshots had applied (a snapshot without the count: the first deploy, the rules at start)
- * make the set; without snapshots, the first deploy does.
+ * The rule set a shard starts with, the candidates in shadow and the changes still to apply:
+ * those the restored snapshots had applied (a snapshot without the count: the first deploy,
+ * the rules at start) make the set; without snapshots, the first deploy does.
  */
-export async function startingRules(changes: readonly RuleChangeSpec[], snapshots: readonly ShardSnapshot[]): Promise<{ rules: readonly AnyRule[]; applied: number; pending: RuleChange[] } | undefined> {
+export async function startingRules(changes: readonly RuleChangeSpec[], snapshots: readonly ShardSnapshot[]): Promise<{ rules: readonly AnyRule[]; applied: number; pending: RuleChange[]; shadows: ShadowStart[] } | undefined> {
   const first = changes.find((c) => c.kind === 'deploy');
   if (first === undefined) return undefined;
   const applied = snapshots[0]?.ruleChangesApplied ?? first.seq;
-  let base = first;
-  for (const c of changes) if (c.kind === 'deploy' && c.seq <= applied) base = c;
-  const rules = await bundleRules(base.hash, base.dir);
+  let rules: readonly AnyRule[] = [];
+  const shadows = new Map<string, ShadowStart>();
+  for (const c of changes) {
+    if (c.seq > applied) break;
+    switch (c.kind) {
+      case 'deploy':
+        rules = await bundleRules(c.hash, c.dir);
+        break;
+      case 'shadow':
+        shadows.delete(c.ruleId);
+        shadows.set(c.ruleId, { seq: c.seq, rule: await candidateOf(c) });
+        break;
+      case 'promote': {
+        const sh = shadows.get(c.ruleId);
+        if (sh === undefined) break;
+        rules = rules.some((r) => r.id === c.ruleId) ? rules.map((r) => (r.id === c.ruleId ? sh.rule : r)) : [...rules, sh.rule];
+        shadows.delete(c.ruleId);
+        break;
+      }
+      case 'discard':
+        shadows.delete(c.ruleId);
+        break;
+      case 'switch':
+        // The snapshot holds which rules are switched off.
+        break;
+      default: {
+        const never: never = c;
+        throw new Error(`unknown rule change ${JSON.stringify(never)}`);
+      }
+    }
+  }
   const pending = await Promise.all(changes.filter((c) => c.seq > applied).map(coreChange));
-  return { rules, applied, pending };
+  return { rules, applied, pending, shadows: [...shadows.values()] };
 }
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -99,6 +142,8 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
   const lateRecords = new Map<string, RawRecord>();
   /** Sampled per-rule evaluation times, returned with each deliver. */
   const timer = new BufferedRuleTimer();
+  /** The engine whose rule ids the last deliver sent (the timer counts by its rule index). */
+  let idsSentFor: unknown;
 
   const ready = (): { core: ShardCore; decoder: KafkaValueDecoder } => {
     if (core === undefined || decoder === undefined) throw new CepError('CEP_ERR_SHARD_NOT_INITIALISED', 'send an init task first');
@@ -131,7 +176,7 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
     const snapshots = ownSnapshots(t.restore, t.shard, t.shards, t.engine.keyGroups);
     const start = t.changes === undefined ? undefined : await startingRules(t.changes, snapshots);
     const loaded = start?.rules ?? rules ?? (await loadRules(t.rules)).map((l) => l.rule);
-    core = new ShardCore(loaded, { ...t.engine, probe: timer }, t.shard, t.shards, snapshots, t.maxFutureSkewMs ?? Infinity, start?.pending, start?.applied);
+    core = new ShardCore(loaded, { ...t.engine, probe: timer }, t.shard, t.shards, snapshots, t.maxFutureSkewMs ?? Infinity, start?.pending, start?.applied, start?.shadows);
     // Changes from the start of time apply before anything is read.
     core.advance(core.engine.watermark);
     ruleSet = loaded;
@@ -261,7 +306,13 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
         }
       }
     }
-    return { op: 'deliver', alerts, late, ruleErrors, overflowDropped, micros: Math.round((performance.now() - started) * 1000), evaluations: timer.drain() };
+    const shadowAlerts = c.drainShadow();
+    const micros = Math.round((performance.now() - started) * 1000);
+    const r: DeliverResult = { op: 'deliver', alerts, late, ruleErrors, overflowDropped, micros, evaluations: timer.drain() };
+    const changed = idsSentFor !== c.engine;
+    idsSentFor = c.engine;
+    if (!changed && shadowAlerts.length === 0) return r;
+    return { ...r, ...(changed ? { ruleIds: c.engine.compiled.map((cr) => cr.rule.id) } : {}), ...(shadowAlerts.length === 0 ? {} : { shadowAlerts }) };
   }
 
   function round(t: RoundTask, started: number): RoundResult {
@@ -295,7 +346,7 @@ export function createShardHandler(rules?: readonly AnyRule[]): ShardHandler {
 
   function info(): InfoResult {
     const { core: c } = ready();
-    return { op: 'info', rules: c.engine.rules(), stats: c.engine.stats(), busyMs: Math.round(busy), idleMs: Math.round(performance.now() - born - busy) };
+    return { op: 'info', rules: c.engine.rules(), shadows: c.shadowRules(), stats: c.engine.stats(), busyMs: Math.round(busy), idleMs: Math.round(performance.now() - born - busy) };
   }
 
   function state(t: StateTask): StateResult {

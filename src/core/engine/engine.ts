@@ -183,6 +183,9 @@ export class Engine implements OperatorHost {
     this.release(true);
   }
 
+  /** Events accepted and not released yet (ts at or after the watermark), in no particular order. */
+  buffered = (): { readonly event: AnyEvent; readonly source: SourceRef | null }[] => this.buffer.values().map((it) => ({ event: it.event, source: it.source }));
+
   /** Returns the effects produced since the last call and starts a new list. */
   drain(): Effect[] {
     const out = this.out;
@@ -388,7 +391,6 @@ export class Engine implements OperatorHost {
     this.out.push({ kind: 'rule-error', ruleId: cr.rule.id, key, eventId, error });
     if (cr.observer !== undefined) cr.observer.note({ kind: 'error', error });
   }
-
 }
 
 /** Builds an engine over validated rules (throws CepError with every problem otherwise), optionally from a snapshot. */

@@ -14,6 +14,9 @@ export interface RuleInfo {
   readonly id: string;
   readonly version: number;
   readonly kind: AnyRule['kind'];
+  /** As the running rule says (a deployed bundle's, not the config's); absent from runners that do not say. */
+  readonly severity?: AnyRule['severity'];
+  readonly description?: string;
   readonly enabled: boolean;
   readonly stats: Readonly<RuleStats>;
   readonly stateKeys: number;
@@ -42,7 +45,7 @@ export function ruleInfos(c: Compiled): RuleInfo[] {
       stateKeys++;
       held += cr.op.held(rs);
     }
-    return { id: cr.rule.id, version: cr.rule.version, kind: cr.rule.kind, enabled: cr.enabled, stats: { ...cr.stats }, stateKeys, held };
+    return { id: cr.rule.id, version: cr.rule.version, kind: cr.rule.kind, severity: cr.rule.severity, description: cr.rule.description, enabled: cr.enabled, stats: { ...cr.stats }, stateKeys, held };
   });
 }
 

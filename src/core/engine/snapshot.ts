@@ -129,6 +129,13 @@ export function restore(snaps: readonly EngineSnapshot[], c: Compiled, owns: ((k
       if (space === undefined) continue;
       for (const k of ss.keys) {
         if (owns !== undefined && !owns(ss.name, k.key)) continue;
+        // A key an earlier snapshot restored already (a promoted shadow's state merged into the
+        // live engine's: shadow.ts) gets the rule states it lacks; its context stays.
+        const known = regroup ? undefined : space.keys.get(k.key);
+        if (known !== undefined) {
+          restoreRules(space, k, known, timers, reviver);
+          continue;
+        }
         const ks = restoreKey(space, ss, k, timers, reviver);
         if (regroup) later.push({ space, ks });
         else adoptKey(space, ks);
@@ -161,9 +168,15 @@ function restoreKey(space: Space, ss: SpaceSnapshot, k: KeySnapshot, timers: Key
   }
   const ks = new KeyState(k.key, ctx, keyGroupOf(k.key, space.ring.groups));
   ks.lastSeen = k.lastSeen;
+  restoreRules(space, k, ks, timers, reviver);
+  return ks;
+}
+
+/** The key's rule states of rules the space has at the same version (and the key holds none of yet), with their timers. */
+function restoreRules(space: Space, k: KeySnapshot, ks: KeyState, timers: KeyedHeap<Timer>, reviver: Reviver): void {
   for (const r of k.rules) {
     const cr: CompiledRule | undefined = space.rules.find((x) => x.rule.id === r.ruleId);
-    if (cr === undefined || cr.rule.version !== r.ruleVersion) continue;
+    if (cr === undefined || cr.rule.version !== r.ruleVersion || ks.rules[cr.local] !== undefined) continue;
     const rs = new RuleKeyState(cr, k.key, ks, cr.op.restore(r.op, reviver));
     rs.seq = r.seq;
     setRuleState(ks, cr.local, space.rules.length, rs);
@@ -173,5 +186,4 @@ function restoreKey(space: Space, ss: SpaceSnapshot, k: KeySnapshot, timers: Key
       timers.push(r.timerAt, new Timer(r.timerAt, r.timerSeq, rs), r.timerSeq);
     }
   }
-  return ks;
 }

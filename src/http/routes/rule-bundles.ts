@@ -2,6 +2,9 @@
 // sources; it is validated (size, type check, load, rule validation, dry run on the bundled
 // fixture) and refused whole with a coded 4xx, or applied at the next event-time boundary and
 // answered once it is committed to the control topic. The actor is the token's name.
+// Shadow mode: POST a bundle holding a candidate version of one rule (validated the same way);
+// it runs beside the live one from the next boundary, its alerts kept apart; read its diff,
+// promote it or discard it. Each is a change of the control log, audited.
 import type { FastifyInstance } from 'fastify';
 import { requestIdentity } from '../auth.ts';
 import type { RouteContext } from '../context.ts';
@@ -54,6 +57,46 @@ export function ruleBundleRoutes(app: FastifyInstance, c: RouteContext, bundles:
     if (bundles === undefined) return reply.status(503).send(errorBody('CEP_ERR_STATE_UNAVAILABLE', none));
     return { proposal: bundles.reject(req.params.id, requestIdentity(req)?.name ?? 'unknown') };
   });
+
+  app.post<{ Body: DeployBody }>('/api/v1/rule-shadows', {
+    preHandler: c.admin,
+    bodyLimit: 2 * maxBundleBytes + 64 * 1024,
+    schema: {
+      summary: 'Start a candidate version of a rule in shadow (a bundle holding exactly one rule at another version than the live one); validated like a deploy, applied at an event-time boundary, answered once committed',
+      body: {
+        type: 'object', additionalProperties: false, required: ['files'],
+        properties: {
+          files: { type: 'object', minProperties: 1, additionalProperties: { type: 'string' } },
+          comment: { type: 'string', maxLength: 1000 },
+        },
+      },
+    },
+  }, async (req, reply) => {
+    if (bundles === undefined) return reply.status(503).send(errorBody('CEP_ERR_STATE_UNAVAILABLE', none));
+    const r = await bundles.shadow(req.body.files, requestIdentity(req)?.name ?? 'unknown', req.body.comment ?? '');
+    return reply.status('proposal' in r ? 202 : 201).send(r);
+  });
+  const RULE = { type: 'object', properties: { id: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' } }, required: ['id'] } as const;
+  app.get<{ Params: { id: string } }>('/api/v1/rules/:id/shadow', {
+    preHandler: c.read,
+    schema: { summary: "A rule's candidate in shadow: since when, its state, and its alerts paired with the live version's from its boundary on (only live, only shadow, both)", params: RULE },
+  }, (req, reply) => {
+    if (bundles === undefined) return reply.status(503).send(errorBody('CEP_ERR_STATE_UNAVAILABLE', none));
+    return bundles.shadowReport(req.params.id);
+  });
+  for (const action of ['promote', 'discard'] as const) {
+    app.post<{ Params: { id: string }; Body: { comment?: string } | undefined }>(`/api/v1/rules/:id/shadow/${action}`, {
+      preHandler: c.admin,
+      schema: {
+        summary: action === 'promote' ? 'The candidate replaces the live version at the next boundary, keeping its state; answered once committed' : 'Drop the candidate and its state at the next boundary; answered once committed',
+        params: RULE, body: { type: 'object', additionalProperties: false, properties: { comment: { type: 'string', maxLength: 1000 } } },
+      },
+    }, async (req, reply) => {
+      if (bundles === undefined) return reply.status(503).send(errorBody('CEP_ERR_STATE_UNAVAILABLE', none));
+      const r = await bundles[action](req.params.id, requestIdentity(req)?.name ?? 'unknown', req.body?.comment ?? '');
+      return 'proposal' in r ? reply.status(202).send(r) : { change: r };
+    });
+  }
 
   app.get('/api/v1/rule-bundles', {
     preHandler: c.read, schema: { summary: 'The rule set in force (bundle hash, version, rules, disabled) and every change, oldest first' },

@@ -31,12 +31,15 @@ export function ruleRoutes(app: FastifyInstance, c: RouteContext): void {
       return {
         id: r.id, version: r.version, kind: r.kind, enabled: r.enabled, ...r.stats, stateKeys: r.stateKeys, partialMatches: r.held,
         latencyUs: c.latency?.rule(r.id) ?? null, evaluationUs: c.latency?.evaluation(r.id) ?? null,
-        severity: def?.severity ?? null, description: def?.description ?? null, tags: def?.tags ?? [],
+        // The running rule's own words: a deployed rule has no module among those loaded at start.
+        severity: r.severity ?? def?.severity ?? null, description: r.description ?? def?.description ?? null, tags: def?.tags ?? [],
         factory: def?.origin?.factory ?? null, params: def === undefined ? null : paramsOf(def),
         source: m === undefined ? null : sourceOf(m),
         definition: def === undefined ? null : definitionView(def),
       };
     }),
+    // Candidates in shadow (shadow mode): their own engines and state, beside the live rules.
+    shadows: (c.rules.shadows?.() ?? []).map((r) => ({ id: r.id, version: r.version, kind: r.kind, ...r.stats, stateKeys: r.stateKeys, partialMatches: r.held })),
   }));
 
   for (const action of ['enable', 'disable'] as const) {

@@ -162,7 +162,8 @@ describe('rules, latency, metrics, OpenAPI', () => {
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/api/v1/alerts', '/api/v1/alerts/status', '/api/v1/alerts/stream', '/api/v1/alerts/{id}', '/api/v1/alerts/{id}/assign', '/api/v1/alerts/{id}/explain',
       '/api/v1/alerts/{id}/notes', '/api/v1/alerts/{id}/status', '/api/v1/audit', '/api/v1/health/history', '/api/v1/keys/{key}/context/{contextId}', '/api/v1/latency', '/api/v1/me',
-      '/api/v1/rule-bundles', '/api/v1/rule-bundles/{hash}', '/api/v1/rule-proposals', '/api/v1/rule-proposals/{id}/approve', '/api/v1/rule-proposals/{id}/reject', '/api/v1/rules', '/api/v1/rules/{id}/disable', '/api/v1/rules/{id}/enable', '/api/v1/rules/{id}/keys/{key}', '/api/v1/stats/alerts', '/api/v1/stats/dispositions',
+      '/api/v1/rule-bundles', '/api/v1/rule-bundles/{hash}', '/api/v1/rule-proposals', '/api/v1/rule-proposals/{id}/approve', '/api/v1/rule-proposals/{id}/reject', '/api/v1/rule-shadows', '/api/v1/rules', '/api/v1/rules/{id}/disable', '/api/v1/rules/{id}/enable', '/api/v1/rules/{id}/keys/{key}',
+      '/api/v1/rules/{id}/shadow', '/api/v1/rules/{id}/shadow/discard', '/api/v1/rules/{id}/shadow/promote', '/api/v1/stats/alerts', '/api/v1/stats/dispositions',
       '/api/v1/streams', '/api/v1/streams/{topic}/{partition}/watermark',
     ]);
   });

@@ -38,4 +38,22 @@ describe('own snapshots', () => {
     expect(all.length).toBeGreaterThan(150);
     expect(owned.sort()).toEqual(all.sort());
   });
+
+  it('cuts the shadows (shadow mode) a shard snapshot carries down the same way', async () => {
+    const [burst] = (await loadRules(['test/rules/bundles/transfer-burst-v2.ts'])).map((l) => l.rule);
+    const rules = (await loadRules()).map((l) => l.rule);
+    const core = new ShardCore(rules, { outOfOrdernessMs: 0 }, 0, 1);
+    core.streams.ensure(1);
+    core.schedule({ kind: 'shadow', seq: 2, at: null, rule: burst as NonNullable<typeof burst> });
+    core.advance(-Infinity);
+    const out = new Int32Array(64);
+    for (let i = 0; i < 90; i++) core.route(0, transfer(`t${i}`, T0 + i * 60_000, { account: `A${i % 30}`, amount: 10, direction: 'OUT' }), null, out);
+    core.advance(T0 + 100 * 60_000);
+    const checkpoint = [new Uint8Array(deflateRawSync(serialize(core.snapshot())))];
+    const keysOf = (shard: number): string[] => (ownSnapshots(checkpoint, shard, 2)[0]?.shadows ?? []).flatMap((x) => x.snapshot.spaces.flatMap((s) => s.keys.map((k) => k.key)));
+    const all = (decodeSnapshot(checkpoint[0] as Uint8Array).shadows ?? []).flatMap((x) => x.snapshot.spaces.flatMap((s) => s.keys.map((k) => k.key)));
+    expect(all.length).toBe(30);
+    expect([keysOf(0).every((k) => shardOf(k, 2) === 0), keysOf(1).every((k) => shardOf(k, 2) === 1)]).toEqual([true, true]);
+    expect([...keysOf(0), ...keysOf(1)].sort()).toEqual([...all].sort());
+  });
 });
