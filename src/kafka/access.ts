@@ -59,6 +59,7 @@ export function serviceGrants(n: AccessNeeds): Grant[] {
   if (n.shadow !== undefined) {
     out.push(grant('Write', 'topic', n.shadow, 'write the alerts of rules in shadow in the commit transaction'));
     if (n.store !== false) out.push(grant('Read', 'topic', n.shadow, "the alert store reads the shadow alerts into its shadow table"));
+    out.push(grant('DescribeConfigs', 'topic', n.shadow, 'read its max.message.bytes: shadow alerts are sized to fit, like alerts'));
   }
   if (n.control !== undefined) {
     out.push(grant('Write', 'topic', n.control, 'write rule changes (and the first bundle) in the commit transaction'));

@@ -44,7 +44,7 @@ async function setUp(name: string): Promise<Setup> {
   try {
     await admin.createTopics({
       waitForLeaders: true, topics: [
-        { topic: output.alerts, numPartitions: 2 }, { topic: output.deadLetter, numPartitions: 2 },
+        { topic: output.alerts, numPartitions: 2 }, { topic: `${output.alerts}.shadow`, numPartitions: 2 }, { topic: output.deadLetter, numPartitions: 2 },
         { topic: output.state, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
         { topic: `${output.state}.rules`, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }, { name: 'max.message.bytes', value: '2162688' }] },
       ],
@@ -53,7 +53,7 @@ async function setUp(name: string): Promise<Setup> {
     await admin.disconnect();
   }
   const grants = serviceGrants({
-    group, inputs: Object.values(inputs), alerts: output.alerts, deadLetter: output.deadLetter, late: output.deadLetter, state: output.state, control: `${output.state}.rules`, transactionalId: `cepheus-${group}`,
+    group, inputs: Object.values(inputs), alerts: output.alerts, shadow: `${output.alerts}.shadow`, deadLetter: output.deadLetter, late: output.deadLetter, state: output.state, control: `${output.state}.rules`, transactionalId: `cepheus-${group}`,
   });
   await setAcls(grants, PRINCIPAL, true);
   return { group, output, grants };
