@@ -76,12 +76,17 @@ export function recordTimeOf(m: Pick<ConsumeMessage, 'properties'>): number {
 export function rabbitError(err: unknown, where: string, stream?: string): CepError {
   const e = err as { code?: unknown; message?: unknown } | undefined;
   const msg = typeof e?.message === 'string' ? e.message : String(err);
+  if (stream !== undefined && /\bis down or inaccessible\b/.test(msg)) return new CepError('CEP_ERR_RABBITMQ_STREAM', `${where}: stream ${stream} exists but is not available: its node is down or still starting; start the service once it is up (${msg})`);
   if (stream !== undefined && /NOT_FOUND|404/.test(msg)) return new CepError('CEP_ERR_RABBITMQ_STREAM', `${where}: stream ${stream} does not exist on ${msg.includes('vhost') ? 'that virtual host' : 'the node'}: create it (x-queue-type: stream) or fix the name (${msg})`);
   if (stream !== undefined && /ACCESS_REFUSED|403/.test(msg)) return new CepError('CEP_ERR_RABBITMQ_STREAM', `${where}: the user may not read stream ${stream}: grant read on it (${msg})`);
   if (/ACCESS_REFUSED|403|authentication|PLAIN login refused|NOT_ALLOWED/i.test(msg)) return new CepError('CEP_ERR_RABBITMQ_AUTHENTICATION', `${where}: RabbitMQ refused the login or the virtual host: check username, password (or passwordFile) and the user's permissions (${msg})`);
   if (/certificate|SSL|TLS|self.signed|EPROTO|wrong version number/i.test(msg)) return new CepError('CEP_ERR_RABBITMQ_TLS', `${where}: the TLS handshake failed: set tls.ca to the CA that signed the node's certificate, or check that the port speaks TLS (${msg})`);
   return new CepError('CEP_ERR_RABBITMQ_UNREACHABLE', `${where}: no RabbitMQ node answered: check the url and that the node runs (${msg})`);
 }
+
+/** Subscribing to a stream whose node is still starting: tries before its error stops the service. */
+const UNAVAILABLE_TRIES = 40;
+const streamStarting = (err: unknown): boolean => err instanceof Error && /\bis down or inaccessible\b/.test(err.message);
 
 export class RabbitStreamSource {
   private readonly o: RabbitStreamOptions;
@@ -247,7 +252,7 @@ export class RabbitStreamSource {
     });
   }
 
-  private async subscribe(st: StreamState): Promise<void> {
+  private async subscribe(st: StreamState, attempt = 1): Promise<void> {
     const gen = ++st.gen;
     st.buf = [];
     const old = st.channel;
@@ -271,6 +276,16 @@ export class RabbitStreamSource {
       }, { noAck: false, arguments: { 'x-stream-offset': st.next } });
     } catch (err) {
       if (gen !== st.gen || this.conn !== conn) return; // a seek or a lost connection took over
+      // A node just restarted answers 404 "home node ... is down or inaccessible" until the
+      // stream's own process is up again: not a missing stream. Subscribe again (at most
+      // UNAVAILABLE_TRIES times, growing waits up to 2 s: about a minute) before giving up.
+      if (streamStarting(err) && attempt < UNAVAILABLE_TRIES) {
+        this.o.log.warn({ stream: st.stream, attempt }, 'RabbitMQ stream not available yet (its node is starting); subscribing again');
+        setTimeout(() => {
+          if (gen === st.gen && this.running) void this.subscribe(st, attempt + 1);
+        }, Math.min(2000, 100 * attempt)).unref();
+        return;
+      }
       this.h?.crashed(rabbitError(err, `${this.o.key}.streams`, st.stream));
     }
   }

@@ -160,12 +160,14 @@ describe.skipIf(!rabbitAvailable())('RabbitMQ streams: crash recovery', () => {
 
     const k = kafka();
     const alerts: Alert[] = await decodeAlerts(registry(), await readTopic(k, output.alerts));
-    expect(alerts.map((a) => a.id).sort()).toEqual(byId(expected.alerts).map((a) => a.id)); // none lost, none twice
-    expect(byId(alerts.map(withoutSources))).toEqual(byId(expected.alerts));
     const inputs = [...await inputEvents(k, registry(), [kafkaTopics.login, kafkaTopics.transfer]), ...coordinates(events, streams)];
     const at = new Map(inputs.map((x) => [`${x.topic}/${x.partition}/${x.offset}`, x.event.id]));
     const dead = await readTopic(k, output.deadLetter);
-    expect(dead.map((d) => at.get(deadCoordinates(d).split(' ')[1] as string)).sort()).toEqual(lateByPartition(inputs, 5000));
+    // Alert ids (none lost, none twice) and dead letters in one comparison: an alert missing
+    // because its events were taken as late shows beside those extra dead letters.
+    expect({ alerts: alerts.map((a) => a.id).sort(), dead: dead.map((d) => at.get(deadCoordinates(d).split(' ')[1] as string)).sort() })
+      .toEqual({ alerts: byId(expected.alerts).map((a) => a.id), dead: lateByPartition(inputs, 5000) });
+    expect(byId(alerts.map(withoutSources))).toEqual(byId(expected.alerts));
     const lines = logs.flat();
     expect(lines.filter((l) => l.includes('restored the checkpoint')).length).toBeGreaterThanOrEqual(2);
     expect(lines.some((l) => l.includes('recovered: caught up with the committed offsets'))).toBe(true);

@@ -25,8 +25,11 @@ describe('rabbitError', () => {
       rabbitError(new Error('self-signed certificate in certificate chain'), 'sources.0'),
       rabbitError(new Error('Operation failed: QueueDeclare; 404 (NOT-FOUND) with message "NOT_FOUND - no queue \'x\' in vhost \'/\'"'), 'sources.0.streams', 'x'),
       rabbitError(new Error('Operation failed: BasicConsume; 403 (ACCESS-REFUSED) with message "ACCESS_REFUSED - access to queue \'x\' refused"'), 'sources.0.streams', 'x'),
+      // A node just restarted, before the stream's process is up (seen in CI after a SIGKILL).
+      rabbitError(new Error('Operation failed: BasicConsume; 404 (NOT-FOUND) with message "NOT_FOUND - home node \'cepheus-5673@localhost\' of durable queue \'x\' in vhost \'/\' is down or inaccessible"'), 'sources.0.streams', 'x'),
     ];
-    expect(cases.map((e) => e.code)).toEqual(['CEP_ERR_RABBITMQ_UNREACHABLE', 'CEP_ERR_RABBITMQ_AUTHENTICATION', 'CEP_ERR_RABBITMQ_TLS', 'CEP_ERR_RABBITMQ_STREAM', 'CEP_ERR_RABBITMQ_STREAM']);
+    expect(cases.map((e) => e.code)).toEqual(['CEP_ERR_RABBITMQ_UNREACHABLE', 'CEP_ERR_RABBITMQ_AUTHENTICATION', 'CEP_ERR_RABBITMQ_TLS', 'CEP_ERR_RABBITMQ_STREAM', 'CEP_ERR_RABBITMQ_STREAM', 'CEP_ERR_RABBITMQ_STREAM']);
+    expect(cases[5]?.message).toMatch(/^CEP_ERR_RABBITMQ_STREAM: sources\.0\.streams: stream x exists but is not available: its node is down or still starting/);
     expect(cases[3]?.message).toMatch(/^CEP_ERR_RABBITMQ_STREAM: sources\.0\.streams: stream x does not exist on that virtual host: create it \(x-queue-type: stream\) or fix the name/);
     expect(cases[4]?.message).toMatch(/^CEP_ERR_RABBITMQ_STREAM: sources\.0\.streams: the user may not read stream x: grant read on it/);
   });
