@@ -7,6 +7,10 @@ import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { singleActiveAssigner } from './assigner.ts';
 import { CepError } from '../core/errors.ts';
+import { isConnectionError, isCoordinatorNotFound } from './kafka-errors.ts';
+
+/** A consumer crash kafkajs does not retry that an unreachable broker explains. */
+const transientCrash = (err: unknown): boolean => isCoordinatorNotFound(err) || isConnectionError(err);
 
 export interface TopicPartition {
   readonly topic: string;
@@ -77,6 +81,9 @@ export class KafkaSource implements InputSource {
   private readonly o: KafkaSourceOptions;
   private consumer: Consumer | undefined;
   private gate: Promise<void> = Promise.resolve();
+  private stopped = false;
+  /** The group was joined once: its ACLs are in place, so a lost coordinator is an outage. */
+  private joined = false;
 
   constructor(kafka: Kafka, o: KafkaSourceOptions) {
     this.kafka = kafka;
@@ -93,6 +100,7 @@ export class KafkaSource implements InputSource {
     this.consumer = consumer;
     const ev = consumer.events;
     consumer.on(ev.GROUP_JOIN, (e) => {
+      this.joined = true;
       const assignment = e.payload.memberAssignment as Record<string, number[]>;
       const tps = Object.entries(assignment).flatMap(([topic, ps]) => ps.map((partition) => ({ topic, partition })));
       this.gate = h.assigned(tps).catch((err: unknown) => {
@@ -112,7 +120,17 @@ export class KafkaSource implements InputSource {
       if (e.payload.apiName === 'Fetch') h.fetched();
     });
     consumer.on(ev.CRASH, (e) => {
-      if (!e.payload.restart) h.crashed(e.payload.error);
+      if (e.payload.restart || consumer !== this.consumer || this.stopped) return;
+      // A broker shutting down answers FindCoordinator with "not available" until kafkajs gives
+      // up ("Failed to find group coordinator", not retried by kafkajs): an outage, not a refusal
+      // (a missing group ACL shows before the first join, and stays fatal). Start a new consumer
+      // once the broker is back.
+      if (this.joined && transientCrash(e.payload.error)) {
+        o.log.warn({ err: e.payload.error }, 'the consumer stopped on a broker it could not reach; starting it again');
+        void this.startAgain(h);
+        return;
+      }
+      h.crashed(e.payload.error);
     });
     await consumer.connect();
     await consumer.subscribe({ topics: [...o.topics], fromBeginning: o.fromBeginning });
@@ -197,7 +215,25 @@ export class KafkaSource implements InputSource {
     this.consumer?.seek({ topic: tp.topic, partition: tp.partition, offset: offset.toString() });
   }
 
+  /** Starts a new consumer after one stopped on an unreachable broker: growing waits, until it starts or fails otherwise. */
+  private async startAgain(h: SourceHandlers): Promise<void> {
+    for (let attempt = 1; !this.stopped; attempt++) {
+      await new Promise((r) => setTimeout(r, Math.min(5000, 500 * attempt)));
+      if (this.stopped) return;
+      try {
+        await this.start(h);
+        return;
+      } catch (err) {
+        if (!transientCrash(err)) {
+          h.crashed(err instanceof Error ? err : new Error(String(err)));
+          return;
+        }
+      }
+    }
+  }
+
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.consumer?.disconnect();
   }
 }
