@@ -16,6 +16,15 @@ interface DeployBody {
   comment?: string;
 }
 
+/** A bundle in a request body: its module sources by path, and a comment. */
+const BUNDLE_BODY = {
+  type: 'object', additionalProperties: false, required: ['files'],
+  properties: {
+    files: { type: 'object', minProperties: 1, additionalProperties: { type: 'string' } },
+    comment: { type: 'string', maxLength: 1000 },
+  },
+} as const;
+
 export function ruleBundleRoutes(app: FastifyInstance, c: RouteContext, bundles: BundleControl | undefined, maxBundleBytes: number): void {
   const none = 'this runner has no control log (the service has: cepheus run)';
   app.post<{ Body: DeployBody }>('/api/v1/rule-bundles', {
@@ -24,13 +33,7 @@ export function ruleBundleRoutes(app: FastifyInstance, c: RouteContext, bundles:
     bodyLimit: 2 * maxBundleBytes + 64 * 1024,
     schema: {
       summary: 'Deploy a bundle of rule modules (sources by path); validated first, applied at an event-time boundary, answered once committed',
-      body: {
-        type: 'object', additionalProperties: false, required: ['files'],
-        properties: {
-          files: { type: 'object', minProperties: 1, additionalProperties: { type: 'string' } },
-          comment: { type: 'string', maxLength: 1000 },
-        },
-      },
+      body: BUNDLE_BODY,
     },
   }, async (req, reply) => {
     if (bundles === undefined) return reply.status(503).send(errorBody('CEP_ERR_STATE_UNAVAILABLE', none));
@@ -63,13 +66,7 @@ export function ruleBundleRoutes(app: FastifyInstance, c: RouteContext, bundles:
     bodyLimit: 2 * maxBundleBytes + 64 * 1024,
     schema: {
       summary: 'Start a candidate version of a rule in shadow (a bundle holding exactly one rule at another version than the live one); validated like a deploy, applied at an event-time boundary, answered once committed',
-      body: {
-        type: 'object', additionalProperties: false, required: ['files'],
-        properties: {
-          files: { type: 'object', minProperties: 1, additionalProperties: { type: 'string' } },
-          comment: { type: 'string', maxLength: 1000 },
-        },
-      },
+      body: BUNDLE_BODY,
     },
   }, async (req, reply) => {
     if (bundles === undefined) return reply.status(503).send(errorBody('CEP_ERR_STATE_UNAVAILABLE', none));
