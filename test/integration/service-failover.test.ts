@@ -10,11 +10,12 @@ import { replay } from '../../src/replay/replay.ts';
 import { loadRules } from '../../src/rules/load-rules.ts';
 import { byId, decodeAlerts, withoutSources } from './support/expect.ts';
 import { kafka, kafkaAvailable, kindTopics, produceToKindTopics, registry, uniqueTopic } from './support/kafka.ts';
-import { STARTED_FRESH, freePort, killAll, readTopic, sleep, startService, writeConfig } from './support/service.ts';
+import { STARTED_FRESH, freePort, killAll, metricsText, readTopic, sleep, startService, writeConfig } from './support/service.ts';
 
 afterAll(() => killAll());
 
-const EVENTS = 120_000;
+/** Enough that the active instance is still consuming when it is killed (120 000 were read in full before the standby had joined, on an idle machine). */
+const EVENTS = 360_000;
 
 describe.skipIf(!kafkaAvailable())('active / standby', () => {
   it('a standby takes over when the active instance dies, and no alert is lost or doubled', async () => {
@@ -39,7 +40,11 @@ describe.skipIf(!kafkaAvailable())('active / standby', () => {
     expect(ready).toEqual({ ready: true, reasons: ['standby: another instance of the group holds the partitions'] });
     // Let the active one commit some of it (at least one checkpoint after the rebalance), then kill it.
     await a.waitFor(/"msg":"restored the checkpoint; (consuming|replaying up to the committed offsets)"/); // after the rebalance B's join caused
-    await sleep(1500);
+    // The first checkpoint after the restore, not a fixed wait: a fast machine got through the
+    // whole input in a 1.5 s wait, and the test then had no instance to take over from.
+    const checkpoints = async (): Promise<number> => Number(/^cepheus_checkpoints_total(?:\{[^}]*\})? (\d+)$/m.exec(await metricsText(`http://127.0.0.1:${portA}`).catch(() => ''))?.[1] ?? -1);
+    const before = await checkpoints();
+    for (let i = 0; i < 200 && (await checkpoints()) <= before; i++) await sleep(50);
     expect(a.lines.some((l) => l.includes('input idle'))).toBe(false);
     a.child.kill('SIGKILL');
     await a.exited;
