@@ -27,20 +27,22 @@ const BUNDLE_BODY = {
 
 export function ruleBundleRoutes(app: FastifyInstance, c: RouteContext, bundles: BundleControl | undefined, maxBundleBytes: number): void {
   const none = 'this runner has no control log (the service has: cepheus run)';
-  app.post<{ Body: DeployBody }>('/api/v1/rule-bundles', {
-    preHandler: c.admin,
-    // JSON escaping can double a source's size; the bundle's own limit is checked on its sources.
-    bodyLimit: 2 * maxBundleBytes + 64 * 1024,
-    schema: {
-      summary: 'Deploy a bundle of rule modules (sources by path); validated first, applied at an event-time boundary, answered once committed',
-      body: BUNDLE_BODY,
-    },
-  }, async (req, reply) => {
-    if (bundles === undefined) return reply.status(503).send(errorBody('CEP_ERR_STATE_UNAVAILABLE', none));
-    const actor = requestIdentity(req)?.name ?? 'unknown';
-    const r = await bundles.deploy(req.body.files, actor, req.body.comment ?? '');
-    return reply.status('proposal' in r ? 202 : 201).send(r);
-  });
+  // A bundle in, validated and applied by the control (deploy, or a candidate in shadow): 201
+  // once committed, 202 when it waits for a second admin.
+  const bundleRoute = (path: string, summary: string, act: (b: BundleControl, files: DeployBody['files'], actor: string, comment: string) => Promise<object>): void => {
+    app.post<{ Body: DeployBody }>(path, {
+      preHandler: c.admin,
+      // JSON escaping can double a source's size; the bundle's own limit is checked on its sources.
+      bodyLimit: 2 * maxBundleBytes + 64 * 1024,
+      schema: { summary, body: BUNDLE_BODY },
+    }, async (req, reply) => {
+      if (bundles === undefined) return reply.status(503).send(errorBody('CEP_ERR_STATE_UNAVAILABLE', none));
+      const r = await act(bundles, req.body.files, requestIdentity(req)?.name ?? 'unknown', req.body.comment ?? '');
+      return reply.status('proposal' in r ? 202 : 201).send(r);
+    });
+  };
+  bundleRoute('/api/v1/rule-bundles', 'Deploy a bundle of rule modules (sources by path); validated first, applied at an event-time boundary, answered once committed',
+    (b, files, actor, comment) => b.deploy(files, actor, comment));
 
   // Four eyes (rules.approvals: 2): changes wait here for a second admin.
   app.get('/api/v1/rule-proposals', { preHandler: c.read, schema: { summary: 'Rule changes proposed and waiting for (or decided by) a second admin' } }, (_req, reply) => {
@@ -61,18 +63,8 @@ export function ruleBundleRoutes(app: FastifyInstance, c: RouteContext, bundles:
     return { proposal: bundles.reject(req.params.id, requestIdentity(req)?.name ?? 'unknown') };
   });
 
-  app.post<{ Body: DeployBody }>('/api/v1/rule-shadows', {
-    preHandler: c.admin,
-    bodyLimit: 2 * maxBundleBytes + 64 * 1024,
-    schema: {
-      summary: 'Start a candidate version of a rule in shadow (a bundle holding exactly one rule at another version than the live one); validated like a deploy, applied at an event-time boundary, answered once committed',
-      body: BUNDLE_BODY,
-    },
-  }, async (req, reply) => {
-    if (bundles === undefined) return reply.status(503).send(errorBody('CEP_ERR_STATE_UNAVAILABLE', none));
-    const r = await bundles.shadow(req.body.files, requestIdentity(req)?.name ?? 'unknown', req.body.comment ?? '');
-    return reply.status('proposal' in r ? 202 : 201).send(r);
-  });
+  bundleRoute('/api/v1/rule-shadows', 'Start a candidate version of a rule in shadow (a bundle holding exactly one rule at another version than the live one); validated like a deploy, applied at an event-time boundary, answered once committed',
+    (b, files, actor, comment) => b.shadow(files, actor, comment));
   const RULE = { type: 'object', properties: { id: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' } }, required: ['id'] } as const;
   app.get<{ Params: { id: string } }>('/api/v1/rules/:id/shadow', {
     preHandler: c.read,
