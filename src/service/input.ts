@@ -93,9 +93,12 @@ async function finishRecovery(h: InputHost, s: Extract<ServiceState, { status: '
   for (const st of run.table.streams) {
     st.committable = st.dispatched;
     for (const m of released[st.index] ?? []) st.pending.push(m);
-    run.table.resume(st, 'recovery');
   }
+  // Live first, then the streams resume: a source may hand over what it buffered while paused
+  // from within resume() (the RabbitMQ reader does), and that batch must find the run live.
+  // Found recovering, it would go to the hold just released, never to be seen again.
   h.enter({ status: 'live', assignment: s.assignment, run });
+  for (const st of run.table.streams) run.table.resume(st, 'recovery');
   h.live();
   h.log.info({ replayed: out.values, suppressed }, 'recovered: caught up with the committed offsets; live');
   run.dispatcher.schedule();

@@ -49,6 +49,7 @@ export class RecoveryHold {
   private readonly held: InputMessage[][];
   /** The recovery's last step (wait for the replayed rounds) has begun. */
   finishing = false;
+  private released = false;
 
   /** `recoverTo[i]`: the committed offset stream i re-reads up to (null: nothing to re-read). */
   constructor(recoverTo: readonly (number | null)[]) {
@@ -76,6 +77,8 @@ export class RecoveryHold {
   }
 
   hold(stream: number, records: readonly InputMessage[]): void {
+    // Records held after the release would be lost without a trace: a caller bug, said loudly.
+    if (this.released) throw new Error('RecoveryHold: records held after the hold was released (the run should be live)');
     this.held[stream]?.push(...records);
   }
 
@@ -92,6 +95,7 @@ export class RecoveryHold {
 
   /** The held records, per stream, in offset order; the hold is empty afterwards. */
   release(): InputMessage[][] {
+    this.released = true;
     return this.held.map((h) => h.splice(0));
   }
 }

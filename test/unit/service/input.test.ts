@@ -222,13 +222,36 @@ describe('takeBatch', () => {
         [[at({ next: 5, highWatermark: 10, pending: [0, 1, 2], pausedFor: ['recovery'] }), at({})], ['pause in/0', 'schedule'], 'recovering'],
         [
           [at({ next: 5, dispatched: 3, committable: 3, highWatermark: 10, pending: [3, 4] }), at({ next: 3, dispatched: 2, committable: 2, highWatermark: 10, pending: [2] })],
-          ['schedule', 'dispatch 0:0,1,2 1:0,1', 'barrier', 'take', 'resume in/0', 'enter live', 'live', 'schedule'],
+          ['schedule', 'dispatch 0:0,1,2 1:0,1', 'barrier', 'take', 'enter live', 'resume in/0', 'live', 'schedule'],
           'live',
         ],
       ]);
       expect([h.counters.recoveredValues, h.counters.suppressedOutputs, lines]).toEqual([5, 1, [
         { level: 30, replayed: 5, suppressed: 1, msg: 'recovered: caught up with the committed offsets; live' },
       ]]);
+    });
+
+    it('is live before it resumes the streams: what a source hands over from within resume() is taken, not held', async () => {
+      // The RabbitMQ reader delivers what it buffered while paused from within resume(): that
+      // batch reached a released hold (its records were lost) when the run was still recovering.
+      const calls: string[] = [];
+      const f = fakeRun(calls);
+      const hold = RecoveryHold.of([2, null]) as RecoveryHold;
+      const { h, current } = host(calls, recovering(f, hold));
+      f.run.table.pause(f.streams[1] as Stream, 'recovery'); // as Run.begin does: nothing to re-read
+      let fromResume: Promise<void> | undefined;
+      const table = f.run.table as unknown as { control: { resume: (tps: readonly { topic: string; partition: number }[]) => void } };
+      const resume = table.control.resume;
+      table.control.resume = (tps) => {
+        resume(tps);
+        if (tps.some((tp) => tp.partition === 1)) fromResume = takeBatch(h, batch(1, [0, 1]));
+      };
+      await takeBatch(h, batch(0, [0, 1, 2, 3]));
+      await fromResume;
+      expect([f.streams.map((s) => ({ next: s.next, pending: s.pending.map((m) => m.offset) })), current.state.status]).toEqual([
+        [{ next: 4, pending: [2, 3] }, { next: 2, pending: [0, 1] }],
+        'live',
+      ]);
     });
 
     it('finishes the recovery once, though more batches come while it waits for the replayed rounds', async () => {
