@@ -12,6 +12,9 @@ import type { Channel, ChannelModel, ConsumeMessage, Options } from 'amqplib';
 import type { Logger } from 'pino';
 import { CepError } from '../core/errors.ts';
 import type { InputBatch, InputMessage, TopicPartition } from '../kafka/source.ts';
+import { probeStreamTail, streamOffsetOf } from './tail-probe.ts';
+
+export { streamOffsetOf };
 
 export interface RabbitStreamOptions {
   /** amqp:// or amqps:// URL without credentials. */
@@ -54,15 +57,6 @@ interface StreamState {
 }
 
 const ALIVE_MS = 1000;
-
-/** The offset RabbitMQ puts in each message of a stream (an AMQP long: a number, or {value}). */
-export function streamOffsetOf(m: Pick<ConsumeMessage, 'properties'>): number | undefined {
-  const h = (m.properties.headers ?? {})['x-stream-offset'] as unknown;
-  const v = typeof h === 'object' && h !== null && 'value' in h ? (h as { value: unknown }).value : h;
-  const n = typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : undefined;
-  return n !== undefined && Number.isSafeInteger(n) && n >= 0 ? n : undefined;
-}
-
 /**
  * The record time the future-event guard compares with: the AMQP `timestamp` property
  * (seconds, so its last millisecond); without one the guard has no reference (MAX_SAFE_INTEGER).
@@ -143,14 +137,19 @@ export class RabbitStreamSource {
   }
 
   /**
-   * Offset after the last message delivered (the tail as far as this reader knows); undefined
-   * while disconnected: a stream RabbitMQ cannot be asked about is unavailable, not idle, so
-   * it never lets event time run ahead without it.
+   * Where the stream ends, as RabbitMQ says it now (tail-probe.ts); undefined when that is not
+   * known (not connected, or RabbitMQ does not answer), so a stalled node is never taken for
+   * a stream read to its end. Only asked when the stream looks quiet (idleness).
    */
-  tail(topic: string): number | undefined {
+  async probeTail(topic: string): Promise<number | undefined> {
     const st = this.streams.get(topic);
-    if (st === undefined || this.conn === undefined || this.connecting !== undefined) return undefined;
-    return Math.max(st.seen, st.next);
+    const conn = this.conn;
+    if (st === undefined || conn === undefined || this.connecting !== undefined || st.next < 0) return undefined;
+    const known = Math.max(st.seen, st.next);
+    // Delivered but not handed over yet (paused): behind, no need to ask.
+    const buffered = st.buf.length === 0 ? undefined : streamOffsetOf(st.buf[st.buf.length - 1] as ConsumeMessage);
+    if (buffered !== undefined) return Math.max(known, buffered + 1);
+    return probeStreamTail(conn, st.stream, known);
   }
 
   seek(topic: string, offset: number): void {

@@ -79,7 +79,7 @@ export function mixedSink(inner: Pick<TransactionalSink, 'commit'>, offsets: Str
 
 /** The admin: Kafka partitions asked of Kafka; streams answered from the state record and the readers. */
 export function mixedAdmin(
-  admin: Pick<KafkaAdmin, 'committed' | 'bounds' | 'highWatermarks'>, offsets: StreamOffsets, read: () => Promise<Map<string, bigint>>, tail: (topic: string) => number | undefined,
+  admin: Pick<KafkaAdmin, 'committed' | 'bounds' | 'highWatermarks'>, offsets: StreamOffsets, read: () => Promise<Map<string, bigint>>, tail: (topic: string) => Promise<number | undefined>,
 ): Pick<KafkaAdmin, 'committed' | 'bounds' | 'highWatermarks'> {
   const kafkaOnly = (tps: readonly TopicPartition[]): TopicPartition[] => tps.filter((tp) => !isRabbitStream(tp.topic));
   return {
@@ -100,13 +100,14 @@ export function mixedAdmin(
     async highWatermarks(tps: readonly TopicPartition[]): Promise<Map<string, bigint>> {
       const k = kafkaOnly(tps);
       const out = k.length === 0 ? new Map<string, bigint>() : await admin.highWatermarks(k);
-      for (const tp of tps) {
-        if (!isRabbitStream(tp.topic)) continue;
-        const t = tail(tp.topic);
-        // Disconnected: no answer (an idle check then decides nothing, as with a broker down).
-        if (t === undefined) throw new Error(`${tp.topic}: RabbitMQ is not connected; its tail is unknown`);
-        out.set(tpKey(tp.topic, 0), BigInt(t));
-      }
+      // A stream RabbitMQ does not answer for (disconnected, stalled) is left out: it is then
+      // neither idle nor read to its end, so event time never runs ahead of what it still holds.
+      const streams = tps.filter((tp) => isRabbitStream(tp.topic));
+      const tails = await Promise.all(streams.map((tp) => tail(tp.topic)));
+      streams.forEach((tp, i) => {
+        const t = tails[i];
+        if (t !== undefined) out.set(tpKey(tp.topic, 0), BigInt(t));
+      });
       return out;
     },
   };
@@ -225,7 +226,7 @@ export function wireStreams<A extends Pick<KafkaAdmin, 'committed' | 'bounds' | 
   const readers = streamReadersOf(c.sources, o.log);
   const offsets = new StreamOffsets();
   const hasKafka = Object.values(c.topics).some((t) => t !== undefined);
-  const tail = (topic: string): number | undefined => readers.find((r) => r.topics.includes(topic))?.tail(topic);
+  const tail = async (topic: string): Promise<number | undefined> => readers.find((r) => r.topics.includes(topic))?.probeTail(topic);
   const source = new MixedSource(hasKafka ? o.kafkaSource() : undefined, readers, o.log);
   return {
     source, prepare: () => source.prepare(), close: () => source.close(),

@@ -22,7 +22,7 @@ import { pino } from 'pino';
 import { loadEventSchemas } from '../../src/events/schemas.ts';
 import { encodeConfluentValue } from '../../src/io/confluent-frame.ts';
 import { SchemaResolver } from '../../src/kafka/registry.ts';
-import { crashAndRestartRabbit, createStreams, publishEvents, rabbitAvailable, rabbitSource } from './support/rabbitmq.ts';
+import { crashAndRestartRabbit, createStreams, publishEvents, rabbitAvailable, rabbitSource, stallRabbit } from './support/rabbitmq.ts';
 import { RABBITMQ_URL } from './support/env.ts';
 import { STARTED, freePort, killAll, metricsText, readTopic, sleep, startService, writeConfig } from './support/service.ts';
 import type { ReadRecord, ServiceProcess } from './support/service.ts';
@@ -172,6 +172,51 @@ describe.skipIf(!rabbitAvailable())('RabbitMQ streams: crash recovery', () => {
     expect(lines.filter((l) => l.includes('restored the checkpoint')).length).toBeGreaterThanOrEqual(2);
     expect(lines.some((l) => l.includes('recovered: caught up with the committed offsets'))).toBe(true);
   }, 400_000);
+});
+
+describe.skipIf(!rabbitAvailable())('RabbitMQ streams: a stalled node', () => {
+  it("a node that stops delivering for longer than idleTimeoutMs is not taken for streams read to their end: no early flush, replay's alerts and dead letters", async () => {
+    const events = await fixture();
+    const expected = await runReplay(FIXTURE, { rules: [], batchSize: 1024, outOfOrderMs: 5000, allowedLatenessMs: 0, progress: false });
+    const prefix = uniqueTopic('rabbit-stall');
+    const kafkaTopics = await kindTopics(prefix, 2);
+    const all = streamsFor('stall');
+    const streams = { order: all.order, trade: all.trade };
+    await createStreams(Object.values(streams));
+    await produceToKindTopics(events.filter((e) => e.kind === 'login' || e.kind === 'transfer'), kafkaTopics);
+    await publishEvents(events, streams);
+    const output = outputsOf(prefix);
+    const port = await freePort();
+    // The Kafka partitions are read (and idle) long before the streams: while RabbitMQ is
+    // stopped, the streams are the only thing holding event time back.
+    const svc = startService(writeConfig({
+      group: prefix, topics: {}, output, port,
+      extra: { topics: { login: kafkaTopics.login, transfer: kafkaTopics.transfer }, sources: [rabbitSource(streams, { prefetch: 100 })], roundMaxValues: 256, maxInFlight: 1, workers: 1 },
+    }), 'rabbit-stall');
+    await svc.waitFor(STARTED, 60_000);
+    for (;;) {
+      const n = await commits(port);
+      if (n !== undefined && n.commits >= 3) break;
+      if (svc.lines.some((x) => /input idle: flushed/.test(x))) throw new Error('the input was consumed before the stall');
+      await sleep(10);
+    }
+    // Three idle periods (idleTimeoutMs 1500) without a delivery.
+    await stallRabbit(4500);
+    await svc.waitFor(/input idle: flushed/, 120_000);
+    svc.child.kill('SIGTERM');
+    expect(await svc.exited).toEqual({ code: 0, signal: null });
+
+    const k = kafka();
+    const alerts: Alert[] = await decodeAlerts(registry(), await readTopic(k, output.alerts));
+    const inputs = [...await inputEvents(k, registry(), [kafkaTopics.login, kafkaTopics.transfer]), ...coordinates(events, streams)];
+    const at = new Map(inputs.map((x) => [`${x.topic}/${x.partition}/${x.offset}`, x.event.id]));
+    const dead = await readTopic(k, output.deadLetter);
+    expect({ alerts: alerts.map((a) => a.id).sort(), dead: dead.map((d) => at.get(deadCoordinates(d).split(' ')[1] as string)).sort() })
+      .toEqual({ alerts: byId(expected.alerts).map((a) => a.id), dead: lateByPartition(inputs, 5000) });
+    expect(byId(alerts.map(withoutSources))).toEqual(byId(expected.alerts));
+    // One flush, at the end: the streams were read to their last message first.
+    expect(svc.lines.filter((l) => l.includes('input idle: flushed')).length).toBe(1);
+  }, 300_000);
 });
 
 describe.skipIf(!rabbitAvailable())('RabbitMQ streams: bad messages and a node restart', () => {

@@ -80,6 +80,27 @@ export async function publishEvents(events: Iterable<AnyEvent>, streamOf: Readon
  * Crashes the node (SIGKILL to the server script and its Erlang VM, as a power cut would) and
  * starts it again on the same data (CEPHEUS_RABBITMQ_KEEP_DATA=1): streams, users, passwords kept.
  */
+/** The RabbitMQ node's processes (the pid start.sh wrote and its children). */
+async function rabbitPids(): Promise<number[]> {
+  const pid = Number(readFileSync(join(dirname(RABBITMQ_SECRETS), 'server.pid'), 'utf8').trim());
+  const children = await run('pgrep', ['-P', String(pid)]).then((o) => o.split('\n').filter(Boolean).map(Number), () => []);
+  return [...children, pid];
+}
+
+/**
+ * Stalls the node for `ms` (SIGSTOP, then SIGCONT): connections stay open, nothing is
+ * delivered or answered meanwhile, as with a node stuck in a long pause.
+ */
+export async function stallRabbit(ms: number): Promise<void> {
+  const pids = await rabbitPids();
+  for (const p of pids) process.kill(p, 'SIGSTOP');
+  try {
+    await new Promise((r) => setTimeout(r, ms));
+  } finally {
+    for (const p of pids) process.kill(p, 'SIGCONT');
+  }
+}
+
 export async function crashAndRestartRabbit(): Promise<void> {
   const dir = dirname(RABBITMQ_SECRETS);
   const pid = Number(readFileSync(join(dir, 'server.pid'), 'utf8').trim());
