@@ -117,24 +117,46 @@ async function commits(port: number): Promise<{ commits: number; checkpoints: nu
   }
 }
 
+/**
+ * Mixed inputs: logins and transfers in Kafka kind topics (2 partitions), orders and trades in
+ * RabbitMQ streams, all published before the service starts; small rounds, so many commits.
+ */
+async function mixedInputs(name: string, extra: Record<string, unknown> = {}) {
+  const events = await fixture();
+  const expected = await runReplay(FIXTURE, { rules: [], batchSize: 1024, outOfOrderMs: 5000, allowedLatenessMs: 0, progress: false });
+  const prefix = uniqueTopic(`rabbit-${name}`);
+  const kafkaTopics = await kindTopics(prefix, 2);
+  const all = streamsFor(name);
+  const streams = { order: all.order, trade: all.trade };
+  await createStreams(Object.values(streams));
+  await produceToKindTopics(events.filter((e) => e.kind === 'login' || e.kind === 'transfer'), kafkaTopics);
+  await publishEvents(events, streams);
+  const output = outputsOf(prefix);
+  const port = await freePort();
+  const config = writeConfig({
+    group: prefix, topics: {}, output, port,
+    extra: { topics: { login: kafkaTopics.login, transfer: kafkaTopics.transfer }, sources: [rabbitSource(streams, { prefetch: 100 })], roundMaxValues: 256, maxInFlight: 1, workers: 1, ...extra },
+  });
+  /** The committed alerts and dead letters, whole, against replay's. */
+  const expectReplays = async (): Promise<void> => {
+    const k = kafka();
+    const alerts: Alert[] = await decodeAlerts(registry(), await readTopic(k, output.alerts));
+    const inputs = [...await inputEvents(k, registry(), [kafkaTopics.login, kafkaTopics.transfer]), ...coordinates(events, streams)];
+    const at = new Map(inputs.map((x) => [`${x.topic}/${x.partition}/${x.offset}`, x.event.id]));
+    const dead = await readTopic(k, output.deadLetter);
+    // Alert ids (none lost, none twice) and dead letters in one comparison: an alert missing
+    // because its events were taken as late shows beside those extra dead letters.
+    expect({ alerts: alerts.map((a) => a.id).sort(), dead: dead.map((d) => at.get(deadCoordinates(d).split(' ')[1] as string)).sort() })
+      .toEqual({ alerts: byId(expected.alerts).map((a) => a.id), dead: lateByPartition(inputs, 5000) });
+    expect(byId(alerts.map(withoutSources))).toEqual(byId(expected.alerts));
+  };
+  return { config, port, expectReplays };
+}
+
 describe.skipIf(!rabbitAvailable())('RabbitMQ streams: crash recovery', () => {
   it("mixed inputs, SIGKILL three times at seeded points: the committed alerts and dead letters are exactly replay's", async () => {
-    const events = await fixture();
-    const expected = await runReplay(FIXTURE, { rules: [], batchSize: 1024, outOfOrderMs: 5000, allowedLatenessMs: 0, progress: false });
-    const prefix = uniqueTopic('rabbit-crash');
-    const kafkaTopics = await kindTopics(prefix, 2);
-    const all = streamsFor('crash');
-    const streams = { order: all.order, trade: all.trade };
-    await createStreams(Object.values(streams));
-    await produceToKindTopics(events.filter((e) => e.kind === 'login' || e.kind === 'transfer'), kafkaTopics);
-    await publishEvents(events, streams);
-    const output = outputsOf(prefix);
-    const port = await freePort();
     // Small rounds and frequent checkpoints: many commits and checkpoints to land between.
-    const config = writeConfig({
-      group: prefix, topics: {}, output, port,
-      extra: { topics: { login: kafkaTopics.login, transfer: kafkaTopics.transfer }, sources: [rabbitSource(streams, { prefetch: 100 })], roundMaxValues: 256, maxInFlight: 1, snapshotIntervalMs: 500, workers: 1 },
-    });
+    const { config, port, expectReplays } = await mixedInputs('crash', { snapshotIntervalMs: 500 });
     const rng = new Prng(0x5ab1e);
     const logs: string[][] = [];
     for (let i = 0; i < 3; i++) {
@@ -158,16 +180,7 @@ describe.skipIf(!rabbitAvailable())('RabbitMQ streams: crash recovery', () => {
     last.child.kill('SIGTERM');
     expect(await last.exited).toEqual({ code: 0, signal: null });
 
-    const k = kafka();
-    const alerts: Alert[] = await decodeAlerts(registry(), await readTopic(k, output.alerts));
-    const inputs = [...await inputEvents(k, registry(), [kafkaTopics.login, kafkaTopics.transfer]), ...coordinates(events, streams)];
-    const at = new Map(inputs.map((x) => [`${x.topic}/${x.partition}/${x.offset}`, x.event.id]));
-    const dead = await readTopic(k, output.deadLetter);
-    // Alert ids (none lost, none twice) and dead letters in one comparison: an alert missing
-    // because its events were taken as late shows beside those extra dead letters.
-    expect({ alerts: alerts.map((a) => a.id).sort(), dead: dead.map((d) => at.get(deadCoordinates(d).split(' ')[1] as string)).sort() })
-      .toEqual({ alerts: byId(expected.alerts).map((a) => a.id), dead: lateByPartition(inputs, 5000) });
-    expect(byId(alerts.map(withoutSources))).toEqual(byId(expected.alerts));
+    await expectReplays();
     const lines = logs.flat();
     expect(lines.filter((l) => l.includes('restored the checkpoint')).length).toBeGreaterThanOrEqual(2);
     expect(lines.some((l) => l.includes('recovered: caught up with the committed offsets'))).toBe(true);
@@ -176,23 +189,10 @@ describe.skipIf(!rabbitAvailable())('RabbitMQ streams: crash recovery', () => {
 
 describe.skipIf(!rabbitAvailable())('RabbitMQ streams: a stalled node', () => {
   it("a node that stops delivering for longer than idleTimeoutMs is not taken for streams read to their end: no early flush, replay's alerts and dead letters", async () => {
-    const events = await fixture();
-    const expected = await runReplay(FIXTURE, { rules: [], batchSize: 1024, outOfOrderMs: 5000, allowedLatenessMs: 0, progress: false });
-    const prefix = uniqueTopic('rabbit-stall');
-    const kafkaTopics = await kindTopics(prefix, 2);
-    const all = streamsFor('stall');
-    const streams = { order: all.order, trade: all.trade };
-    await createStreams(Object.values(streams));
-    await produceToKindTopics(events.filter((e) => e.kind === 'login' || e.kind === 'transfer'), kafkaTopics);
-    await publishEvents(events, streams);
-    const output = outputsOf(prefix);
-    const port = await freePort();
     // The Kafka partitions are read (and idle) long before the streams: while RabbitMQ is
     // stopped, the streams are the only thing holding event time back.
-    const svc = startService(writeConfig({
-      group: prefix, topics: {}, output, port,
-      extra: { topics: { login: kafkaTopics.login, transfer: kafkaTopics.transfer }, sources: [rabbitSource(streams, { prefetch: 100 })], roundMaxValues: 256, maxInFlight: 1, workers: 1 },
-    }), 'rabbit-stall');
+    const { config, port, expectReplays } = await mixedInputs('stall');
+    const svc = startService(config, 'rabbit-stall');
     await svc.waitFor(STARTED, 60_000);
     for (;;) {
       const n = await commits(port);
@@ -206,14 +206,7 @@ describe.skipIf(!rabbitAvailable())('RabbitMQ streams: a stalled node', () => {
     svc.child.kill('SIGTERM');
     expect(await svc.exited).toEqual({ code: 0, signal: null });
 
-    const k = kafka();
-    const alerts: Alert[] = await decodeAlerts(registry(), await readTopic(k, output.alerts));
-    const inputs = [...await inputEvents(k, registry(), [kafkaTopics.login, kafkaTopics.transfer]), ...coordinates(events, streams)];
-    const at = new Map(inputs.map((x) => [`${x.topic}/${x.partition}/${x.offset}`, x.event.id]));
-    const dead = await readTopic(k, output.deadLetter);
-    expect({ alerts: alerts.map((a) => a.id).sort(), dead: dead.map((d) => at.get(deadCoordinates(d).split(' ')[1] as string)).sort() })
-      .toEqual({ alerts: byId(expected.alerts).map((a) => a.id), dead: lateByPartition(inputs, 5000) });
-    expect(byId(alerts.map(withoutSources))).toEqual(byId(expected.alerts));
+    await expectReplays();
     // One flush, at the end: the streams were read to their last message first.
     expect(svc.lines.filter((l) => l.includes('input idle: flushed')).length).toBe(1);
   }, 300_000);
