@@ -81,3 +81,6 @@ export function tlsProblem(err: unknown): string | undefined {
   for (const e of errorChain(err)) if (typeof e.code === 'string' && TLS_CODES.has(e.code)) return `${e.code}: ${String(e.message ?? '').replace(/^Connection error: /, '')}`;
   return undefined;
 }
+
+/** A consumer crash kafkajs does not retry that means the broker is away, not a refusal (once the group was joined). */
+export const transientCrash = (err: unknown): boolean => isCoordinatorNotFound(err) || isConnectionError(err);

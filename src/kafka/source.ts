@@ -7,10 +7,9 @@ import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { singleActiveAssigner } from './assigner.ts';
 import { CepError } from '../core/errors.ts';
-import { isConnectionError, isCoordinatorNotFound } from './kafka-errors.ts';
+import { transientCrash } from './kafka-errors.ts';
 
 /** A consumer crash kafkajs does not retry that an unreachable broker explains. */
-const transientCrash = (err: unknown): boolean => isCoordinatorNotFound(err) || isConnectionError(err);
 
 export interface TopicPartition {
   readonly topic: string;

@@ -213,6 +213,7 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
         kafka: feedKafka, wire, topic: out.alerts, groupId: `${config.kafka.groupId}.store.${instance}`, store: st, bus,
         onError: (err, offset) => log.warn({ offset, err }, 'alerts topic record not readable; skipped by the store'),
         onCrash: (err) => fatal(guard.explain(err, 'feed the alert store from the alerts topic', feedGrants) ?? err),
+        onRestart: (err) => log.warn({ err }, 'the alert store consumer stopped on a broker it could not reach; starting it again'),
       }));
       // Shadow alerts (shadow mode) into the store's shadow table, from their topic, as the alerts
       // are (a topic not created by the service and missing: no shadow table feed, said once).
@@ -222,6 +223,7 @@ export async function startService(config: Config, o: ServiceOptions = {}): Prom
         kafka: feedKafka, wire, topic: shadowTopic, groupId: `${config.kafka.groupId}.store.${instance}.shadow`, store: { insert: (a, at) => st.insertShadow(a, at) },
         onError: (err, offset) => log.warn({ offset, err }, 'shadow alerts topic record not readable; skipped by the store'),
         onCrash: (err) => fatal(err),
+        onRestart: (err) => log.warn({ err }, 'the shadow alert store consumer stopped on a broker it could not reach; starting it again'),
       }));
       if (shadowFeed !== undefined) cleanup.push(() => shadowFeed.stop());
       const s = store;

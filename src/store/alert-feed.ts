@@ -2,7 +2,8 @@
 // consumer (only alerts of committed transactions) decodes Confluent-framed alerts through
 // the schema registry and inserts them; the store is idempotent on alert id, so redelivery
 // after a restart or rebalance adds nothing: the store holds each committed alert once.
-import type { Kafka } from 'kafkajs';
+import type { Consumer, Kafka } from 'kafkajs';
+import { transientCrash } from '../kafka/kafka-errors.ts';
 import type { AlertBus } from './alert-bus.ts';
 import type { AlertWire } from './alert-codec.ts';
 import { newAlertSummary } from './alert-store.ts';
@@ -21,6 +22,8 @@ export interface AlertFeedOptions {
   readonly onError?: (err: unknown, offset: string) => void;
   /** The consumer stopped for good (kafkajs will not restart it: a refused group, ...). */
   readonly onCrash?: (err: Error) => void;
+  /** The consumer stopped on a broker it could not reach after joining: a new one is started. */
+  readonly onRestart?: (err: Error) => void;
   readonly now?: () => number;
 }
 
@@ -31,40 +34,75 @@ export interface AlertFeed {
 }
 
 export async function startAlertFeed(o: AlertFeedOptions): Promise<AlertFeed> {
-  // A short long-poll: stop() waits for the fetch in flight, and alerts should reach the API soon.
-  const consumer = o.kafka.consumer({ groupId: o.groupId, readUncommitted: false, maxWaitTimeInMs: 250 });
   const now = o.now ?? Date.now;
   let records = 0;
   let stored = 0;
   let errors = 0;
-  consumer.on(consumer.events.CRASH, (e) => {
-    if (!e.payload.restart) o.onCrash?.(e.payload.error);
-  });
-  await consumer.connect();
-  await consumer.subscribe({ topic: o.topic, fromBeginning: true });
-  await consumer.run({
-    eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
-      for (const m of batch.messages) {
-        records++;
-        try {
-          const alert = await o.wire.decode(m.value as Buffer);
-          const storedAt = now();
-          if (o.store.insert(alert, storedAt)) {
-            stored++;
-            o.bus?.publish(newAlertSummary(alert, storedAt));
-          }
-        } catch (err) {
-          errors++;
-          o.onError?.(err, m.offset);
-        }
-        resolveOffset(m.offset);
+  let stopped = false;
+  let consumer: Consumer | undefined;
+  const start = async (): Promise<void> => {
+    // A short long-poll: stop() waits for the fetch in flight, and alerts should reach the API soon.
+    const c = o.kafka.consumer({ groupId: o.groupId, readUncommitted: false, maxWaitTimeInMs: 250 });
+    consumer = c;
+    let joined = false;
+    c.on(c.events.GROUP_JOIN, () => {
+      joined = true;
+    });
+    c.on(c.events.CRASH, (e) => {
+      if (e.payload.restart || c !== consumer || stopped) return;
+      // As the service's own consumer (source.ts): once the group was joined, a broker that
+      // went away (no coordinator, connection refused) is an outage to wait out, not a refusal.
+      if (joined && transientCrash(e.payload.error)) {
+        o.onRestart?.(e.payload.error);
+        void startAgain();
+        return;
       }
-      await heartbeat();
-    },
-  });
+      o.onCrash?.(e.payload.error);
+    });
+    await c.connect();
+    await c.subscribe({ topic: o.topic, fromBeginning: true });
+    await c.run({
+      eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+        for (const m of batch.messages) {
+          records++;
+          try {
+            const alert = await o.wire.decode(m.value as Buffer);
+            const storedAt = now();
+            if (o.store.insert(alert, storedAt)) {
+              stored++;
+              o.bus?.publish(newAlertSummary(alert, storedAt));
+            }
+          } catch (err) {
+            errors++;
+            o.onError?.(err, m.offset);
+          }
+          resolveOffset(m.offset);
+        }
+        await heartbeat();
+      },
+    });
+  };
+  const startAgain = async (): Promise<void> => {
+    for (let attempt = 1; !stopped; attempt++) {
+      await new Promise((r) => setTimeout(r, Math.min(5000, 500 * attempt)));
+      if (stopped) return;
+      try {
+        await consumer?.disconnect().catch(() => undefined);
+        await start();
+        return;
+      } catch (err) {
+        if (!transientCrash(err)) {
+          o.onCrash?.(err instanceof Error ? err : new Error(String(err)));
+          return;
+        }
+      }
+    }
+  };
+  await start();
   return {
     stop: async () => {
-      await consumer.disconnect();
+      stopped = true;
+      await consumer?.disconnect();
     },
     stats: () => ({ records, stored, errors }),
   };
