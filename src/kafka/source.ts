@@ -8,8 +8,7 @@ import type { Logger } from 'pino';
 import { singleActiveAssigner } from './assigner.ts';
 import { CepError } from '../core/errors.ts';
 import { transientCrash } from './kafka-errors.ts';
-
-/** A consumer crash kafkajs does not retry that an unreachable broker explains. */
+import { startAgainAfterOutage } from './restart.ts';
 
 export interface TopicPartition {
   readonly topic: string;
@@ -214,21 +213,9 @@ export class KafkaSource implements InputSource {
     this.consumer?.seek({ topic: tp.topic, partition: tp.partition, offset: offset.toString() });
   }
 
-  /** Starts a new consumer after one stopped on an unreachable broker: growing waits, until it starts or fails otherwise. */
-  private async startAgain(h: SourceHandlers): Promise<void> {
-    for (let attempt = 1; !this.stopped; attempt++) {
-      await new Promise((r) => setTimeout(r, Math.min(5000, 500 * attempt)));
-      if (this.stopped) return;
-      try {
-        await this.start(h);
-        return;
-      } catch (err) {
-        if (!transientCrash(err)) {
-          h.crashed(err instanceof Error ? err : new Error(String(err)));
-          return;
-        }
-      }
-    }
+  /** Starts a new consumer after one stopped on an unreachable broker (restart.ts). */
+  private startAgain(h: SourceHandlers): Promise<void> {
+    return startAgainAfterOutage(() => this.stopped, () => this.start(h), (err) => h.crashed(err));
   }
 
   async stop(): Promise<void> {

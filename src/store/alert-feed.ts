@@ -4,6 +4,7 @@
 // after a restart or rebalance adds nothing: the store holds each committed alert once.
 import type { Consumer, Kafka } from 'kafkajs';
 import { transientCrash } from '../kafka/kafka-errors.ts';
+import { startAgainAfterOutage } from '../kafka/restart.ts';
 import type { AlertBus } from './alert-bus.ts';
 import type { AlertWire } from './alert-codec.ts';
 import { newAlertSummary } from './alert-store.ts';
@@ -82,22 +83,10 @@ export async function startAlertFeed(o: AlertFeedOptions): Promise<AlertFeed> {
       },
     });
   };
-  const startAgain = async (): Promise<void> => {
-    for (let attempt = 1; !stopped; attempt++) {
-      await new Promise((r) => setTimeout(r, Math.min(5000, 500 * attempt)));
-      if (stopped) return;
-      try {
-        await consumer?.disconnect().catch(() => undefined);
-        await start();
-        return;
-      } catch (err) {
-        if (!transientCrash(err)) {
-          o.onCrash?.(err instanceof Error ? err : new Error(String(err)));
-          return;
-        }
-      }
-    }
-  };
+  const startAgain = (): Promise<void> => startAgainAfterOutage(() => stopped, async () => {
+    await consumer?.disconnect().catch(() => undefined);
+    await start();
+  }, (err) => o.onCrash?.(err));
   await start();
   return {
     stop: async () => {
